@@ -1,0 +1,343 @@
+"""Step 2 of the month: every staff member as one row of numpy arrays, and the vectorised workforce flows.
+
+Staff live in slots of a structure of arrays (``StaffArrays``). A slot is either alive or free; people who
+leave free their slot, and newcomers fill free slots before the arrays grow, so no array is copied in the
+monthly loop. Age is derived from the birth month (no monthly update), retirement happens at a retirement
+month drawn on entry, and the only per-person work of a month is one exit draw, the strain update and a few
+array operations. Small flows (moves, changes of hours, hires) are drawn as counts and thinned, never by a
+per-person Python loop.
+
+At ``staff_scale = s`` each slot stands for ``1 / s`` people; all flows in persons are scaled by ``s`` on
+the way in (with stochastic rounding) and every output is multiplied by ``1 / s`` on the way out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.model.demography import PROFESSIONS
+
+N_PROF = len(PROFESSIONS)
+
+
+def monthly(rate_per_year: np.ndarray | float) -> np.ndarray | float:
+    """Convert a yearly probability to a monthly one."""
+    return 1.0 - (1.0 - np.asarray(rate_per_year)) ** (1.0 / 12.0)
+
+
+def stochastic_round(x: np.ndarray | float, rng: np.random.Generator) -> np.ndarray:
+    """Round to integers up or down with probability equal to the fraction (unbiased)."""
+    x = np.asarray(x, dtype=float)
+    base = np.floor(x)
+    return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
+
+
+@dataclass
+class StaffArrays:
+    """All staff as a structure of arrays, one slot per agent.
+
+    Attributes:
+        profession: index into ``PROFESSIONS`` [N] (int8).
+        employer: organisation index [N] (int32).
+        group: ``employer * N_PROF + profession``; ``free_group`` for a free slot [N] (int32).
+        birth_month: month index of birth, relative to the first simulated month [N] (int32).
+        hire_month: month the person joined the current employer [N] (int32).
+        retire_month: month the person will retire [N] (int32).
+        fte: FTE fraction, 0 for a free slot [N] (float32).
+        strain: the strain the person experiences (smoothed employer strain) [N] (float32).
+        competence: digital competence 0..1 [N] (float32).
+        champion: innovation champion [N] (bool).
+        career_track: on an innovation career track [N] (bool).
+        quit_propensity: personal multiplier of the quit hazard, mean 1 [N] (float32).
+        alive: slot holds a person [N] (bool).
+    """
+
+    n_groups: int
+    profession: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
+    employer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    birth_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    hire_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    retire_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    fte: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    strain: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    competence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    champion: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    career_track: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    quit_propensity: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    free_slots: list[np.ndarray] = field(default_factory=list)
+
+    ARRAYS = (
+        "profession", "employer", "group", "birth_month", "hire_month", "retire_month", "fte", "strain",
+        "competence", "champion", "career_track", "quit_propensity", "alive",
+    )
+
+    @property
+    def free_group(self) -> int:
+        """The group id of a free slot (one past the last real group)."""
+        return self.n_groups
+
+    @property
+    def capacity(self) -> int:
+        return len(self.alive)
+
+    @property
+    def n_alive(self) -> int:
+        return int(self.alive.sum())
+
+    def age_years(self, t: int) -> np.ndarray:
+        """Age in whole years at month ``t`` (derived, never stored)."""
+        return (t - self.birth_month) // 12
+
+    def _take_slots(self, n: int) -> np.ndarray:
+        """Slots for ``n`` newcomers: free slots first (oldest first), then new slots at the end."""
+        free = np.concatenate(self.free_slots) if self.free_slots else np.zeros(0, np.int64)
+        use, keep = free[:n], free[n:]
+        self.free_slots = [keep] if len(keep) else []
+        missing = n - len(use)
+        if missing > 0:
+            start = self.capacity
+            grow = max(missing, self.capacity // 8)
+            for name in self.ARRAYS:
+                arr = getattr(self, name)
+                fill = self.free_group if name == "group" else 0
+                setattr(self, name, np.concatenate([arr, np.full(grow, fill, dtype=arr.dtype)]))
+            new = np.arange(start, start + grow)
+            use = np.concatenate([use, new[:missing]])
+            if grow > missing:
+                self.free_slots.append(new[missing:])
+        return use
+
+    def add(self, profession: np.ndarray, employer: np.ndarray, birth_month: np.ndarray,
+            retire_month: np.ndarray, fte: np.ndarray, t: int, strain: np.ndarray,
+            competence: np.ndarray, quit_propensity: np.ndarray) -> np.ndarray:
+        """Put newcomers into slots; returns their slot indices."""
+        idx = self._take_slots(len(profession))
+        self.profession[idx] = profession
+        self.employer[idx] = employer
+        self.group[idx] = employer * N_PROF + profession
+        self.birth_month[idx] = birth_month
+        self.hire_month[idx] = t
+        self.retire_month[idx] = retire_month
+        self.fte[idx] = fte
+        self.strain[idx] = strain
+        self.competence[idx] = competence
+        self.champion[idx] = False
+        self.career_track[idx] = False
+        self.quit_propensity[idx] = quit_propensity
+        self.alive[idx] = True
+        return idx
+
+    def remove(self, idx: np.ndarray) -> None:
+        """Free the slots of people who left."""
+        self.alive[idx] = False
+        self.fte[idx] = 0.0
+        self.group[idx] = self.free_group
+        self.champion[idx] = False
+        self.career_track[idx] = False
+        self.free_slots.append(np.asarray(idx))
+
+    def headcount_by_group(self) -> np.ndarray:
+        """Agents per group [G]."""
+        return np.bincount(self.group, minlength=self.n_groups + 1)[: self.n_groups]
+
+    def fte_by_group(self) -> np.ndarray:
+        """FTE (agent units) per group [G]."""
+        return np.bincount(self.group, weights=self.fte, minlength=self.n_groups + 1)[: self.n_groups]
+
+
+@dataclass
+class ProfessionProfile:
+    """How a profession's people are drawn: hours, age, retirement (from calibration.toml)."""
+
+    mean_fte: np.ndarray  # [P]
+    part_time_share: np.ndarray  # [P]
+    retirement_age_mean: float
+    retirement_age_sd: float
+    graduate_age_mean: float
+
+    def draw_fte(self, profession: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """FTE fractions: full time, or part time around the level that gives the calibrated mean."""
+        pt = self.part_time_share[profession]
+        mean = self.mean_fte[profession]
+        pt_level = np.clip((mean - (1.0 - pt)) / np.maximum(pt, 1e-9), 0.3, 0.97)
+        u = rng.random((2, len(profession)))
+        part = u[0] < pt
+        level = np.clip(pt_level + (u[1] - 0.5) * 0.24, 0.3, 0.97)
+        return np.where(part, level, 1.0).astype(np.float32)
+
+    def draw_retirement_age(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Retirement age in years per person."""
+        return np.clip(rng.normal(self.retirement_age_mean, self.retirement_age_sd, n), 55.0, 72.0)
+
+
+# Initial age distribution per profession: 23 + Beta(a, b) * 44 years (assumption: SOSU staff older;
+# FACTS s4: 30% of SOSU staff over 55).
+AGE_BETA = {
+    "nurse": (1.1, 1.2),
+    "doctor": (1.2, 1.4),
+    "sosu_assistant": (1.5, 1.0),
+    "sosu_helper": (1.7, 1.0),
+    "other_clinical": (1.2, 1.2),
+}
+
+
+def initial_staff(headcount_by_group: np.ndarray, profile: ProfessionProfile, strain0: np.ndarray,
+                  rng: np.random.Generator) -> StaffArrays:
+    """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession)."""
+    n_groups = len(headcount_by_group)
+    staff = StaffArrays(n_groups=n_groups)
+    groups = np.repeat(np.arange(n_groups), headcount_by_group)
+    profession = (groups % N_PROF).astype(np.int8)
+    employer = (groups // N_PROF).astype(np.int32)
+    n = len(groups)
+    a = np.array([AGE_BETA[p][0] for p in PROFESSIONS])[profession]
+    b = np.array([AGE_BETA[p][1] for p in PROFESSIONS])[profession]
+    retire_age = profile.draw_retirement_age(n, rng)
+    age = 23.0 + rng.beta(a, b) * 44.0
+    age = np.minimum(age, retire_age - rng.exponential(1.5, n) - 0.1)  # nobody starts past retirement
+    age = np.maximum(age, 21.0)
+    birth_month = np.floor(-age * 12).astype(np.int32)
+    retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
+    fte = profile.draw_fte(profession, rng)
+    competence = rng.beta(2.0, 3.0, n).astype(np.float32)
+    propensity = rng.lognormal(-0.125, 0.5, n).astype(np.float32)  # mean 1
+    staff.add(profession, employer, birth_month, retire_month, fte, 0, strain0[groups].astype(np.float32),
+              competence, propensity)
+    # tenure: spread hire months over the past (tenure up to 20 years, shorter for the young)
+    tenure = np.minimum(rng.exponential(8.0 * 12, n), (age - 21.0) * 12).astype(np.int32)
+    staff.hire_month[:n] = -tenure
+    return staff
+
+
+def update_strain_step(staff: StaffArrays, group_strain: np.ndarray, memory_months: float) -> None:
+    """Each person's strain moves towards their employer-profession strain (exponential smoothing)."""
+    target = np.take(np.append(group_strain, 1.0).astype(np.float32), staff.group)
+    staff.strain += np.float32(1.0 / memory_months) * (target - staff.strain)
+
+
+def quit_hazard(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: float) -> np.ndarray:
+    """Monthly probability of leaving the modelled workforce, per slot (0 for free slots).
+
+    Hazard = group base rate x personal propensity x (1 + elasticity x (strain - 1)), floored at 0: it rises
+    with the strain the person experiences (the vicious circle) and falls for people on a career track
+    (their propensity is lowered when the track is assigned).
+    """
+    base = np.take(np.append(quit_month_group, 0.0).astype(np.float32), staff.group)
+    strain_factor = np.maximum(np.float32(1.0) + np.float32(elasticity) * (staff.strain - np.float32(1.0)),
+                               np.float32(0.0))
+    return base * staff.quit_propensity * strain_factor
+
+
+def exit_step(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: float, t: int,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
+    u = rng.random(staff.capacity, dtype=np.float32)
+    retiring = staff.alive & (staff.retire_month <= t)
+    quitting = (u < quit_hazard(staff, quit_month_group, elasticity)) & ~retiring
+    retired_idx = np.flatnonzero(retiring)
+    quit_idx = np.flatnonzero(quitting)
+    return retired_idx, quit_idx
+
+
+def _choose_employers(sector_orgs: np.ndarray, weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Draw ``n`` employers among ``sector_orgs`` with probabilities proportional to ``weights``."""
+    cum = np.cumsum(weights)
+    if n == 0 or cum[-1] <= 0:
+        return sector_orgs[rng.integers(0, len(sector_orgs), n)] if n else np.zeros(0, np.int64)
+    pick = np.searchsorted(cum, rng.random(n) * cum[-1], side="right")
+    return sector_orgs[np.minimum(pick, len(sector_orgs) - 1)]
+
+
+def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarray:
+    """Where newcomers go: mostly to vacancies, a little in proportion to size [O, P]."""
+    return np.maximum(vacancy_fte, 0.0) + 0.05 * demand_fte
+
+
+def move_step(staff: StaffArrays, move_month_group: np.ndarray, group_strain: np.ndarray,
+              org_sector: np.ndarray, weights: np.ndarray, elasticity: float, t: int,
+              rng: np.random.Generator) -> np.ndarray:
+    """Moves between employers of the same sector and profession; returns the movers' slots.
+
+    Each person moves with probability base x (1 + elasticity x (strain - 1)); candidates are drawn by
+    thinning (draw slots at the maximum rate, accept with the person's own rate), so the cost is
+    proportional to the number of movers. Destinations are drawn by ``weights`` (vacancies first).
+    """
+    rate = move_month_group * np.maximum(1.0 + elasticity * (group_strain - 1.0), 0.0)
+    rate_max = float(rate.max()) if rate.size else 0.0
+    if rate_max <= 0 or staff.capacity == 0:
+        return np.zeros(0, np.int64)
+    k = rng.binomial(staff.capacity, min(rate_max, 1.0))
+    cand = np.unique(rng.integers(0, staff.capacity, k))
+    cand = cand[staff.alive[cand]]
+    accept = rng.random(len(cand)) * rate_max < rate[staff.group[cand]]
+    movers = cand[accept]
+    if len(movers) == 0:
+        return movers
+    prof = staff.profession[movers]
+    sector = org_sector[staff.employer[movers]]
+    new_employer = staff.employer[movers].copy()
+    for s in np.unique(sector):
+        orgs = np.flatnonzero(org_sector == s)
+        for p in np.unique(prof[sector == s]):
+            sel = (sector == s) & (prof == p)
+            new_employer[sel] = _choose_employers(orgs, weights[orgs, p], int(sel.sum()), rng)
+    staff.employer[movers] = new_employer
+    staff.group[movers] = new_employer * N_PROF + prof
+    staff.hire_month[movers] = t
+    return movers
+
+
+def part_time_step(staff: StaffArrays, rate_month: float, profile: ProfessionProfile,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Some people change their hours each month: they redraw their FTE fraction, lowered by strain.
+
+    Returns (slots that changed, change in FTE per slot).
+    """
+    if staff.capacity == 0 or rate_month <= 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    k = rng.binomial(staff.capacity, rate_month)
+    idx = np.unique(rng.integers(0, staff.capacity, k))
+    idx = idx[staff.alive[idx]]
+    new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
+    new = np.clip(new * (1.0 - 0.5 * np.maximum(staff.strain[idx] - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
+    delta = new - staff.fte[idx]
+    staff.fte[idx] = new
+    return idx, delta
+
+
+def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, org_sector: np.ndarray,
+               weights: np.ndarray, profile: ProfessionProfile, t: int, age_mean: float, age_sd: float,
+               competence_mean: float, rng: np.random.Generator) -> np.ndarray:
+    """Newcomers (graduates or outside hires) of each (sector, profession) placed by ``weights``.
+
+    Args:
+        counts_by_profession_sector: agents to add [S, P].
+    Returns the newcomers' slots.
+    """
+    employers, professions = [], []
+    for s in range(counts_by_profession_sector.shape[0]):
+        orgs = np.flatnonzero(org_sector == s)
+        for p in range(N_PROF):
+            n = int(counts_by_profession_sector[s, p])
+            if n <= 0 or len(orgs) == 0:
+                continue
+            employers.append(_choose_employers(orgs, weights[orgs, p], n, rng))
+            professions.append(np.full(n, p, np.int8))
+    if not employers:
+        return np.zeros(0, np.int64)
+    employer = np.concatenate(employers).astype(np.int32)
+    profession = np.concatenate(professions)
+    n = len(employer)
+    age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
+    retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
+    birth_month = (t - np.round(age * 12)).astype(np.int32)
+    retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
+    fte = profile.draw_fte(profession.astype(np.int64), rng)
+    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(np.float32)
+    propensity = rng.lognormal(-0.125, 0.5, n).astype(np.float32)
+    return staff.add(profession, employer, birth_month, retire_month, fte, t, np.ones(n, np.float32),
+                     competence, propensity)
