@@ -55,6 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     exp.add_argument(
         "--dry-run", action="store_true", help="validate and show the design; run nothing"
     )
+    exp.add_argument(
+        "--chunk-runs",
+        type=_positive_int,
+        default=50,
+        help="write finished runs to disk every N runs (default 50; also every 15 s)",
+    )
     exp.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     exp.set_defaults(func=experiment_command)
 
@@ -101,6 +107,7 @@ def experiment_command(args: argparse.Namespace) -> int:
             resume=args.resume,
             overwrite=args.overwrite,
             progress=False if args.no_progress else None,
+            chunk_runs=args.chunk_runs,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
