@@ -23,7 +23,8 @@ SECTOR_COLUMNS = (
     "solutions_in_use", "solutions_scaled", "startups_founded", "startups_alive", "startups_failed",
     "startups_scaled", "companies_alive", "partnerships_active", "public_cost_dkk",
 )
-PROFESSION_COLUMNS = ("demand_fte", "supply_fte", "gap_fte", "fte_freed", "staff_headcount")
+PROFESSION_COLUMNS = ("demand_fte", "supply_fte", "gap_fte", "fte_freed", "staff_headcount", "entries", "exits",
+                      "moves")
 # Counters the innovation layer fills; system-wide ones (companies) are recorded on the 'all' row only.
 INNOVATION_COUNTERS = (
     "pilots_started", "pilots_active", "evaluations", "procurements", "adoptions", "abandonments",
@@ -120,6 +121,13 @@ class Recorder:
         """Record a flow given per sector [S]; the 'all' row is their sum."""
         self.sector[t, : len(SECTORS), self._col[name]] = by_sector
         self.sector[t, len(SECTORS), self._col[name]] = by_sector.sum()
+
+    def record_profession_flow(self, t: int, name: str, by_sector_profession: np.ndarray) -> None:
+        """Record a flow given per [sector, profession]; the 'all' row is their sum."""
+        k = PROFESSION_COLUMNS.index(name)
+        n = by_sector_profession.shape[0]
+        self.profession[t, :n, :, k] = by_sector_profession
+        self.profession[t, n, :, k] = by_sector_profession.sum(axis=0)
 
     def record_total(self, t: int, name: str, value: float) -> None:
         """Record a system-wide quantity on the 'all' row only."""

@@ -174,13 +174,13 @@ class ProfessionProfile:
         return np.clip(rng.normal(self.retirement_age_mean, self.retirement_age_sd, n), 55.0, 72.0)
 
 
-# Initial age distribution per profession: 23 + Beta(a, b) * 44 years (assumption: SOSU staff older;
-# FACTS s4: 30% of SOSU staff over 55).
+# Initial age distribution per profession: 23 + Beta(a, b) * (retirement age - 23) years (assumption;
+# SOSU staff older: FACTS s4, 30% of SOSU staff over 55, which Beta(1.4, 1) reproduces).
 AGE_BETA = {
     "nurse": (1.1, 1.2),
     "doctor": (1.2, 1.4),
-    "sosu_assistant": (1.5, 1.0),
-    "sosu_helper": (1.7, 1.0),
+    "sosu_assistant": (1.4, 1.0),
+    "sosu_helper": (1.5, 1.0),
     "other_clinical": (1.2, 1.2),
 }
 
@@ -197,14 +197,12 @@ def initial_staff(headcount_by_group: np.ndarray, profile: ProfessionProfile, st
     a = np.array([AGE_BETA[p][0] for p in PROFESSIONS])[profession]
     b = np.array([AGE_BETA[p][1] for p in PROFESSIONS])[profession]
     retire_age = profile.draw_retirement_age(n, rng)
-    age = 23.0 + rng.beta(a, b) * 44.0
-    age = np.minimum(age, retire_age - rng.exponential(1.5, n) - 0.1)  # nobody starts past retirement
-    age = np.maximum(age, 21.0)
+    age = 23.0 + rng.beta(a, b) * (retire_age - 23.0)  # between 23 and the person's retirement age
     birth_month = np.floor(-age * 12).astype(np.int32)
     retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
     fte = profile.draw_fte(profession, rng)
     competence = rng.beta(2.0, 3.0, n).astype(np.float32)
-    propensity = rng.lognormal(-0.125, 0.5, n).astype(np.float32)  # mean 1
+    propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)  # mean 1
     staff.add(profession, employer, birth_month, retire_month, fte, 0, strain0[groups].astype(np.float32),
               competence, propensity)
     # tenure: spread hire months over the past (tenure up to 20 years, shorter for the young)
@@ -338,6 +336,6 @@ def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, org_
     retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
     fte = profile.draw_fte(profession.astype(np.int64), rng)
     competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(np.float32)
-    propensity = rng.lognormal(-0.125, 0.5, n).astype(np.float32)
+    propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)
     return staff.add(profession, employer, birth_month, retire_month, fte, t, np.ones(n, np.float32),
                      competence, propensity)

@@ -1,0 +1,176 @@
+"""One simulation run: ``sim.run(scenario, seed)`` -> :class:`RunResult`, and writing its outputs."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model.accounting import INNOVATION_COUNTERS, PROFESSION_COLUMNS, SECTOR_COLUMNS, SECTOR_ROWS
+from sim.model.demography import PROFESSIONS
+from sim.model.model import HealthSystemModel
+from sim.provenance import provenance
+from sim.scenario import Scenario
+
+SUMMARY_YEARS = (2030, 2035, 2045)
+TARGET_FTE = 10_000.0  # Life Science Rådet: free 10,000 FTE by 2030 (FACTS s8)
+TARGET_YEAR = 2030
+
+
+@dataclass
+class RunResult:
+    """The outputs of one run (national units).
+
+    Attributes:
+        scenario: the scenario that was run.
+        seed: the run seed.
+        timeseries: one row per month and sector ("hospital", "municipal", "all").
+        by_profession: one row per month, sector and profession.
+        adoption: one row per month and adopted solution (organisations using it).
+        summary: scalar outcomes (see docs/ARCHITECTURE.md, contract 1).
+        run_time_s: wall-clock seconds of the simulation.
+    """
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame
+    by_profession: pd.DataFrame
+    adoption: pd.DataFrame
+    summary: dict[str, float]
+    run_time_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def write(self, out_dir: str | Path, command: str | None = None) -> Path:
+        """Write ``timeseries.parquet``, ``by_profession.parquet``, ``adoption.parquet``, ``summary.json``
+        and ``manifest.json`` into ``out_dir`` (created if needed)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
+        self.by_profession.to_parquet(out / "by_profession.parquet", index=False)
+        self.adoption.to_parquet(out / "adoption.parquet", index=False)
+        (out / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2))
+        manifest = {
+            "kind": "run",
+            "name": self.scenario.name,
+            "scenario_file": self.scenario.source,
+            "scenario": self.scenario.to_dict(),
+            "scenario_sha256": self.scenario.content_hash(),
+            "seed": self.seed,
+            "run_time_s": round(self.run_time_s, 3),
+            "rerun": command or f"opisim run {self.scenario.source} --seed {self.seed} --out {out}",
+            **provenance(),
+        }
+        (out / "manifest.json").write_text(json.dumps(_jsonable(manifest), indent=2))
+        return out
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        return None if math.isnan(float(obj)) else float(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    return obj
+
+
+def simulate(model: HealthSystemModel) -> HealthSystemModel:
+    """Step a model to the end of its horizon."""
+    while model.running:
+        model.step()
+    return model
+
+
+def run(scenario: Scenario, seed: int = 1) -> RunResult:
+    """Run one scenario with one seed to the end of its horizon.
+
+    The same scenario and seed give identical output on any machine and in any order.
+    """
+    start = time.perf_counter()
+    model = simulate(HealthSystemModel(scenario=scenario, seed=seed))
+    elapsed = time.perf_counter() - start
+    return result_from_model(model, elapsed)
+
+
+def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunResult:
+    """Build the RunResult tables from a finished (or partly run) model."""
+    n = model.month_index
+    rec = model.recorder
+    dates = pd.to_datetime(model.dates[:n].astype("datetime64[D]"))
+    years = model.dates[:n].astype("datetime64[Y]").astype(int) + 1970
+    months = model.dates[:n].astype(int) % 12 + 1
+    n_rows = len(SECTOR_ROWS)
+    ts = pd.DataFrame(rec.sector[:n].reshape(n * n_rows, -1), columns=list(SECTOR_COLUMNS))
+    ts.insert(0, "sector", np.tile(np.array(SECTOR_ROWS, dtype=object), n))
+    ts.insert(0, "month", np.repeat(months, n_rows))
+    ts.insert(0, "year", np.repeat(years, n_rows))
+    ts.insert(0, "date", np.repeat(dates.values, n_rows))
+    n_prof = len(PROFESSIONS)
+    bp = pd.DataFrame(rec.profession[:n].reshape(n * n_rows * n_prof, -1), columns=list(PROFESSION_COLUMNS))
+    bp.insert(0, "profession", np.tile(np.array(PROFESSIONS, dtype=object), n * n_rows))
+    bp.insert(0, "sector", np.tile(np.repeat(np.array(SECTOR_ROWS, dtype=object), n_prof), n))
+    bp.insert(0, "year", np.repeat(years, n_rows * n_prof))
+    bp.insert(0, "date", np.repeat(dates.values, n_rows * n_prof))
+    if model.innovation is not None:
+        adoption = model.innovation.adoption_table(dates)
+    else:
+        adoption = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "solution_id": pd.Series(dtype=int),
+                                 "archetype": pd.Series(dtype=object), "adopters": pd.Series(dtype=int),
+                                 "n_target_orgs": pd.Series(dtype=int)})
+    summary = summarise(ts, model)
+    return RunResult(model.scenario, model.seed, ts, bp, adoption, summary, run_time_s)
+
+
+def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
+    """Scalar outcomes of a run: gap and freed FTE in 2030, 2035, 2045 and the innovation headlines."""
+    allrows = ts[ts["sector"] == "all"].reset_index(drop=True)
+    out: dict[str, float] = {}
+
+    def at_year(column: str, year: int) -> float:
+        rows = allrows[allrows["year"] == year]
+        return float(rows[column].iloc[-1]) if len(rows) else float("nan")
+
+    for year in SUMMARY_YEARS:
+        for col in ("gap_fte", "gap_share", "fte_freed", "demand_fte", "supply_fte"):
+            out[f"{col}_{year}"] = at_year(col, year)
+        out[f"startups_alive_{year}"] = at_year("startups_alive", year)
+        out[f"solutions_scaled_{year}"] = at_year("solutions_scaled", year)
+    sosu = model.recorder.profession
+    # SOSU (assistant + helper) gap, all sectors, December 2035, for pattern checks
+    for year in SUMMARY_YEARS:
+        idx = np.flatnonzero(allrows["year"].to_numpy() == year)
+        if len(idx):
+            t = idx[-1]
+            out[f"sosu_gap_fte_{year}"] = float(sosu[t, 2, 2:4, 2].sum())
+            out[f"nurse_gap_fte_{year}"] = float(sosu[t, 2, 0, 2])
+        else:
+            out[f"sosu_gap_fte_{year}"] = out[f"nurse_gap_fte_{year}"] = float("nan")
+    out["hours_freed_cum"] = float(allrows["hours_freed"].sum())
+    out["staff_lost_attrition"] = float(allrows["quits"].sum())
+    out["exits_cum"] = float(allrows["exits"].sum())
+    for col in ("pilots_started", "evaluations", "procurements", "adoptions", "abandonments", "startups_founded",
+                "startups_failed"):
+        out[f"{col}_cum"] = float(allrows[col].sum())
+    out["startups_scaled_cum"] = float(allrows["startups_scaled"].iloc[-1]) if len(allrows) else float("nan")
+    out["public_cost_dkk_cum"] = float(allrows["public_cost_dkk"].sum())
+    freed_fte_years = float(allrows["fte_freed"].clip(lower=0).sum() / 12.0)
+    out["fte_years_freed_cum"] = freed_fte_years
+    out["public_cost_per_fte_freed_dkk"] = (
+        out["public_cost_dkk_cum"] / freed_fte_years if freed_fte_years > 1.0 else float("nan")
+    )
+    reached = allrows.loc[allrows["fte_freed"] >= TARGET_FTE, "year"]
+    out["target_10k_reached"] = float(len(reached) > 0 and int(reached.iloc[0]) <= TARGET_YEAR)
+    out["target_10k_year"] = float(reached.iloc[0]) if len(reached) else float("nan")
+    if model.innovation is not None:
+        out.update(model.innovation.summary())
+    for key in INNOVATION_COUNTERS:
+        out.setdefault(f"{key}_final", float(allrows[key].iloc[-1]) if len(allrows) else float("nan"))
+    return out
