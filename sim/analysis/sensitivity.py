@@ -420,6 +420,41 @@ def ofat_rows(
 # ranking, effects, noise and warnings
 
 
+def one_factor_pairs(plan: Plan, n_rows: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """The sample's pairs of points that differ in one factor only, by factor index.
+
+    Morris: consecutive points of a trajectory (one step each). Sobol: Saltelli's A and AB_i rows of the
+    same base row. With the seed as a factor, both points of a pair share their seed.
+    """
+    d = len(plan.analysed_factors)
+    pairs: dict[int, tuple[list[int], list[int]]] = {i: ([], []) for i in range(d)}
+    if plan.method == "morris":
+        order = _morris_moved(plan, n_rows)
+        for row, factor in order:
+            pairs[factor][0].append(row)
+            pairs[factor][1].append(row + 1)
+    else:
+        per = 2 * d + 2 if plan.settings["second_order"] else d + 2
+        for start in range(0, n_rows, per):
+            for i in range(d):
+                pairs[i][0].append(start)
+                pairs[i][1].append(start + 1 + i)
+    return {i: (np.array(a, dtype=int), np.array(b, dtype=int)) for i, (a, b) in pairs.items()}
+
+
+def _morris_moved(plan: Plan, n_rows: int) -> list[tuple[int, int]]:
+    """(row, factor moved between row and row + 1) for every Morris step."""
+    sample = salib_sample(plan)[:n_rows]
+    d = len(plan.analysed_factors)
+    out = []
+    for start in range(0, n_rows, d + 1):
+        for k in range(start, start + d):
+            moved = np.flatnonzero(sample[k + 1] != sample[k])
+            if len(moved) == 1:
+                out.append((k, int(moved[0])))
+    return out
+
+
 def lever_effects(
     plan: Plan,
     design: pd.DataFrame,
@@ -430,8 +465,11 @@ def lever_effects(
     """Effect on ``outcome`` of moving each lever from status quo to recommended.
 
     OFAT: the pair of design points at status quo and recommended (others at base), paired by seed.
-    Morris/Sobol: a linear least-squares fit of the per-point outcome on all factors over the whole
-    sample; effect = slope x (recommended - status quo), interval from the slope's standard error.
+    Morris/Sobol: a local linear fit: the slope through the origin of the outcome change on the lever
+    change over the sample's pairs of points that move that lever alone (Morris steps, Saltelli's
+    A/AB_i pairs; with the seed as a factor both points of a pair share the seed), so the slope is
+    averaged over the other factors' range. Effect = slope x (recommended - status quo); its interval
+    comes from the slope's standard error (t quantile).
     """
     from sim.levers import LEVERS
 
@@ -441,21 +479,14 @@ def lever_effects(
         sweeps = _ofat_points(plan, design)
         for f in levers:
             row = LEVERS[f.short]
-            pts = design.set_index("point").loc[sweeps[f.name], f.name]
-            sq = pts.index[
-                np.isclose(
-                    pts.to_numpy(float), round(row.status_quo) if f.integer else row.status_quo
-                )
-            ]
-            rec = pts.index[
-                np.isclose(
-                    pts.to_numpy(float), round(row.recommended) if f.integer else row.recommended
-                )
-            ]
-            if len(sq) and len(rec):
-                eff, half = _paired_diff(
-                    runs, outcome, int(sq[0]), int(rec[0]), plan.options.conf_level
-                )
+            pts = design.set_index("point").loc[sweeps[f.name], f.name].to_numpy(float)
+            idx = sweeps[f.name]
+            sq_value = round(row.status_quo) if f.integer else row.status_quo
+            rec_value = round(row.recommended) if f.integer else row.recommended
+            sq = [p for p, v in zip(idx, pts, strict=True) if np.isclose(v, sq_value)]
+            rec = [p for p, v in zip(idx, pts, strict=True) if np.isclose(v, rec_value)]
+            if sq and rec:
+                eff, half = _paired_diff(runs, outcome, sq[0], rec[0], plan.options.conf_level)
                 method = "ofat pair: status quo vs recommended, others at base, paired by seed"
             else:
                 eff, half, method = float("nan"), float("nan"), "ofat pair missing from the design"
@@ -466,28 +497,35 @@ def lever_effects(
     names = [f.name for f in plan.factors]
     x = design.sort_values("point")[names].to_numpy(float)
     y = means[outcome].to_numpy(float)
-    spans = np.array([f.high - f.low for f in plan.factors])
-    xs = (x - np.array([f.low for f in plan.factors])) / spans
-    a = np.column_stack([np.ones(len(xs)), xs])
-    coef, *_ = np.linalg.lstsq(a, y, rcond=None)
-    dof = max(len(y) - a.shape[1], 1)
-    resid = y - a @ coef
-    sigma2 = float(resid @ resid) / dof
-    try:
-        cov = sigma2 * np.linalg.inv(a.T @ a)
-        se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    except np.linalg.LinAlgError:
-        se = np.full(a.shape[1], np.nan)
-    tq = stats.t.ppf(0.5 + plan.options.conf_level / 2, dof)
+    pairs = one_factor_pairs(plan, len(y))
+    label = "Morris steps" if plan.method == "morris" else "Saltelli A/AB_i pairs"
     for f in levers:
-        j = names.index(f.name) + 1
-        delta = (LEVERS[f.short].recommended - LEVERS[f.short].status_quo) / (f.high - f.low)
+        j = names.index(f.name)
+        a, b = pairs[j]
+        dx, dy = x[b, j] - x[a, j], y[b] - y[a]
+        keep = dx != 0
+        dx, dy = dx[keep], dy[keep]
+        delta = LEVERS[f.short].recommended - LEVERS[f.short].status_quo
+        if len(dx) < 2:
+            rows.append(
+                {
+                    "factor": f.name,
+                    "effect": float("nan"),
+                    "effect_conf": float("nan"),
+                    "effect_method": f"local linear fit impossible: < 2 {label} move it",
+                }
+            )
+            continue
+        slope = float(dx @ dy / (dx @ dx))
+        resid = dy - slope * dx
+        se = math.sqrt(float(resid @ resid) / (len(dx) - 1) / float(dx @ dx))
+        tq = stats.t.ppf(0.5 + plan.options.conf_level / 2, len(dx) - 1)
         rows.append(
             {
                 "factor": f.name,
-                "effect": float(coef[j] * delta),
-                "effect_conf": float(tq * se[j] * abs(delta)),
-                "effect_method": f"linear fit over the {plan.method} sample (least squares on all factors)",
+                "effect": slope * delta,
+                "effect_conf": float(tq * se * abs(delta)),
+                "effect_method": f"local linear fit over the {label} that move the lever alone",
             }
         )
     return pd.DataFrame(rows, columns=["factor", "effect", "effect_conf", "effect_method"])
@@ -610,6 +648,21 @@ def index_warnings(plan: Plan, indices: pd.DataFrame) -> list[str]:
             f"sobol: N = {plan.settings['n']} is not a power of 2; the Sobol' sequence's balance properties "
             f"(and SALib's convergence) hold only for powers of 2"
         )
+    if plan.method == "morris":
+        levels = plan.settings["levels"]
+        for f in plan.factors:
+            if not f.integer:
+                continue
+            grid = f.low + np.arange(levels) / (levels - 1) * (f.high - f.low)
+            jump = levels // 2
+            nominal = grid[jump] - grid[0]
+            actual = np.round(grid[jump:]) - np.round(grid[: levels - jump])
+            err = float(np.abs(actual - nominal).max() / nominal)
+            if err > 0:
+                out.append(
+                    f"morris: {f.name} is an integer lever, so the design rounds its levels; its elementary "
+                    f"effects use SALib's nominal step and are off by up to {err:.0%}"
+                )
     cols = {"sobol": ("S1", "ST"), "morris": ("mu_star",), "ofat": ()}[plan.method]
     for r in indices[indices["kind"] != "pair"].itertuples(index=False):
         for col in cols:
