@@ -104,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     for workers in (1, 2, 4, 8, 16, 32):
         t = sobol_runs * per_run / (workers * efficiency)
         print(f"  {workers:>3} workers (same efficiency): {t / 60:8.1f} min")
-    print(
-        f"  each added worker removes about {sobol_runs * per_run / efficiency / 60:.0f} min / (w (w + 1))"
-    )
+    serial_min = sobol_runs * per_run / efficiency / 60
+    print(f"  per added worker: T(w) = {serial_min:.0f} min / w (while the scheduler keeps up)")
     top = result.ranking.head(5)
     if len(top):
         print("Top levers by mu* of fte_freed_2035 (this benchmark's run):")
