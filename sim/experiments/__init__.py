@@ -3,24 +3,33 @@
 Use :func:`run_experiment` (also ``opisim experiment FILE``) to run an experiment file into
 ``results/<name>/`` and :func:`comparison_table` (``opisim results DIR``) to read it. Plug-ins add
 models with :func:`register_model` and design kinds with :func:`register_design`.
+
+Names are imported on first use, so worker processes that only need the executors start quickly.
 """
 
-from sim.experiments.compare import comparison_table
-from sim.experiments.designs import available_designs, register_design
-from sim.experiments.models import ModelAdapter, available_models, get_model, register_model
-from sim.experiments.runner import plan_experiment, run_experiment
-from sim.experiments.spec import ExperimentSpec, load_experiment
+from __future__ import annotations
 
-__all__ = [
-    "ExperimentSpec",
-    "ModelAdapter",
-    "available_designs",
-    "available_models",
-    "comparison_table",
-    "get_model",
-    "load_experiment",
-    "plan_experiment",
-    "register_design",
-    "register_model",
-    "run_experiment",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "ExperimentSpec": "sim.experiments.spec",
+    "load_experiment": "sim.experiments.spec",
+    "ModelAdapter": "sim.experiments.models",
+    "available_models": "sim.experiments.models",
+    "get_model": "sim.experiments.models",
+    "register_model": "sim.experiments.models",
+    "available_designs": "sim.experiments.designs",
+    "register_design": "sim.experiments.designs",
+    "plan_experiment": "sim.experiments.runner",
+    "run_experiment": "sim.experiments.runner",
+    "comparison_table": "sim.experiments.compare",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

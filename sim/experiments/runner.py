@@ -8,10 +8,8 @@ finish, then assemble ``runs.parquet`` (and ``timeseries.parquet``) and write ``
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -34,21 +32,7 @@ from sim.experiments.storage import (
     atomic_write_parquet,
     prepare_out_dir,
 )
-
-_VERSION_PACKAGES = (
-    "opisim",
-    "mesa",
-    "numpy",
-    "pandas",
-    "scipy",
-    "pyarrow",
-    "pydantic",
-    "SALib",
-    "dask",
-    "distributed",
-    "cloudpickle",
-    "tqdm",
-)
+from sim.provenance import git_state, versions
 
 
 @dataclass
@@ -123,38 +107,6 @@ def plan_experiment(experiment: str | Path | ExperimentSpec | dict[str, Any]) ->
     return Plan(spec, base, design, factors, scheme, tasks, identity, scenario_hashes)
 
 
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in _VERSION_PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def _git_state() -> dict[str, Any]:
-    repo = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(repo), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        status = subprocess.run(
-            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {"commit": None, "dirty": None}
-    if commit.returncode != 0:
-        return {"commit": None, "dirty": None}
-    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -191,10 +143,10 @@ def _manifest(
         "staff_scale": spec.staff_scale,
         "model": spec.model,
         "outputs": list(spec.outputs),
-        "versions": _versions(),
+        "versions": versions(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "git": _git_state(),
+        "git": git_state(),
         "started": started,
         "finished": None,
         "status": "running",
