@@ -63,7 +63,7 @@ def ranking_text(results_dir: str | Path) -> str:
         for r in ranking.itertuples(index=False):
             interval = f"[{_fmt(r.low)}, {_fmt(r.high)}]"
             effect = f"{_fmt(r.effect_sq_to_rec, 1)} +/- {_fmt(r.effect_conf, 1)}"
-            flag = "overlaps" if r.overlaps_noise else ""
+            flag = {True: "overlaps", False: "", None: "n/a"}.get(r.overlaps_noise, "n/a")
             lines.append(
                 f"{r.rank:>4}  {r.lever:<26} {_fmt(r.value):>9} {interval:>21}  {effect:>22}  {flag}"
             )

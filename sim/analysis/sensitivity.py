@@ -593,7 +593,9 @@ def ranking_table(
     """The levers ranked by ST (Sobol), mu* (Morris) or swing (OFAT) for ``outcome``.
 
     ``overlaps_noise`` is True where the lever's interval reaches down to the noise level (the upper end
-    of the noise share's interval): its effect is not clearly above the model's own randomness.
+    of the noise share's interval): its effect is not clearly above the model's own randomness; None
+    where the noise level cannot be estimated (one run per point without a seed factor). For OFAT it is
+    True where the status quo -> recommended effect's interval covers 0.
     """
     from sim.levers import LEVERS
 
@@ -612,7 +614,7 @@ def ranking_table(
             overlaps = bool(np.isnan(econf) or abs(eff) - econf <= 0.0)
         else:
             upper = noise["upper"]
-            overlaps = bool(not np.isnan(upper) and value - conf <= upper)
+            overlaps = None if np.isnan(upper) else bool(value - conf <= upper)
         rows.append(
             {
                 "rank": rank,
