@@ -166,6 +166,35 @@ def test_script_without_main_guard_and_adapter_defined_in_it(tmp_path: Path):
     assert proc.stdout.strip() == "[1.0, 4.0, 9.0, 16.0]"
 
 
+@pytest.mark.slow
+def test_script_without_main_guard_on_a_dask_local_cluster(tmp_path: Path):
+    """Dask's spawned workers must not re-run an unguarded script either."""
+    script = tmp_path / "script_dask.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from sim.experiments import ModelAdapter, register_model, run_experiment
+
+            def cube(base, params, seed, keep_timeseries):
+                return {{"y": params["x"] ** 3}}, None
+
+            register_model("cube", ModelAdapter("cube", cube))
+            spec = {{
+                "experiment": {{"name": "cube", "model": "cube", "master_seed": 1}},
+                "design": {{"kind": "grid", "grid": {{"x": [1.0, 2.0, 3.0]}}}},
+            }}
+            runs = run_experiment(spec, out={str(tmp_path / "cube")!r}, dask="local", progress=False)
+            print(list(runs["y"]))
+            """
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=_env(), timeout=180
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[1.0, 8.0, 27.0]"
+
+
 # -- failures -------------------------------------------------------------------------------------
 
 

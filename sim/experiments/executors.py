@@ -319,6 +319,27 @@ def dask_run_task(task: Task, context_blob: bytes) -> dict[str, Any]:
     return run_task(context_blob, task)
 
 
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Keep spawned processes from re-running the caller's script (the ``__main__`` trap).
+
+    ``multiprocessing``'s spawn start method, which Dask's nannies use, re-executes the main script in
+    every child unless it is guarded by ``if __name__ == "__main__"``. While the LocalCluster starts, the
+    script's path is hidden from ``multiprocessing``, so its children start clean. Nothing is lost: Dask
+    ships functions defined in the script by value (cloudpickle).
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    hide = main is not None and path is not None and getattr(main, "__spec__", None) is None
+    if hide:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hide:
+            main.__file__ = path
+
+
 class DaskExecutor:
     """Runs tasks on a Dask distributed scheduler at ``address``, or on a new loopback LocalCluster.
 
@@ -331,13 +352,14 @@ class DaskExecutor:
 
         self.cluster = None
         if address == "local":
-            self.cluster = LocalCluster(
-                n_workers=n_workers or 2,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            )
+            with _main_script_hidden():
+                self.cluster = LocalCluster(
+                    n_workers=n_workers or 2,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
             self.client = Client(self.cluster)
             self.description = f"dask LocalCluster ({n_workers or 2} workers)"
         else:
