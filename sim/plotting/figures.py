@@ -26,7 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 from sim.errors import ResultsError
 from sim.plotting import labels as L
 from sim.plotting import style as S
-from sim.plotting.loaders import Results, open_results
+from sim.plotting.loaders import Results, _article, open_results
 
 TARGET_FTE = 10_000.0
 TARGET_YEAR = 2030
@@ -603,7 +603,7 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
         if band:
             extra = L.text("interval", lang)
         else:
-            extra = f"{L.text('seed', lang)} {results.manifest.get('seed', '?')}"
+            extra = f"{L.text('seed_word', lang)} {results.manifest.get('seed', '?')}"
         return _finish(fig, results, lang, width, scenario=L.scenario(over_time, lang), extra=extra)
 
 
@@ -624,7 +624,7 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
     if results.kind != "run":
         raise ResultsError(
             f"figure '{name}' needs a run directory (adoption.parquet, one row per month and solution); "
-            f"{results.path} is a {results.kind} directory, which keeps no adoption curves. Make a run "
+            f"{results.path} is {_article(results.kind)} {results.kind} directory, which keeps no adoption curves. Make a run "
             f"directory with `opisim run SCENARIO.toml --out DIR` and plot that"
         )
     cols = ["date", "solution_id", "archetype", "adopters", "n_target_orgs"]
@@ -683,7 +683,7 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
                 body, handles, names, width, ncols=min(len(handles), 5 if width == "full" else 2)
             )
         extra = L.text("shown_of", lang, shown=len(chosen), total=total)
-        extra += f" · {L.text('seed', lang)} {results.manifest.get('seed', '?')}"
+        extra += f" · {L.text('seed_word', lang)} {results.manifest.get('seed', '?')}"
         return _finish(
             fig, results, lang, width, scenario=L.scenario(results.name, lang), extra=extra
         )
@@ -719,7 +719,11 @@ def _indices(
     if "kind" not in frame:
         frame["kind"] = [_kind_of(str(f)) for f in frame["factor"]]
     frame["kind"] = frame["kind"].fillna("other").astype(str)
-    return frame, outcome
+    frame = frame[frame["kind"] != "pair"]  # second-order rows (S2) are not drawn
+    if "factor2" in frame:
+        frame = frame[frame["factor2"].isna() | (frame["factor2"].astype(str) == "")]
+    frame["kind"] = [k if k in _KIND_STYLE else "other" for k in frame["kind"]]
+    return frame.reset_index(drop=True), outcome
 
 
 def _kind_of(factor: str) -> str:
@@ -737,12 +741,14 @@ def _kind_of(factor: str) -> str:
 _KIND_STYLE = {
     "lever": (S.LEVER_COLOUR, "o", None),
     "uncertainty": (S.UNCERTAINTY_COLOUR, "^", "////"),
-    "other": (S.OTHER_COLOUR, "s", "...."),
+    "seed": (S.OTHER_COLOUR, "s", "...."),
+    "other": (S.OKABE_ITO["purple"], "D", "xxx"),
 }
+_KINDS = ("lever", "uncertainty", "seed", "other")
 
 
 def _kind_name(kind: str, lang: str) -> str:
-    return L.text(kind if kind in ("lever", "uncertainty") else "other_factor", lang)
+    return L.text(kind if kind in ("lever", "uncertainty", "seed") else "other_factor", lang)
 
 
 def _sensitivity_extra(results: Results, method: str, lang: str) -> str:
@@ -753,7 +759,7 @@ def _sensitivity_extra(results: Results, method: str, lang: str) -> str:
         parts.append(f"{n} {L.text('points', lang)}")
     randomness = analysis.get("randomness")
     if isinstance(randomness, str) and randomness:
-        parts.append(randomness)
+        parts.append(L.randomness(randomness, lang))
     return ", ".join(parts)
 
 
@@ -818,7 +824,7 @@ def sobol_indices(
         ax.axvline(0, color="#333333", linewidth=0.6)
         ax.set_xlabel(L.text("sobol_axis", lang))
         ax.set_title(L.outcome(outcome, lang), loc="left")
-        kinds = [k for k in ("lever", "uncertainty", "other") if (frame["kind"] == k).any()]
+        kinds = [k for k in _KINDS if (frame["kind"] == k).any()]
         handles, names = [], []
         for k in kinds:
             colour, marker, hatch = _KIND_STYLE[k]
@@ -878,7 +884,7 @@ def morris_plane(
                 rotation=0,
                 zorder=1,
             )
-        for k in ("other", "uncertainty", "lever"):
+        for k in _KINDS[::-1]:
             sub = frame[frame["kind"] == k]
             if sub.empty:
                 continue
@@ -909,7 +915,7 @@ def morris_plane(
         ax.set_title(L.outcome(outcome, lang), loc="left")
         n_label = 8 if width == "full" else 6
         _label_points(body, ax, frame.head(n_label), lang)
-        kinds = [k for k in ("lever", "uncertainty", "other") if (frame["kind"] == k).any()]
+        kinds = [k for k in _KINDS if (frame["kind"] == k).any()]
         handles = [
             Line2D([], [], marker=_KIND_STYLE[k][1], color=_KIND_STYLE[k][0], linestyle="none")
             for k in kinds

@@ -39,6 +39,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "lever": ("Lever (recommendation)", "Virkemiddel (anbefaling)"),
     "uncertainty": ("Uncertainty", "Usikkerhed"),
     "other_factor": ("Other factor", "Anden faktor"),
+    "seed": ("Seed (model noise)", "Seed (modelstøj)"),
     "s1": ("First-order index S1", "Førsteordensindeks S1"),
     "st": ("Total index ST", "Totalindeks ST"),
     "sobol_axis": (
@@ -54,7 +55,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "source": ("Source", "Kilde"),
     "replications": ("replications", "replikationer"),
     "replication": ("replication", "replikation"),
-    "seed": ("seed", "seed"),
+    "seed_word": ("seed", "seed"),
     "design": ("design", "design"),
     "points": ("points", "punkter"),
     "runs": ("runs", "kørsler"),
@@ -223,6 +224,8 @@ def factor(name: str, lang: str) -> str:
         return lever(name, lang)
     if name in UNCERTAINTY_TITLES:
         return uncertainty(name, lang)
+    if name == "seed":
+        return text("seed", lang)
     return name if "." in name else _humanise(name)
 
 
@@ -253,6 +256,20 @@ def scenario_group(name: str) -> str:
     if name.startswith("lever_"):
         return "lever"
     return "other"
+
+
+RANDOMNESS: dict[str, tuple[str, str]] = {
+    "seed_factor": ("randomness: seed as a factor", "tilfældighed: seed som faktor"),
+    "replicate_mean": (
+        "randomness: mean of replications",
+        "tilfældighed: gennemsnit af replikationer",
+    ),
+}
+
+
+def randomness(name: str, lang: str) -> str:
+    """How an analysis treated the model's randomness, in words."""
+    return _pick(RANDOMNESS[name], lang) if name in RANDOMNESS else name
 
 
 def outcome(name: str, lang: str) -> str:

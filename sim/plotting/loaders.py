@@ -33,6 +33,11 @@ _FILE_HINT = {
 }
 
 
+def _article(word: str) -> str:
+    """'a' or 'an' before ``word``."""
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 @dataclass
 class Results:
     """An opened results directory.
@@ -56,10 +61,11 @@ class Results:
         """Raise a clear :class:`ResultsError` unless this directory is of one of ``kinds``."""
         if self.kind in kinds:
             return
-        wanted = " or ".join(f"a {k} directory" for k in kinds)
+        wanted = " or ".join(f"{_article(k)} {k} directory" for k in kinds)
         hint = "; ".join(_HOW_TO_MAKE[k] for k in kinds)
         raise ResultsError(
-            f"figure '{figure}' needs {wanted}, but {self.path} is a {self.kind} directory "
+            f"figure '{figure}' needs {wanted}, but {self.path} is {_article(self.kind)} {self.kind} "
+            f"directory "
             f"(manifest.json kind = {self.kind!r}); {hint}"
         )
 
