@@ -26,6 +26,7 @@ from sim.model.organisations import HOSPITAL, build_world
 from sim.model.staff import (
     N_PROF,
     ProfessionProfile,
+    destination_weights,
     entry_step,
     exit_step,
     hiring_weights,
@@ -233,11 +234,15 @@ class HealthSystemModel(mesa.Model):
         retired, quit_ = exit_step(staff, self.quit_month_group, self.strain_elasticity, t, self.streams["exits"])
         retired_sec = np.bincount(self.org_sector[staff.employer[retired]], minlength=n_sec) * w
         quit_sec = np.bincount(self.org_sector[staff.employer[quit_]], minlength=n_sec) * w
-        exits_sp = self._by_sector_profession(np.concatenate([retired, quit_]))
+        leavers = np.concatenate([retired, quit_])
+        exits_sp = self._by_sector_profession(leavers)
+        if self.innovation is not None:
+            self.innovation.on_exits(leavers)
         staff.remove(retired)
         staff.remove(quit_)
 
-        weights = hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte)
+        weights = destination_weights(hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte),
+                                      self.org_sector, n_sec)
         movers = move_step(staff, self.move_month_group, group_strain, self.org_sector, weights,
                            self.strain_elasticity, t, self.streams["moves"])
         moves_sec = np.bincount(self.org_sector[staff.employer[movers]], minlength=n_sec) * w
@@ -249,7 +254,7 @@ class HealthSystemModel(mesa.Model):
         competence_mean = self.innovation.graduate_competence if self.innovation else 0.4
         if (t % 12) + 1 == GRADUATION_MONTH:
             cohort = self.graduate_cohort(t)
-            idx = entry_step(staff, cohort, self.org_sector, weights, self.profile, t,
+            idx = entry_step(staff, cohort, weights, self.profile, t,
                              self.profile.graduate_age_mean, 3.0, competence_mean, self.streams["graduates"])
             graduates_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
             entries_sp += self._by_sector_profession(idx)
@@ -257,7 +262,7 @@ class HealthSystemModel(mesa.Model):
                 self.innovation.on_new_staff(idx)
 
         hires = self.outside_hires()
-        idx = entry_step(staff, hires, self.org_sector, weights, self.profile, t, 38.0, 9.0,
+        idx = entry_step(staff, hires, weights, self.profile, t, 38.0, 9.0,
                          competence_mean, self.streams["hiring"])
         hires_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
         entries_sp += self._by_sector_profession(idx)

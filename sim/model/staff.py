@@ -241,13 +241,37 @@ def exit_step(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: floa
     return retired_idx, quit_idx
 
 
-def _choose_employers(sector_orgs: np.ndarray, weights: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draw ``n`` employers among ``sector_orgs`` with probabilities proportional to ``weights``."""
-    cum = np.cumsum(weights)
-    if n == 0 or cum[-1] <= 0:
-        return sector_orgs[rng.integers(0, len(sector_orgs), n)] if n else np.zeros(0, np.int64)
-    pick = np.searchsorted(cum, rng.random(n) * cum[-1], side="right")
-    return sector_orgs[np.minimum(pick, len(sector_orgs) - 1)]
+def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each item, draw a column of ``weights[category[item]]`` with probability proportional to it.
+
+    Vectorised over items: rows are normalised cumulative sums shifted by their row index, so one
+    ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
+    """
+    n_rows, n_cols = weights.shape
+    if len(category) == 0:
+        return np.zeros(0, np.int64)
+    w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
+    cum = np.cumsum(w, axis=1)
+    cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
+    cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
+    pick = np.searchsorted(cum.ravel(), category + rng.random(len(category)), side="right")
+    return np.minimum(pick - category * n_cols, n_cols - 1)
+
+
+def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> np.ndarray:
+    """Weights [sector * N_PROF + profession, organisation]: zero outside the sector."""
+    out = np.zeros((n_sectors * N_PROF, len(org_sector)))
+    for s in range(n_sectors):
+        in_s = org_sector == s
+        block = weights[in_s].T  # [P, orgs in sector]
+        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)  # nothing known: uniform in sector
+        out[s * N_PROF:(s + 1) * N_PROF, in_s] = block
+    return out
+
+
+def _unique(idx: np.ndarray) -> np.ndarray:
+    idx = np.sort(idx)
+    return idx[np.r_[True, idx[1:] != idx[:-1]]] if len(idx) else idx
 
 
 def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarray:
@@ -262,27 +286,23 @@ def move_step(staff: StaffArrays, move_month_group: np.ndarray, group_strain: np
 
     Each person moves with probability base x (1 + elasticity x (strain - 1)); candidates are drawn by
     thinning (draw slots at the maximum rate, accept with the person's own rate), so the cost is
-    proportional to the number of movers. Destinations are drawn by ``weights`` (vacancies first).
+    proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
+    first, see :func:`destination_weights`).
     """
     rate = move_month_group * np.maximum(1.0 + elasticity * (group_strain - 1.0), 0.0)
     rate_max = float(rate.max()) if rate.size else 0.0
     if rate_max <= 0 or staff.capacity == 0:
         return np.zeros(0, np.int64)
     k = rng.binomial(staff.capacity, min(rate_max, 1.0))
-    cand = np.unique(rng.integers(0, staff.capacity, k))
+    cand = _unique(rng.integers(0, staff.capacity, k))
     cand = cand[staff.alive[cand]]
     accept = rng.random(len(cand)) * rate_max < rate[staff.group[cand]]
     movers = cand[accept]
     if len(movers) == 0:
         return movers
     prof = staff.profession[movers]
-    sector = org_sector[staff.employer[movers]]
-    new_employer = staff.employer[movers].copy()
-    for s in np.unique(sector):
-        orgs = np.flatnonzero(org_sector == s)
-        for p in np.unique(prof[sector == s]):
-            sel = (sector == s) & (prof == p)
-            new_employer[sel] = _choose_employers(orgs, weights[orgs, p], int(sel.sum()), rng)
+    category = org_sector[staff.employer[movers]] * N_PROF + prof
+    new_employer = choose_rows(category, weights, rng)
     staff.employer[movers] = new_employer
     staff.group[movers] = new_employer * N_PROF + prof
     staff.hire_month[movers] = t
@@ -298,7 +318,7 @@ def part_time_step(staff: StaffArrays, rate_month: float, profile: ProfessionPro
     if staff.capacity == 0 or rate_month <= 0:
         return np.zeros(0, np.int64), np.zeros(0)
     k = rng.binomial(staff.capacity, rate_month)
-    idx = np.unique(rng.integers(0, staff.capacity, k))
+    idx = _unique(rng.integers(0, staff.capacity, k))
     idx = idx[staff.alive[idx]]
     new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
     new = np.clip(new * (1.0 - 0.5 * np.maximum(staff.strain[idx] - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
@@ -307,28 +327,21 @@ def part_time_step(staff: StaffArrays, rate_month: float, profile: ProfessionPro
     return idx, delta
 
 
-def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, org_sector: np.ndarray,
-               weights: np.ndarray, profile: ProfessionProfile, t: int, age_mean: float, age_sd: float,
+def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, weights: np.ndarray, profile: ProfessionProfile, t: int, age_mean: float, age_sd: float,
                competence_mean: float, rng: np.random.Generator) -> np.ndarray:
     """Newcomers (graduates or outside hires) of each (sector, profession) placed by ``weights``.
 
     Args:
         counts_by_profession_sector: agents to add [S, P].
+        weights: destination weights [S * P, O] from :func:`destination_weights`.
     Returns the newcomers' slots.
     """
-    employers, professions = [], []
-    for s in range(counts_by_profession_sector.shape[0]):
-        orgs = np.flatnonzero(org_sector == s)
-        for p in range(N_PROF):
-            n = int(counts_by_profession_sector[s, p])
-            if n <= 0 or len(orgs) == 0:
-                continue
-            employers.append(_choose_employers(orgs, weights[orgs, p], n, rng))
-            professions.append(np.full(n, p, np.int8))
-    if not employers:
+    counts = np.asarray(counts_by_profession_sector, dtype=np.int64).ravel()
+    if counts.sum() == 0:
         return np.zeros(0, np.int64)
-    employer = np.concatenate(employers).astype(np.int32)
-    profession = np.concatenate(professions)
+    category = np.repeat(np.arange(len(counts)), counts)
+    employer = choose_rows(category, weights, rng).astype(np.int32)
+    profession = (category % N_PROF).astype(np.int8)
     n = len(employer)
     age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
     retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
