@@ -138,6 +138,24 @@ def test_identical_results_across_executors(toy_experiment: Path, tmp_path: Path
     pd.testing.assert_frame_equal(_without_time(on_disk), _without_time(two))
 
 
+def test_existing_dask_scheduler_by_address(toy_experiment: Path, tmp_path: Path):
+    from distributed import LocalCluster
+
+    reference = run_experiment(toy_experiment, out=tmp_path / "ref", workers=1, **QUIET)
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        runs = run_experiment(toy_experiment, out=tmp_path / "d", dask=address, **QUIET)
+    pd.testing.assert_frame_equal(_without_time(reference), _without_time(runs))
+
+
 def test_script_without_main_guard_and_adapter_defined_in_it(tmp_path: Path):
     """The __main__ trap: a plain script (no guard) with its own adapter runs on 2 local workers."""
     script = tmp_path / "script.py"

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
+import pyarrow as pa
 
 _HEADER = struct.Struct("<Q")
 
@@ -111,6 +112,11 @@ def run_task(context_blob: bytes, task: Task) -> dict[str, Any]:
             base, dict(task.params), task.seed, context.keep_timeseries
         )
         summary = {str(k): float(v) for k, v in summary.items()}
+        if context.keep_timeseries and timeseries is not None:
+            # converted here, in the worker, so the process that stores results does little work
+            timeseries = pa.Table.from_pandas(timeseries, preserve_index=False)
+        else:
+            timeseries = None
     except Exception as exc:  # a failed run is data, not a crash
         return failed_outcome(task, _describe_exception(exc), time.perf_counter() - start)
     return {
@@ -120,7 +126,7 @@ def run_task(context_blob: bytes, task: Task) -> dict[str, Any]:
         "seed": task.seed,
         "label": task.label,
         "summary": summary,
-        "timeseries": timeseries if context.keep_timeseries else None,
+        "timeseries": timeseries,
         "run_time_s": time.perf_counter() - start,
         "status": "ok",
         "error": "",

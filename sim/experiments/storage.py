@@ -211,10 +211,11 @@ class ChunkStore:
         if self.keep_timeseries:
             tables = []
             for i, outcome in enumerate(outcomes):
-                ts = outcome.get("timeseries")
-                if ts is None or len(ts) == 0:
+                table = outcome.get("timeseries")
+                if table is None or table.num_rows == 0:
                     continue
-                table = pa.Table.from_pandas(ts, preserve_index=False)
+                if isinstance(table, pd.DataFrame):
+                    table = pa.Table.from_pandas(table, preserve_index=False)
                 table = _with_run_columns(table, outcome)
                 if tables and table.schema != tables[0].schema:
                     table = table.cast(tables[0].schema)
