@@ -368,6 +368,16 @@ def test_nan_outcome_stops_the_analysis(tmp_path: Path) -> None:
         run_sensitivity(path, out=tmp_path / "out", workers=1, **QUIET)
     result = analyse(tmp_path / "out", outcomes=["y"])  # the other outcome can still be analysed
     assert set(result.indices["outcome"]) == {"y"}
+    text = path.read_text().replace(
+        'randomness = "replicate_mean"', 'randomness = "replicate_mean"\nnan_outcomes = "skip"'
+    )
+    path.write_text(text)
+    _, skipped = run_sensitivity(path, out=tmp_path / "out2", workers=1, **QUIET)
+    assert set(skipped.indices["outcome"]) == {"y"}
+    assert skipped.info["skipped_outcomes"] == {
+        "z": int((pd.read_parquet(tmp_path / "out2" / "runs.parquet")["z"].isna()).sum())
+    }
+    assert any("'z'" in w or "z: undefined" in w for w in skipped.warnings)
 
 
 def test_incomplete_results_are_refused(tmp_path: Path, toy_morris: Path) -> None:
@@ -479,3 +489,17 @@ def test_cli_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["sensitivity", str(path), "--out", str(tmp_path / "o"), "--workers", "1"]) == 2
     assert "not a sensitivity design" in capsys.readouterr().err
     assert main(["results", str(tmp_path / "nowhere")]) == 2
+
+
+def test_resume_of_a_finished_sensitivity_experiment_reruns_nothing(
+    tmp_path: Path, toy_morris: Path
+) -> None:
+    out = tmp_path / "out"
+    path = toy_experiment(tmp_path)
+    run_sensitivity(path, out=out, workers=1, **QUIET)
+    lines: list[str] = []
+    _, again = run_sensitivity(
+        path, out=out, workers=1, resume=True, progress=False, log=lines.append
+    )
+    assert any("already done" in line for line in lines)
+    pd.testing.assert_frame_equal(again.indices, pd.read_parquet(toy_morris / "indices.parquet"))

@@ -66,6 +66,7 @@ ANALYSIS_KEYS = {
     "ci_min_index": "ignore the interval-width warning for indices below this value (>= 0)",
     "conf_level": "confidence level of the intervals, in (0, 1)",
     "num_resamples": "bootstrap resamples for the intervals (an integer >= 10)",
+    "nan_outcomes": '"refuse" (default: a NaN outcome stops the analysis) or "skip" (no indices for it)',
 }
 DEFAULT_OUTCOMES = (
     "fte_freed_2030",
@@ -110,6 +111,7 @@ class AnalysisOptions:
     ci_min_index: float = 0.05
     conf_level: float = 0.95
     num_resamples: int = 200
+    nan_outcomes: str = "refuse"
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,9 @@ def parse_analysis(
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 10:
         raise _err(origin, "analysis.num_resamples", resamples, "an integer >= 10")
     conf = number("conf_level", 0.95, 0.0, 0.999, open_low=True)
+    nan_outcomes = table.get("nan_outcomes", "refuse")
+    if nan_outcomes not in ("refuse", "skip"):
+        raise _err(origin, "analysis.nan_outcomes", nan_outcomes, '"refuse" or "skip"')
     return AnalysisOptions(
         randomness=randomness,
         outcomes=tuple(outcomes) if outcomes else None,
@@ -232,6 +237,7 @@ def parse_analysis(
         ci_min_index=number("ci_min_index", 0.05, 0.0, 1.0),
         conf_level=conf,
         num_resamples=resamples,
+        nan_outcomes=nan_outcomes,
     )
 
 

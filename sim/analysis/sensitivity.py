@@ -744,6 +744,17 @@ def analyse_frames(
     """
     design = design.sort_values("point").reset_index(drop=True)
     names = outcome_names(runs, plan, outcomes)
+    skipped: dict[str, int] = {}
+    if plan.options.nan_outcomes == "skip":
+        for name in list(names):
+            n_bad = int((~np.isfinite(runs[name].to_numpy(dtype=float))).sum())
+            if n_bad:
+                skipped[name] = n_bad
+                names.remove(name)
+        if not names:
+            raise ResultsError(
+                f"{where}: every outcome is NaN in some runs ({skipped}); nothing can be analysed"
+            )
     means, within, reps = point_means(plan, runs, names, len(design), where)
     if sample is None and plan.method != "ofat":
         sample = salib_sample(plan)
@@ -761,7 +772,12 @@ def analyse_frames(
     ranking_outcome = plan.options.ranking_outcome
     if ranking_outcome not in names:
         ranking_outcome = "fte_freed_2035" if "fte_freed_2035" in names else names[0]
-    warns = index_warnings(plan, indices)
+    warns = [
+        f"{o}: undefined (NaN) in {k} of {len(runs)} runs; no indices for it, since they would come from a "
+        f'partial sample (analysis.nan_outcomes = "skip")'
+        for o, k in skipped.items()
+    ]
+    warns += index_warnings(plan, indices)
     noise_by_outcome = {o: noise_level(plan, indices, means, within, reps, o) for o in names}
     for o in names:
         if np.ptp(means[o].to_numpy(float)) == 0.0:
@@ -787,6 +803,7 @@ def analyse_frames(
         "randomness": plan.options.randomness,
         "randomness_explained": RANDOMNESS_TEXT[plan.options.randomness],
         "outcomes": names,
+        "skipped_outcomes": skipped,
         "ranking_outcome": ranking_outcome if has_levers else None,
         "factors": [
             {"factor": f.name, "kind": f.kind, "low": f.low, "high": f.high, "integer": f.integer}
