@@ -242,6 +242,29 @@ def test_failed_runs_are_recorded_and_the_experiment_goes_on(tmp_path: Path, wor
     assert manifest["runs"] == {"total": 9, "ok": 6, "failed": 3}
 
 
+def evaluate_dies_on_point_1(base, params, seed, keep_timeseries):
+    """Grid model whose worker process dies (no exception, no cleanup) at x = 1."""
+    if params["x"] == 1:
+        os._exit(3)
+    return {"y": float(params["x"])}, None
+
+
+register_model("dies", ModelAdapter("dies", evaluate_dies_on_point_1))
+
+
+def test_a_dying_worker_fails_only_its_run(tmp_path: Path):
+    spec = {
+        "experiment": {"name": "dies", "model": "dies", "master_seed": 1, "replications": 2},
+        "design": {"kind": "grid", "grid": {"x": [0, 1, 2, 3]}},
+    }
+    runs = run_experiment(spec, out=tmp_path / "o", workers=2, **QUIET)
+    failed = runs[runs["status"] == "failed"]
+    assert failed["point"].tolist() == [1, 1]
+    assert failed["error"].str.contains("WorkerDied").all()
+    assert failed["error"].str.contains("exit code 3").all()
+    assert runs.loc[runs["status"] == "ok", "y"].tolist() == [0.0, 0.0, 2.0, 2.0, 3.0, 3.0]
+
+
 def test_cli_exits_nonzero_and_counts_failures(tmp_path: Path, capsys: pytest.CaptureFixture):
     from sim.cli import main
 
@@ -526,6 +549,12 @@ BAD_FILES = {
     "unknown_design_kind": (
         GOOD.replace('kind = "scenarios"', 'kind = "random"'),
         ["design.kind", "'random'", "grid", "lhs"],
+    ),
+    "scenarios_without_scenario_model": (
+        GOOD.replace('model = "toy"', 'model = "ishigami"').replace(
+            'base_scenario = "../scenarios/baseline.toml"\n', ""
+        ),
+        ["design.kind", "'ishigami'", "allowed"],
     ),
     "unknown_model": (
         GOOD.replace('model = "toy"', 'model = "tyo"'),

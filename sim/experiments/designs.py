@@ -123,9 +123,15 @@ def build_scenarios(
     table: dict[str, Any], origin: str, base: Any, spec: ExperimentSpec
 ) -> pd.DataFrame:
     """A list of scenario files to compare; the first is the reference. Factor column: ``scenario``."""
+    from sim.experiments.models import get_model
     from sim.scenario import load_scenario
 
     _check_keys(table, ("kind", "scenarios"), origin, "scenarios")
+    if not get_model(spec.model).uses_scenario:
+        raise ExperimentError(
+            f"{origin}: key 'design.kind' = 'scenarios' needs a model that takes scenarios, but "
+            f"model {spec.model!r} does not; allowed: 'grid', 'lhs' or a sensitivity design"
+        )
     paths = table.get("scenarios")
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ExperimentError(
