@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -233,7 +234,7 @@ def funnel_series(df: pd.DataFrame) -> dict[str, pd.Series]:
 HEADLINE_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
     ("demand_fte", "Demand (FTE)", lambda v: f"{v:,.0f}"),
     ("supply_fte", "Supply (FTE)", lambda v: f"{v:,.0f}"),
-    ("fte_freed", "FTE freed by solutions", lambda v: f"{v:,.0f}"),
+    ("fte_freed", "FTE freed (net)", lambda v: f"{v:,.0f}"),
     ("gap_fte", "Shortage (FTE)", lambda v: f"{v:,.0f}"),
     ("gap_share", "Shortage (% of demand)", lambda v: f"{100 * v:.1f} %"),
     ("strain", "Strain (demand / capacity)", lambda v: f"{v:.3f}"),
@@ -369,7 +370,7 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
         if len(df):
             top.plot(df["date"], df["demand_fte"], color=style.DEMAND_COLOUR, label="Demand")
             top.plot(df["date"], df["supply_fte"], color=style.SUPPLY_COLOUR, label="Supply")
-            if float(df["fte_freed"].max()) > 0:
+            if (df["fte_freed"] != 0).any():
                 top.plot(
                     df["date"],
                     df["supply_fte"] + df["fte_freed"],
@@ -401,10 +402,11 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
             color=style.GREY,
             fontsize=_SCREEN_FONT_PT - 1,
         )
-        bottom.set_ylabel("FTE freed")
-        bottom.set_ylim(
-            0, max(TARGET_FTE_FREED * 1.15, float(df["fte_freed"].max()) * 1.1 if len(df) else 0)
-        )
+        bottom.axhline(0, color="#333333", linewidth=0.6)
+        bottom.set_ylabel("FTE freed (net)")
+        low = min(0.0, float(df["fte_freed"].min()) * 1.2) if len(df) else 0.0
+        high = max(TARGET_FTE_FREED * 1.15, float(df["fte_freed"].max()) * 1.1 if len(df) else 0.0)
+        bottom.set_ylim(low, high)
         _thousands(top)
         _thousands(bottom)
         _time_axis(bottom, model)
@@ -445,26 +447,50 @@ def gap_figure(model: HealthSystemModel) -> Figure:
 
 
 def funnel_figure(model: HealthSystemModel) -> Figure:
-    """Innovation funnel counts over time: start-ups, pilots, adoptions, solutions in use and scaled."""
+    """Innovation funnel over time: start-ups alive (top); pilots, adoptions and solutions (bottom)."""
     import matplotlib as mpl
 
     df = history(model)
-    fig, (ax,) = _new_figure()
+    fig, (top, bottom) = _new_figure(2, [1.0, 1.6])
     with mpl.rc_context(_screen_rc()):
-        ax.set_title("Innovation funnel (counts)")
+        top.set_title("Innovation funnel (counts)")
         series = funnel_series(df) if len(df) else {}
         if getattr(model, "innovation", None) is None:
-            _waiting(ax, "Innovation layer switched off in this scenario")
+            _waiting(bottom, "Innovation layer switched off in this scenario")
         elif not series:
-            _waiting(ax)
+            _waiting(bottom)
         else:
-            for (label, values), colour in zip(series.items(), style.CYCLE, strict=False):
-                ax.plot(df["date"], values, color=colour, label=f"{label}: {values.iloc[-1]:,.0f}")
-            ax.legend(loc="upper left", ncols=2)
-            ax.set_ylim(0, max(1.0, max(float(v.max()) for v in series.values()) * 1.35))
-        ax.set_ylabel("count")
-        _time_axis(ax, model)
+            colours = iter(style.CYCLE)
+            for label, values in series.items():
+                ax = top if label == FUNNEL[0].label else bottom
+                ax.plot(
+                    df["date"],
+                    values,
+                    color=next(colours),
+                    label=f"{label}: {values.iloc[-1]:,.0f}",
+                )
+            for ax in (top, bottom):
+                lines = ax.get_lines()
+                if lines:
+                    ax.legend(loc="upper left", ncols=2)
+                    peak = max(float(np.max(line.get_ydata())) for line in lines)
+                    ax.set_ylim(0, max(1.0, peak * (1.45 if ax is top else 1.35)))
+        top.set_ylabel("companies")
+        bottom.set_ylabel("count")
+        _time_axis(bottom, model)
     return fig
+
+
+def short_label(text: str, width: int = 34) -> str:
+    """``text`` without parentheses, cut to ``width`` characters with an ellipsis, keeping a trailing ``#id``."""
+    text = re.sub(r"\s*\([^)]*\)", "", text).strip()
+    if len(text) <= width:
+        return text
+    head, sep, tag = text.rpartition(" #")
+    if sep and tag.isdigit():
+        keep = width - len(tag) - 3
+        return f"{head[:keep].rstrip()}… #{tag}"
+    return text[: width - 1].rstrip() + "…"
 
 
 def adoption_figure(model: HealthSystemModel, n: int = 8) -> Figure:
@@ -475,7 +501,7 @@ def adoption_figure(model: HealthSystemModel, n: int = 8) -> Figure:
     n_orgs = int(getattr(getattr(model, "world", None), "n", 0) or 0)
     fig, (ax,) = _new_figure()
     with mpl.rc_context(_screen_rc()):
-        ax.set_title("Leading solutions: adopting organisations")
+        ax.set_title("Most adopted solutions")
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         if not leading:
@@ -487,12 +513,18 @@ def adoption_figure(model: HealthSystemModel, n: int = 8) -> Figure:
             _waiting(ax, text if model.steps else "Press STEP or ▶ to simulate")
             ax.set_yticks([])
         else:
-            names = list(leading)[::-1]
+            from matplotlib.ticker import MaxNLocator
+
+            names = list(leading)
             values = [leading[k] for k in names]
-            ax.barh(names, values, color=style.LEVER_COLOUR, height=0.6)
-            for y, value in enumerate(values):
+            slots = range(n - 1, n - 1 - len(names), -1)  # top-down, fixed slot height
+            ax.barh(list(slots), values, color=style.LEVER_COLOUR, height=0.6)
+            ax.set_yticks(list(slots), [short_label(k) for k in names])
+            ax.set_ylim(-0.5, n - 0.5)
+            for y, value in zip(slots, values, strict=True):
                 ax.text(value, y, f" {value:,.0f}", va="center", fontsize=_SCREEN_FONT_PT - 1)
             ax.set_xlim(0, max(values) * 1.2 if max(values) > 0 else 1)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_xlabel(
                 "organisations using the solution" + (f" (of {n_orgs})" if n_orgs else "")
             )
@@ -508,7 +540,7 @@ def _chart(key: str, make: Callable[[HealthSystemModel], Figure], model: HealthS
     update_counter.get()  # redraw after every step
     fig = make(model)
     with solara.Card(classes=["opisim-chart", f"opisim-{key}"], margin=0, elevation=1) as card:
-        solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+        solara.FigureMatplotlib(fig, format="png")  # constrained layout: no "tight" pass
     return card
 
 

@@ -173,3 +173,10 @@ def test_explore_rejects_a_bad_port_and_scenario_dir(tmp_path) -> None:
     args = _explore_parser().parse_args(["explore", "--scenario-dir", str(tmp_path / "missing")])
     with pytest.raises(OpisimInputError, match="not a folder"):
         args.func(args)
+
+
+def test_short_label_drops_parentheses_and_keeps_the_id() -> None:
+    assert app.short_label("Transfer aids (ceiling lifts, tilt chairs) #0") == "Transfer aids #0"
+    cut = app.short_label("Shared service structure across organisations (structural) #19")
+    assert cut.endswith("… #19") and len(cut) <= 34
+    assert app.short_label("x" * 50).endswith("…")
