@@ -348,3 +348,9 @@ def test_cli_report(dirs, capsys):
     out = capsys.readouterr().out.split()
     assert out[0].endswith("report_da.html") and Path(out[0]).is_file()
     assert out[1].endswith("report_da.md") and Path(out[1]).is_file()
+
+
+def test_fixture_indices_follow_the_analysis_contract():
+    from sim.analysis.sensitivity import INDEX_COLUMNS
+
+    assert tuple(fx.INDEX_COLUMNS) == tuple(INDEX_COLUMNS)

@@ -55,7 +55,7 @@ FUNNEL_STAGES = (
 )
 STARTUP_SERIES = ("startups_alive", "startups_founded", "startups_failed", "startups_scaled")
 MAX_SCENARIO_LINES = 7
-MAX_ADOPTION_CURVES = 30
+MAX_ADOPTION_CURVES = 20
 _OUTCOME_PREFERENCE = ("fte_freed_2035", "fte_freed_2030", "fte_freed_2045", "gap_share_2035")
 
 PathLike = str | Path | Results
@@ -234,8 +234,12 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
         frame = frame[(frame["label"] == scenario) & frame["sector"].isin(sectors)].copy()
     if frame.empty:
         raise ResultsError(f"figure '{name}': no timeseries rows for the sectors in {results.path}")
-    frame["t"] = _decimal_year(frame)
     frame["capacity_fte"] = frame["supply_fte"] + frame["fte_freed"]
+    # Annual means: monthly supply has a yearly saw-tooth (graduates enter once a year).
+    frame = frame.groupby(["sector", "replication", "year"], as_index=False)[
+        [*cols, "capacity_fte"]
+    ].mean()
+    frame["t"] = frame["year"].astype(float)
     stats = _band_stats(frame, ["sector", "t"], [*cols, "capacity_fte"])
     band = results.kind != "run"
     show_capacity = bool((frame["fte_freed"].abs() > 0.005 * frame["supply_fte"]).any())
@@ -279,7 +283,7 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
                     linestyle=(0, (4, 1.5)),
                 )
             ax.set_title(L.sector(sector, lang))
-            _year_axis(ax, max(FIRST_YEAR, x.min()), min(LAST_YEAR + 1, x.max()))
+            _year_axis(ax, max(FIRST_YEAR, x.min()), min(LAST_YEAR, x.max()))
             _fte_axis(ax, lang)
             _annotate_gap(ax, s, lang)
         axes[0].set_ylabel(L.text("demand_supply_axis", lang))
@@ -297,12 +301,19 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
             handles.append(_band_handle(S.GREY))
             names.append(L.text("band", lang))
         _legend_below(body, handles, names, width, ncols=len(handles) if width == "full" else 2)
-        return _finish(fig, results, lang, width, scenario=L.scenario(scenario, lang))
+        return _finish(
+            fig,
+            results,
+            lang,
+            width,
+            scenario=L.scenario(scenario, lang),
+            extra=L.text("annual_mean", lang),
+        )
 
 
 def _annotate_gap(ax: Axes, s: pd.DataFrame, lang: str) -> None:
-    """Write the gap in the last December up to 2035 into the panel's upper left corner."""
-    dec = s[np.isclose(s["t"] % 1, 11 / 12) & (s["t"] < 2036)]
+    """Write the gap in the last year up to 2035 (annual mean) into the panel's upper left corner."""
+    dec = s[s["t"] < 2036]
     if dec.empty:
         return
     row = dec.iloc[-1]
@@ -599,7 +610,7 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
                 Patch(facecolor=S.GREY, edgecolor="white"),
                 Patch(facecolor="white", edgecolor=S.GREY, hatch="////"),
             ]
-            ax_f.legend(handles, [L.scenario(x, lang) for x in compare], loc="lower right")
+            ax_f.legend(handles, [L.scenario(x, lang) for x in compare], loc="best")
         if band:
             extra = L.text("interval", lang)
         else:
@@ -615,7 +626,7 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
     each solution, by calendar year and aligned at first adoption, coloured by solution type.
 
     Needs a run directory (``adoption.parquet``); experiment directories keep no adoption curves.
-    Solutions adopted by at least two organisations are drawn, at most the 30 that spread furthest.
+    Solutions adopted by at least two organisations are drawn, at most the 20 that spread furthest.
     """
     name = "adoption_curves"
     results = open_results(results_dir)
@@ -629,7 +640,9 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
         )
     cols = ["date", "solution_id", "archetype", "adopters", "n_target_orgs"]
     frame = results.table("adoption.parquet", cols, None, name)
-    frame = frame[frame["n_target_orgs"] > 0].copy()
+    frame = frame[(frame["n_target_orgs"] > 0)].copy()
+    first = frame[frame["adopters"] > 0].groupby("solution_id")["date"].min()
+    frame = frame[frame["date"] >= frame["solution_id"].map(first)]  # from first adoption on
     frame["share"] = 100 * frame["adopters"] / frame["n_target_orgs"]
     frame["t"] = _decimal_year(frame)
     peak = frame.groupby("solution_id")["adopters"].max()
@@ -639,16 +652,26 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
     chosen = list(eligible.index[:MAX_ADOPTION_CURVES])
     frame = frame[frame["solution_id"].isin(chosen)].sort_values(["solution_id", "t"])
     archetypes = sorted(frame["archetype"].astype(str).unique())
-    colours = {a: S.CYCLE[i % len(S.CYCLE)] for i, a in enumerate(archetypes)}
+    palette = [c for c in S.CYCLE if c != S.OKABE_ITO["yellow"]]
+    dashes = ["-", (0, (4, 1.5)), (0, (1, 1.2))]
+    colours = {a: palette[i % len(palette)] for i, a in enumerate(archetypes)}
+    styles = {a: dashes[(i // len(palette)) % len(dashes)] for i, a in enumerate(archetypes)}
     with S.house_style(width):
         fig, body = S.new_figure(width, 8.0 if width == "full" else 13.0)
         ax_d, ax_a = body.subplots(1, 2, sharey=True) if width == "full" else body.subplots(2, 1)
         for _sid, g in frame.groupby("solution_id", sort=False):
-            colour = colours[str(g["archetype"].iloc[0])]
+            kind = str(g["archetype"].iloc[0])
             t = g["t"].to_numpy()
             y = g["share"].to_numpy()
-            ax_d.plot(t, y, color=colour, linewidth=0.9, alpha=0.85)
-            ax_a.plot(t - t[0], y, color=colour, linewidth=0.9, alpha=0.85)
+            kw = {
+                "color": colours[kind],
+                "linestyle": styles[kind],
+                "linewidth": 0.9,
+                "alpha": 0.85,
+                "drawstyle": "steps-post",
+            }
+            ax_d.plot(t, y, **kw)
+            ax_a.plot(t - t[0], y, **kw)
         if frame.empty:
             for ax in (ax_d, ax_a):
                 ax.text(0.5, 0.5, L.text("no_data", lang), transform=ax.transAxes, ha="center")
@@ -657,7 +680,7 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
         if not frame.empty:
             _year_axis(
                 ax_d,
-                max(FIRST_YEAR, float(frame["t"].min()) // 1),
+                min(FIRST_YEAR, float(frame["t"].min()) // 1),
                 min(LAST_YEAR + 1, float(frame["t"].max())),
             )
             ax_a.set_xlim(
@@ -671,13 +694,14 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
         ax_a.set_xlabel(L.text("years_since_first", lang))
         ax_d.set_xlabel(L.text("calendar_year", lang))
         for ax in (ax_d, ax_a):
-            ax.set_ylim(0, 100 * 1.02)
+            top = float(frame["share"].max()) if not frame.empty else 100.0
+            ax.set_ylim(0, min(100.0, np.ceil(top * 1.12 / 10) * 10) * 1.02)
             ax.yaxis.set_major_formatter(_percent_formatter(lang))
         ax_d.set_ylabel(L.text("share_target_orgs", lang))
         if width == "single":
             ax_a.set_ylabel(L.text("share_target_orgs", lang))
-        handles = [Line2D([], [], color=colours[a]) for a in archetypes]
-        names = [a.replace("_", " ").capitalize() for a in archetypes]
+        handles = [Line2D([], [], color=colours[a], linestyle=styles[a]) for a in archetypes]
+        names = [L.archetype(a, lang) for a in archetypes]
         if handles:
             _legend_below(
                 body, handles, names, width, ncols=min(len(handles), 5 if width == "full" else 2)
@@ -779,7 +803,7 @@ def sobol_indices(
             frame[c] = np.nan
     frame = frame.sort_values("ST", ascending=True, ignore_index=True)
     n = len(frame)
-    height = 3.2 + 0.38 * n if width == "full" else 3.4 + 0.40 * n
+    height = 3.4 + 0.45 * n if width == "full" else 3.8 + 0.48 * n
     with S.house_style(width):
         fig, body = S.new_figure(width, height)
         ax = body.subplots()
@@ -789,7 +813,7 @@ def sobol_indices(
             ax.barh(
                 y[i],
                 row["ST"],
-                height=0.62,
+                height=0.72,
                 color=colour if hatch is None else "white",
                 edgecolor=colour,
                 hatch=hatch,
@@ -799,20 +823,22 @@ def sobol_indices(
             if np.isfinite(row["ST_conf"]):
                 ax.errorbar(
                     row["ST"],
-                    y[i] + 0.12,
+                    y[i] + 0.2,
                     xerr=row["ST_conf"],
                     fmt="none",
-                    ecolor="#333333",
-                    elinewidth=0.7,
+                    ecolor="#555555",
+                    elinewidth=0.6,
+                    capsize=1.5,
+                    capthick=0.6,
                 )
             ax.errorbar(
                 row["S1"],
-                y[i] - 0.12,
+                y[i] - 0.16,
                 xerr=row["S1_conf"] if np.isfinite(row["S1_conf"]) else None,
                 fmt=marker,
                 color="black",
                 markerfacecolor="white",
-                markersize=3.6,
+                markersize=3.4,
                 elinewidth=0.7,
                 markeredgewidth=0.8,
             )
@@ -822,7 +848,11 @@ def sobol_indices(
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         ax.axvline(0, color="#333333", linewidth=0.6)
-        ax.set_xlabel(L.text("sobol_axis", lang))
+        ax.set_xlabel(
+            L.text("sobol_axis", lang).replace(" (", "\n(")
+            if width == "single"
+            else L.text("sobol_axis", lang)
+        )
         ax.set_title(L.outcome(outcome, lang), loc="left")
         kinds = [k for k in _KINDS if (frame["kind"] == k).any()]
         handles, names = [], []
@@ -951,11 +981,14 @@ def _label_points(fig: FigureBase, ax: Axes, rows: pd.DataFrame, lang: str) -> N
         order = np.argsort(ty)
         if not moved:
             break
+    ax_width_in = ax.get_position().width * root.get_figwidth()
     for i, (_, row) in enumerate(rows.iterrows()):
-        left = px[i] > 0.62
-        tx = px[i] - 0.04 if left else px[i] + 0.04
+        name = L.factor(str(row["factor"]), lang)
+        text_w = len(name) * 0.58 * font_pt / 72 / max(ax_width_in, 0.5)  # axes fraction, roughly
+        left = px[i] + 0.04 + text_w > 0.99 and px[i] - 0.04 - text_w >= 0.0
+        tx = px[i] - 0.04 if left else min(px[i] + 0.04, max(0.01, 0.99 - text_w))
         ax.annotate(
-            L.factor(str(row["factor"]), lang),
+            name,
             (px[i], py[i]),
             xycoords="axes fraction",
             xytext=(tx, ty[i]),
@@ -1062,9 +1095,11 @@ FIGURES: dict[str, FigureDef] = {
         demographic_pressure,
         ("run", "experiment"),
         "The double demographic pressure: demand for staff (FTE) against the staff supply, by sector, "
-        "2025-2045. The shaded area is the shortage: demand minus (supply + FTE freed by innovation).",
+        "2025-2045 (annual means). The shaded area is the shortage: demand minus (supply + FTE freed by "
+        "innovation).",
         "Det dobbelte demografiske pres: efterspørgsel efter personale (årsværk) over for udbuddet af "
-        "personale, opdelt på sektorer, 2025-2045. Det skraverede område er manglen: efterspørgsel minus "
+        "personale, opdelt på sektorer, 2025-2045 (årsgennemsnit). Det skraverede område er manglen: "
+        "efterspørgsel minus "
         "(udbud + frigjorte årsværk).",
     ),
     "fte_freed": FigureDef(

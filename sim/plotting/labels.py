@@ -52,6 +52,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "start_ups": ("Start-ups", "Startups"),
     "companies": ("Companies", "Virksomheder"),
     "scenario": ("Scenario", "Scenarie"),
+    "experiment": ("Experiment", "Eksperiment"),
     "source": ("Source", "Kilde"),
     "replications": ("replications", "replikationer"),
     "replication": ("replication", "replikation"),
@@ -66,6 +67,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "group_other": ("Other", "Andet"),
     "panel_over_time": ("Over time", "Over tid"),
     "aligned": ("Aligned at first adoption", "Fra første ibrugtagning"),
+    "annual_mean": ("annual means of monthly values", "årsgennemsnit af månedlige værdier"),
     "by_date": ("By calendar year", "Efter kalenderår"),
     "shown_of": (
         "{shown} of {total} solutions shown (largest spread)",
@@ -138,6 +140,20 @@ SCENARIO_TITLES: dict[str, tuple[str, str]] = {
     "all_recommendations": ("All recommendations", "Alle anbefalinger"),
 }
 
+# Solution archetypes of sim/data/solutions.toml.
+ARCHETYPES: dict[str, tuple[str, str]] = {
+    "transfer_aids": ("Transfer aids", "Forflytningshjælpemidler"),
+    "screen_visits": ("Screen visits", "Skærmbesøg"),
+    "ai_screening": ("AI screening", "AI-screening"),
+    "software_robots": ("Software robots", "Softwarerobotter"),
+    "medicine_dispensing": ("Medicine dispensing", "Medicindispensering"),
+    "telemonitoring": ("Telemonitoring", "Telemonitorering"),
+    "logistics_robots": ("Logistics robots", "Logistikrobotter"),
+    "documentation_aids": ("Documentation aids", "Dokumentationsværktøjer"),
+    "care_pathway_redesign": ("Care pathway redesign", "Omlagte patientforløb"),
+    "shared_service_structure": ("Shared service structure", "Fælles servicestruktur"),
+}
+
 OUTCOMES: dict[str, tuple[str, str]] = {
     "fte_freed_2030": ("FTE freed 2030", "Frigjorte årsværk 2030"),
     "fte_freed_2035": ("FTE freed 2035", "Frigjorte årsværk 2035"),
@@ -196,6 +212,11 @@ def _humanise(name: str) -> str:
 def sector(name: str, lang: str) -> str:
     """Readable sector name (hospital -> Hospitals / Sygehuse)."""
     return _pick(SECTORS[name], lang) if name in SECTORS else _humanise(name)
+
+
+def archetype(name: str, lang: str) -> str:
+    """Readable name of a solution archetype."""
+    return _pick(ARCHETYPES[name], lang) if name in ARCHETYPES else _humanise(name)
 
 
 def counter(name: str, lang: str) -> str:

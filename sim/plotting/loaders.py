@@ -184,8 +184,11 @@ class Results:
         return "baseline" if "baseline" in found else found[0]
 
     def source(self, scenario: str | None = None, extra: str = "") -> SourceInfo:
-        """The source line's facts; ``scenario`` overrides the directory's name."""
-        return SourceInfo(self.version, scenario or self.name, self.replications, extra)
+        """The source line's facts: a run's scenario, or the experiment's name and the ``scenario``
+        a figure shows (if it shows one)."""
+        if self.kind == "run":
+            return SourceInfo(self.version, scenario or self.name, None, extra)
+        return SourceInfo(self.version, scenario, self.replications, extra, experiment=self.name)
 
     def rerun_command(self) -> str:
         """The command that reproduces the results, as recorded (or reconstructed)."""

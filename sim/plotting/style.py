@@ -144,19 +144,23 @@ def house_style(width: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class SourceInfo:
-    """What the source line says: model version, scenario (or experiment) and replications."""
+    """What the source line says: model version, experiment and/or scenario, and replications."""
 
     version: str
-    scenario: str
+    scenario: str | None
     replications: int | None = None
     extra: str = ""
+    experiment: str | None = None
 
     def line(self, lang: str) -> str:
         """The source line in ``lang``."""
         from sim.plotting import labels
 
         parts = [f"{labels.text('source', lang)}: opisim {self.version}"]
-        parts.append(f"{labels.text('scenario', lang).lower()}: {self.scenario}")
+        if self.experiment:
+            parts.append(f"{labels.text('experiment', lang).lower()}: {self.experiment}")
+        if self.scenario:
+            parts.append(f"{labels.text('scenario', lang).lower()}: {self.scenario}")
         if self.replications is not None:
             word = "replication" if self.replications == 1 else "replications"
             parts.append(f"{self.replications} {labels.text(word, lang)}")
