@@ -548,7 +548,7 @@ def _chart(key: str, make: Callable[[HealthSystemModel], Figure], model: HealthS
 SIDEBAR_CSS = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-input__slot > .v-label {
-    flex: 0 0 100%; max-width: 100%; white-space: normal; margin: 8px 0 0 0;
+    flex: 0 0 100%; max-width: 100%; white-space: normal; margin: 8px 0 6px 0;
     font-size: 13px; line-height: 1.25;
 }
 .v-input__slider .v-input__slot > .v-slider { flex: 1 1 100%; }

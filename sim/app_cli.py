@@ -34,7 +34,7 @@ def app_path() -> Path:
 
 def missing_dependencies() -> list[str]:
     """The explorer's Python dependencies that are not installed."""
-    return [name for name in ("solara", "mesa.visualization") if _find(name) is None]
+    return [name for name in ("solara", "altair", "ipyvuetify") if _find(name) is None]
 
 
 def _find(name: str):
@@ -76,7 +76,7 @@ def _explore(args: argparse.Namespace) -> int:
     missing = missing_dependencies()
     if missing:
         raise ExploreError(
-            f"the explorer needs {', '.join(missing)}: install the optional extra with "
+            f"the explorer needs {', '.join(missing)} (not installed): install the optional extra with "
             "pip install -e '.[explore]'"
         )
     if not 0 <= args.port <= 65535:

@@ -180,3 +180,14 @@ def test_short_label_drops_parentheses_and_keeps_the_id() -> None:
     cut = app.short_label("Shared service structure across organisations (structural) #19")
     assert cut.endswith("… #19") and len(cut) <= 34
     assert app.short_label("x" * 50).endswith("…")
+
+
+def test_explore_without_the_extra_is_one_clear_error(monkeypatch) -> None:
+    real_find = app_cli._find
+    monkeypatch.setattr(
+        app_cli, "_find", lambda name: None if name == "solara" else real_find(name)
+    )
+    assert app_cli.missing_dependencies() == ["solara"]
+    args = _explore_parser().parse_args(["explore"])
+    with pytest.raises(OpisimInputError, match=r"pip install -e '\.\[explore\]'"):
+        args.func(args)

@@ -168,7 +168,7 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page = browser.new_page(viewport={"width": 1600, "height": 1800})
             page.set_default_timeout(UI_TIMEOUT_MS)
             page.goto(explorer_url, timeout=UI_TIMEOUT_MS)
             step_button = page.get_by_role("button", name="Step")
@@ -216,6 +216,7 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             page.get_by_role("button", name="▶").click()
             _wait_steps(page, PLAY_MONTHS, timeout_s=PLAY_TIMEOUT_S)
             page.get_by_role("button", name="❚❚").click()
+            page.get_by_role("button", name="▶").wait_for()  # paused
             _wait_changed(page, "workforce", after)
             n = _steps(page)
             month = page.locator(".opisim-headline-table tr").filter(has_text="Month")
