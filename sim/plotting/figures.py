@@ -411,7 +411,9 @@ def fte_freed(results_dir: PathLike, lang: str = "en", width: str = "full") -> F
         _fte_axis(ax, lang, L.text("fte_freed_axis", lang))
         lo = min(0.0, float(stats["fte_freed_lo"].min()))
         hi = max(float(stats["fte_freed_hi"].max()), TARGET_FTE) * 1.08
-        ax.set_ylim(lo, hi)
+        ax.set_ylim(lo - 0.03 * (hi - lo) if lo < 0 else 0.0, hi)
+        if lo < 0:
+            ax.axhline(0, color="#333333", linewidth=0.6, zorder=1)
         handles.append(_band_handle(S.GREY))
         names.append(L.text("band", lang))
         if width == "full":
@@ -558,12 +560,15 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
         )
         _year_axis(ax_t, max(FIRST_YEAR, float(s["t"].min())), min(LAST_YEAR + 1, last_t))
         _fte_axis(ax_t, lang, L.text("cumulative_count", lang))
-        ax_t.set_ylim(bottom=0)
+        top = float(np.nanmax(s[[f"{st}_hi" for st in stages] if band else stages].to_numpy()))
+        # headroom for the legend in the upper left (lines rise to the right)
+        ax_t.set_ylim(0, max(top, 1.0) * (1.08 if width == "full" else 1.6))
 
         end = stats[np.isclose(stats["t"], last_t)]
         ypos = np.arange(len(stages))[::-1]
         height = 0.8 / len(compare)
         hatches = [None, "////", "xx"]
+        bar_max = 0.0
         for j, label in enumerate(compare):
             row = end[end["label"] == label]
             if row.empty:
@@ -596,6 +601,21 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
                     ecolor="#333333",
                     elinewidth=0.7,
                 )
+            else:
+                hi = vals
+            for yv, end_x, v in zip(ypos - off, np.maximum(hi, vals), vals, strict=True):
+                ax_f.annotate(
+                    L.format_number(v, lang),
+                    (end_x, yv),
+                    xytext=(2.5, 0),
+                    textcoords="offset points",
+                    ha="left",
+                    va="center",
+                    fontsize="x-small",
+                    color="#333333",
+                )
+            bar_max = max(bar_max, float(np.nanmax(np.maximum(hi, vals))))
+        ax_f.set_xlim(0, bar_max * 1.16 if bar_max > 0 else 1.0)
         ax_f.set_yticks(ypos, [L.counter(st, lang) for st in stages])
         ax_f.tick_params(axis="y", length=0)
         ax_f.grid(axis="y", visible=False)
@@ -610,7 +630,11 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
                 Patch(facecolor=S.GREY, edgecolor="white"),
                 Patch(facecolor="white", edgecolor=S.GREY, hatch="////"),
             ]
-            ax_f.legend(handles, [L.scenario(x, lang) for x in compare], loc="best")
+            names = [
+                f"{L.text('count_by', lang, year=int(last_t))}: {L.scenario(x, lang)}"
+                for x in compare
+            ]
+            _legend_below(body, handles, names, width)
         if band:
             extra = L.text("interval", lang)
         else:
