@@ -1,8 +1,8 @@
 """End-to-end test of the explorer in a real browser: ``opisim explore`` + headless Chromium (Playwright).
 
 Starts the server on a free localhost port, opens the page, checks the lever controls and the charts, moves
-one lever, resets, steps and plays the model and sees the charts change, and saves a screenshot to
-``test-artifacts/explorer.png``. The browser is Debian's ``chromium`` (``scripts/install_browser.sh``);
+one lever, resets, steps and plays the model and sees the charts change, saves a screenshot to
+``test-artifacts/explorer.png``, then picks another scenario with its own lever values. The browser is Debian's ``chromium`` (``scripts/install_browser.sh``);
 Playwright only drives it (no browser download). Skipped, with a message, only when no Chromium binary
 exists; in CI (``CI`` set) missing Python packages fail the test instead of skipping it.
 """
@@ -225,5 +225,20 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             page.wait_for_timeout(1500)  # let the last figures arrive before the screenshot
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+
+            # pick another scenario and take its own lever values: RESET builds it
+            page.locator(".v-select").filter(has_text="Scenario").click()
+            page.get_by_role("option", name="all_recommendations").click()
+            page.get_by_text("Take levers from the scenario file").click()
+            page.get_by_role("button", name="Reset").click()
+            table = page.locator(".opisim-settings-table")
+            deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+            while "all_recommendations" not in table.inner_text():
+                assert time.monotonic() < deadline, f"scenario not switched: {table.inner_text()!r}"
+                page.wait_for_timeout(200)
+            rows = table.locator("tr")
+            assert "scenario file" in rows.filter(has_text="Levers from").inner_text()
+            assert "rec." in rows.filter(has_text="Risk budget").inner_text()
+            assert _steps(page) == 0
         finally:
             browser.close()
