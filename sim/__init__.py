@@ -29,6 +29,17 @@ def run_experiment(*args, **kwargs):
 
 
 __all__ = [
-    "LEVERS", "UNCERTAINTIES", "ExperimentError", "HealthSystemModel", "OpisimInputError", "ResultsError",
-    "RunResult", "Scenario", "ScenarioError", "load_scenario", "run", "run_experiment", "__version__",
+    "LEVERS",
+    "UNCERTAINTIES",
+    "ExperimentError",
+    "HealthSystemModel",
+    "OpisimInputError",
+    "ResultsError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "run",
+    "run_experiment",
+    "__version__",
 ]

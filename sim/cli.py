@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"opisim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("opisim: interrupted; finished runs are kept (use --resume to continue)", file=sys.stderr)
+        print(
+            "opisim: interrupted; finished runs are kept (use --resume to continue)",
+            file=sys.stderr,
+        )
         return 130
 
 

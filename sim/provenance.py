@@ -10,8 +10,20 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-DEPENDENCIES = ("opisim", "mesa", "numpy", "pandas", "scipy", "SALib", "pyarrow", "pydantic", "matplotlib",
-                "dask", "distributed", "tqdm")
+DEPENDENCIES = (
+    "opisim",
+    "mesa",
+    "numpy",
+    "pandas",
+    "scipy",
+    "SALib",
+    "pyarrow",
+    "pydantic",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "tqdm",
+)
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -30,10 +42,25 @@ def versions() -> dict[str, str]:
 def git_state() -> dict[str, object]:
     """The commit of the source tree and whether it has uncommitted changes (None outside git)."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                                timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip() != ""
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = (
+            subprocess.run(
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=REPO_ROOT,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=True,
+            ).stdout.strip()
+            != ""
+        )
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}

@@ -12,7 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.model.accounting import INNOVATION_COUNTERS, PROFESSION_COLUMNS, SECTOR_COLUMNS, SECTOR_ROWS
+from sim.model.accounting import (
+    INNOVATION_COUNTERS,
+    PROFESSION_COLUMNS,
+    SECTOR_COLUMNS,
+    SECTOR_ROWS,
+)
 from sim.model.demography import PROFESSIONS
 from sim.model.model import HealthSystemModel
 from sim.provenance import provenance
@@ -114,7 +119,9 @@ def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunR
     ts.insert(0, "year", np.repeat(years, n_rows))
     ts.insert(0, "date", np.repeat(dates.values, n_rows))
     n_prof = len(PROFESSIONS)
-    bp = pd.DataFrame(rec.profession[:n].reshape(n * n_rows * n_prof, -1), columns=list(PROFESSION_COLUMNS))
+    bp = pd.DataFrame(
+        rec.profession[:n].reshape(n * n_rows * n_prof, -1), columns=list(PROFESSION_COLUMNS)
+    )
     bp.insert(0, "profession", np.tile(np.array(PROFESSIONS, dtype=object), n * n_rows))
     bp.insert(0, "sector", np.tile(np.repeat(np.array(SECTOR_ROWS, dtype=object), n_prof), n))
     bp.insert(0, "year", np.repeat(years, n_rows * n_prof))
@@ -122,9 +129,15 @@ def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunR
     if model.innovation is not None:
         adoption = model.innovation.adoption_table(dates)
     else:
-        adoption = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "solution_id": pd.Series(dtype=int),
-                                 "archetype": pd.Series(dtype=object), "adopters": pd.Series(dtype=int),
-                                 "n_target_orgs": pd.Series(dtype=int)})
+        adoption = pd.DataFrame(
+            {
+                "date": pd.Series(dtype="datetime64[ns]"),
+                "solution_id": pd.Series(dtype=int),
+                "archetype": pd.Series(dtype=object),
+                "adopters": pd.Series(dtype=int),
+                "n_target_orgs": pd.Series(dtype=int),
+            }
+        )
     summary = summarise(ts, model)
     return RunResult(model.scenario, model.seed, ts, bp, adoption, summary, run_time_s)
 
@@ -156,10 +169,19 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
     out["hours_freed_cum"] = float(allrows["hours_freed"].sum())
     out["staff_lost_attrition"] = float(allrows["quits"].sum())
     out["exits_cum"] = float(allrows["exits"].sum())
-    for col in ("pilots_started", "evaluations", "procurements", "adoptions", "abandonments", "startups_founded",
-                "startups_failed"):
+    for col in (
+        "pilots_started",
+        "evaluations",
+        "procurements",
+        "adoptions",
+        "abandonments",
+        "startups_founded",
+        "startups_failed",
+    ):
         out[f"{col}_cum"] = float(allrows[col].sum())
-    out["startups_scaled_cum"] = float(allrows["startups_scaled"].iloc[-1]) if len(allrows) else float("nan")
+    out["startups_scaled_cum"] = (
+        float(allrows["startups_scaled"].iloc[-1]) if len(allrows) else float("nan")
+    )
     out["public_cost_dkk_cum"] = float(allrows["public_cost_dkk"].sum())
     freed_fte_years = float(allrows["fte_freed"].clip(lower=0).sum() / 12.0)
     out["fte_years_freed_cum"] = freed_fte_years
@@ -172,5 +194,7 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
     if model.innovation is not None:
         out.update(model.innovation.summary())
     for key in INNOVATION_COUNTERS:
-        out.setdefault(f"{key}_final", float(allrows[key].iloc[-1]) if len(allrows) else float("nan"))
+        out.setdefault(
+            f"{key}_final", float(allrows[key].iloc[-1]) if len(allrows) else float("nan")
+        )
     return out

@@ -46,7 +46,9 @@ class TimeSection(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> TimeSection:
         if self.end_year < self.start_year:
-            raise ValueError(f"end_year ({self.end_year}) must be >= start_year ({self.start_year})")
+            raise ValueError(
+                f"end_year ({self.end_year}) must be >= start_year ({self.start_year})"
+            )
         return self
 
 
@@ -122,8 +124,12 @@ def _describe_allowed(loc: tuple, err: dict) -> str:
     """What is allowed at a location, for error messages."""
     section = loc[0] if loc else None
     models = {
-        "meta": MetaSection, "time": TimeSection, "world": WorldSection, "levers": LeversSection,
-        "uncertainties": UncertaintiesSection, "innovation": InnovationSection,
+        "meta": MetaSection,
+        "time": TimeSection,
+        "world": WorldSection,
+        "levers": LeversSection,
+        "uncertainties": UncertaintiesSection,
+        "innovation": InnovationSection,
     }
     if err["type"] == "extra_forbidden":
         if len(loc) == 1:
@@ -157,7 +163,9 @@ def _format_validation_error(origin: str, exc: ValidationError) -> str:
         else:
             shown = err.get("input")
             shown = "(missing)" if err["type"] == "missing" else repr(shown)
-            lines.append(f"{origin}: key '{key}' = {shown} is invalid ({err['msg']}); {_describe_allowed(loc, err)}")
+            lines.append(
+                f"{origin}: key '{key}' = {shown} is invalid ({err['msg']}); {_describe_allowed(loc, err)}"
+            )
     return "\n".join(lines)
 
 
@@ -173,8 +181,14 @@ def _check_calibration(origin: str, overrides: dict[str, Any]) -> dict[str, Any]
             )
         entry = defaults[key]
         default = entry["value"]
-        if isinstance(default, bool) or not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ScenarioError(f"{origin}: key 'calibration.{key}' = {value!r} is invalid; allowed: a number")
+        if (
+            isinstance(default, bool)
+            or not isinstance(value, (int, float))
+            or isinstance(value, bool)
+        ):
+            raise ScenarioError(
+                f"{origin}: key 'calibration.{key}' = {value!r} is invalid; allowed: a number"
+            )
         lo, hi = entry.get("min", float("-inf")), entry.get("max", float("inf"))
         if not lo <= value <= hi:
             raise ScenarioError(
@@ -266,7 +280,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(f"{path}: scenario file not found (give the path to a .toml file, e.g. scenarios/baseline.toml)")
+        raise ScenarioError(
+            f"{path}: scenario file not found (give the path to a .toml file, e.g. scenarios/baseline.toml)"
+        )
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

@@ -16,20 +16,68 @@ SECTOR_ROWS = (*SECTORS, "all")
 
 # Monthly series recorded per sector (hospital, municipal, all). Flows are per month; rates annualised.
 SECTOR_COLUMNS = (
-    "demand_fte", "supply_fte", "fte_freed", "fte_freed_gross", "fte_innovation_work", "gap_fte",
-    "gap_share", "strain", "staff_headcount", "entries", "graduates", "outside_hires", "exits",
-    "retirements", "quits", "moves", "attrition_rate", "job_leaving_rate", "hours_freed",
-    "pilots_started", "pilots_active", "evaluations", "procurements", "adoptions", "abandonments",
-    "solutions_in_use", "solutions_scaled", "startups_founded", "startups_alive", "startups_failed",
-    "startups_scaled", "companies_alive", "partnerships_active", "public_cost_dkk",
+    "demand_fte",
+    "supply_fte",
+    "fte_freed",
+    "fte_freed_gross",
+    "fte_innovation_work",
+    "gap_fte",
+    "gap_share",
+    "strain",
+    "staff_headcount",
+    "entries",
+    "graduates",
+    "outside_hires",
+    "exits",
+    "retirements",
+    "quits",
+    "moves",
+    "attrition_rate",
+    "job_leaving_rate",
+    "hours_freed",
+    "pilots_started",
+    "pilots_active",
+    "evaluations",
+    "procurements",
+    "adoptions",
+    "abandonments",
+    "solutions_in_use",
+    "solutions_scaled",
+    "startups_founded",
+    "startups_alive",
+    "startups_failed",
+    "startups_scaled",
+    "companies_alive",
+    "partnerships_active",
+    "public_cost_dkk",
 )
-PROFESSION_COLUMNS = ("demand_fte", "supply_fte", "gap_fte", "fte_freed", "staff_headcount", "entries", "exits",
-                      "moves")
+PROFESSION_COLUMNS = (
+    "demand_fte",
+    "supply_fte",
+    "gap_fte",
+    "fte_freed",
+    "staff_headcount",
+    "entries",
+    "exits",
+    "moves",
+)
 # Counters the innovation layer fills; system-wide ones (companies) are recorded on the 'all' row only.
 INNOVATION_COUNTERS = (
-    "pilots_started", "pilots_active", "evaluations", "procurements", "adoptions", "abandonments",
-    "solutions_in_use", "solutions_scaled", "startups_founded", "startups_alive", "startups_failed",
-    "startups_scaled", "companies_alive", "partnerships_active", "public_cost_dkk",
+    "pilots_started",
+    "pilots_active",
+    "evaluations",
+    "procurements",
+    "adoptions",
+    "abandonments",
+    "solutions_in_use",
+    "solutions_scaled",
+    "startups_founded",
+    "startups_alive",
+    "startups_failed",
+    "startups_scaled",
+    "companies_alive",
+    "partnerships_active",
+    "public_cost_dkk",
 )
 
 
@@ -53,8 +101,13 @@ class LabourAccounts:
         self.capacity_fte_org = np.zeros(shape)
         self.strain_org = np.ones(shape)
 
-    def update(self, demand_fte: np.ndarray, supply_fte: np.ndarray, freed_gross_fte: np.ndarray,
-               innovation_work_fte: np.ndarray) -> None:
+    def update(
+        self,
+        demand_fte: np.ndarray,
+        supply_fte: np.ndarray,
+        freed_gross_fte: np.ndarray,
+        innovation_work_fte: np.ndarray,
+    ) -> None:
         """Recompute the accounts from this month's demand, supply and innovation effects."""
         self.demand_fte_org = demand_fte
         self.supply_fte_org = supply_fte
@@ -65,7 +118,9 @@ class LabourAccounts:
         with np.errstate(divide="ignore", invalid="ignore"):
             strain = demand_fte / self.capacity_fte_org
         # no demand -> no strain; demand but nobody to meet it -> capped strain
-        self.strain_org = np.where(demand_fte <= 0, 1.0, np.where(self.capacity_fte_org > 0, strain, 3.0))
+        self.strain_org = np.where(
+            demand_fte <= 0, 1.0, np.where(self.capacity_fte_org > 0, strain, 3.0)
+        )
         np.minimum(self.strain_org, 3.0, out=self.strain_org)
 
     @property
@@ -79,21 +134,32 @@ class Recorder:
 
     def __init__(self, n_months: int) -> None:
         self.sector = np.zeros((n_months, len(SECTOR_ROWS), len(SECTOR_COLUMNS)))
-        self.profession = np.zeros((n_months, len(SECTOR_ROWS), len(PROFESSIONS), len(PROFESSION_COLUMNS)))
+        self.profession = np.zeros(
+            (n_months, len(SECTOR_ROWS), len(PROFESSIONS), len(PROFESSION_COLUMNS))
+        )
         self._col = {name: i for i, name in enumerate(SECTOR_COLUMNS)}
 
     def col(self, name: str) -> int:
         return self._col[name]
 
-    def record_accounts(self, t: int, accounts: LabourAccounts, org_sector: np.ndarray,
-                        headcount_org: np.ndarray) -> None:
+    def record_accounts(
+        self, t: int, accounts: LabourAccounts, org_sector: np.ndarray, headcount_org: np.ndarray
+    ) -> None:
         """Aggregate the accounts by sector and profession into row t."""
         n_sec = len(SECTORS)
         onehot = np.zeros((n_sec, len(org_sector)))
         onehot[org_sector, np.arange(len(org_sector))] = 1.0
-        stacked = np.stack([accounts.demand_fte_org, accounts.supply_fte_org, accounts.freed_fte_org,
-                            accounts.freed_gross_fte_org, accounts.innovation_work_fte_org,
-                            headcount_org], axis=-1)  # [O, P, 6]
+        stacked = np.stack(
+            [
+                accounts.demand_fte_org,
+                accounts.supply_fte_org,
+                accounts.freed_fte_org,
+                accounts.freed_gross_fte_org,
+                accounts.innovation_work_fte_org,
+                headcount_org,
+            ],
+            axis=-1,
+        )  # [O, P, 6]
         by_sp = np.einsum("so,opk->spk", onehot, stacked)  # [S, P, 6]
         by_sp = np.concatenate([by_sp, by_sp.sum(axis=0, keepdims=True)], axis=0)  # + 'all'
         demand, supply, freed, gross, work, head = (by_sp[..., k] for k in range(6))

@@ -58,7 +58,9 @@ class Demography:
 
     def __init__(self, decimal_years: np.ndarray, growth_multiplier: float = 1.0) -> None:
         years, pop = population_table()
-        national = np.column_stack([np.interp(decimal_years, years, pop[:, b]) for b in range(len(BANDS))])
+        national = np.column_stack(
+            [np.interp(decimal_years, years, pop[:, b]) for b in range(len(BANDS))]
+        )
         for b in OLD_BANDS:
             national[:, b] = national[0, b] + growth_multiplier * (national[:, b] - national[0, b])
         self.national = national

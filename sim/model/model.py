@@ -21,7 +21,13 @@ import numpy as np
 
 from sim.levers import LEVERS
 from sim.model.accounting import LabourAccounts, Recorder
-from sim.model.demography import PROFESSIONS, SECTORS, Demography, demand_hours_path, demand_profiles
+from sim.model.demography import (
+    PROFESSIONS,
+    SECTORS,
+    Demography,
+    demand_hours_path,
+    demand_profiles,
+)
 from sim.model.organisations import HOSPITAL, build_world
 from sim.model.staff import (
     N_PROF,
@@ -96,8 +102,14 @@ class HealthSystemModel(mesa.Model):
         datacollector: Mesa DataCollector with national headline series.
     """
 
-    def __init__(self, scenario: Scenario | None = None, seed: int = 1, scenario_path: str | None = None,
-                 staff_scale: float | None = None, **lever_values: Any) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        seed: int = 1,
+        scenario_path: str | None = None,
+        staff_scale: float | None = None,
+        **lever_values: Any,
+    ) -> None:
         super().__init__(rng=int(seed))
         if scenario is None:
             scenario = load_scenario(scenario_path or DEFAULT_SCENARIO)
@@ -121,13 +133,17 @@ class HealthSystemModel(mesa.Model):
 
         start, end = scenario.time.start_year, scenario.time.end_year
         self.n_months = (end - start + 1) * 12
-        self.dates = np.arange(np.datetime64(f"{start}-01", "M"), np.datetime64(f"{end + 1}-01", "M"))
+        self.dates = np.arange(
+            np.datetime64(f"{start}-01", "M"), np.datetime64(f"{end + 1}-01", "M")
+        )
         decimal_years = start + np.arange(self.n_months) / 12.0
         self.month_index = 0
 
         # World and demography
         self.demography = Demography(decimal_years, scenario.uncertainties.demography)
-        self.world = build_world(self, scenario.world, self.demography.national[0], self.streams["world"])
+        self.world = build_world(
+            self, scenario.world, self.demography.national[0], self.streams["world"]
+        )
         self.org_sector = self.world.sector.astype(np.int64)
         self.group_sector = np.repeat(self.org_sector, N_PROF)
         self._calibrate_demand()
@@ -142,22 +158,29 @@ class HealthSystemModel(mesa.Model):
             graduate_age_mean=p("education.graduate_age_mean"),
         )
         strain0 = 1.0 + np.repeat(self._gap0[None, :], self.world.n, axis=0).ravel()
-        self.staff = initial_staff(self._initial_agents, self.profile, strain0, self.streams["staff_init"])
+        self.staff = initial_staff(
+            self._initial_agents, self.profile, strain0, self.streams["staff_init"]
+        )
         quit_year = _flow_rates(scenario, "quit")
         move_year = _flow_rates(scenario, "move")
         self.quit_month_group = monthly(quit_year)[self.org_sector].ravel()
         self.move_month_group = monthly(move_year)[self.org_sector].ravel()
-        self.strain_elasticity = p("flows.strain_elasticity") * scenario.uncertainties.attrition_sensitivity
+        self.strain_elasticity = (
+            p("flows.strain_elasticity") * scenario.uncertainties.attrition_sensitivity
+        )
         self.strain_memory = p("flows.strain_memory_months")
         self.part_time_month = float(monthly(p("flows.part_time_change_rate")))
         self.outside_hiring_rate = np.full(N_PROF, p("flows.outside_hiring_rate"))
-        self.outside_hiring_rate[PROFESSIONS.index("sosu_helper")] = p("flows.outside_hiring_rate_sosu_helper")
+        self.outside_hiring_rate[PROFESSIONS.index("sosu_helper")] = p(
+            "flows.outside_hiring_rate_sosu_helper"
+        )
 
         # Accounting and records
         self.accounts = LabourAccounts(self.world.n)
         self.recorder = Recorder(self.n_months)
         self.freed_gross_fte = np.zeros((self.world.n, N_PROF))
         self.innovation_work_fte = np.zeros((self.world.n, N_PROF))
+        self.demand_fte = self.demand_fte_path[0]
         self._account(0, record=False)
         self.last_recorded_month = 0
 
@@ -168,13 +191,25 @@ class HealthSystemModel(mesa.Model):
 
             self.innovation = InnovationLayer(self)
 
-        self.datacollector = mesa.DataCollector(model_reporters={
-            name: _reporter(name) for name in (
-                "demand_fte", "supply_fte", "fte_freed", "gap_fte", "gap_share", "strain",
-                "staff_headcount", "pilots_active", "adoptions", "solutions_in_use", "solutions_scaled",
-                "startups_alive",
-            )
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: _reporter(name)
+                for name in (
+                    "demand_fte",
+                    "supply_fte",
+                    "fte_freed",
+                    "gap_fte",
+                    "gap_share",
+                    "strain",
+                    "staff_headcount",
+                    "pilots_active",
+                    "adoptions",
+                    "solutions_in_use",
+                    "solutions_scaled",
+                    "startups_alive",
+                )
+            }
+        )
         self.running = True
 
     # ----------------------------------------------------------------------------------------------
@@ -202,7 +237,9 @@ class HealthSystemModel(mesa.Model):
             share = np.divide(raw[in_s], total, out=np.zeros_like(raw[in_s]), where=total > 0)
             initial_agents[in_s] = share * persons[s] * self.scale
         self._initial_agents = stochastic_round(initial_agents, rng).ravel()
-        self.demand_fte_path = demand_hours_path(self.demography.growth, self.world.pop0, org_use)  # [T, O, P]
+        self.demand_fte_path = demand_hours_path(
+            self.demography.growth, self.world.pop0, org_use
+        )  # [T, O, P]
 
     # ----------------------------------------------------------------------------------------------
     # the month
@@ -231,7 +268,9 @@ class HealthSystemModel(mesa.Model):
         group_strain = self.accounts.strain_org.ravel()
         update_strain_step(staff, group_strain, self.strain_memory)
 
-        retired, quit_ = exit_step(staff, self.quit_month_group, self.strain_elasticity, t, self.streams["exits"])
+        retired, quit_ = exit_step(
+            staff, self.quit_month_group, self.strain_elasticity, t, self.streams["exits"]
+        )
         retired_sec = np.bincount(self.org_sector[staff.employer[retired]], minlength=n_sec) * w
         quit_sec = np.bincount(self.org_sector[staff.employer[quit_]], minlength=n_sec) * w
         leavers = np.concatenate([retired, quit_])
@@ -241,10 +280,19 @@ class HealthSystemModel(mesa.Model):
         staff.remove(retired)
         staff.remove(quit_)
 
-        weights = destination_weights(hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte),
-                                      self.org_sector, n_sec)
-        movers = move_step(staff, self.move_month_group, group_strain, self.org_sector, weights,
-                           self.strain_elasticity, t, self.streams["moves"])
+        weights = destination_weights(
+            hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte), self.org_sector, n_sec
+        )
+        movers = move_step(
+            staff,
+            self.move_month_group,
+            group_strain,
+            self.org_sector,
+            weights,
+            self.strain_elasticity,
+            t,
+            self.streams["moves"],
+        )
         moves_sec = np.bincount(self.org_sector[staff.employer[movers]], minlength=n_sec) * w
         moves_sp = self._by_sector_profession(movers)
         part_time_step(staff, self.part_time_month, self.profile, self.streams["part_time"])
@@ -254,16 +302,34 @@ class HealthSystemModel(mesa.Model):
         competence_mean = self.innovation.graduate_competence if self.innovation else 0.4
         if (t % 12) + 1 == GRADUATION_MONTH:
             cohort = self.graduate_cohort(t)
-            idx = entry_step(staff, cohort, weights, self.profile, t,
-                             self.profile.graduate_age_mean, 3.0, competence_mean, self.streams["graduates"])
+            idx = entry_step(
+                staff,
+                cohort,
+                weights,
+                self.profile,
+                t,
+                self.profile.graduate_age_mean,
+                3.0,
+                competence_mean,
+                self.streams["graduates"],
+            )
             graduates_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
             entries_sp += self._by_sector_profession(idx)
             if self.innovation:
                 self.innovation.on_new_staff(idx)
 
         hires = self.outside_hires()
-        idx = entry_step(staff, hires, weights, self.profile, t, 38.0, 9.0,
-                         competence_mean, self.streams["hiring"])
+        idx = entry_step(
+            staff,
+            hires,
+            weights,
+            self.profile,
+            t,
+            38.0,
+            9.0,
+            competence_mean,
+            self.streams["hiring"],
+        )
         hires_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
         entries_sp += self._by_sector_profession(idx)
         if self.innovation and len(idx):
@@ -289,7 +355,11 @@ class HealthSystemModel(mesa.Model):
     def graduate_cohort(self, t: int) -> np.ndarray:
         """This year's graduates in agents per [sector, profession] (intake x completion, scaled)."""
         p = self.scenario.param
-        factor = self.demography.youth_index(t) * self.scenario.uncertainties.education_intake * self.scale
+        factor = (
+            self.demography.youth_index(t)
+            * self.scenario.uncertainties.education_intake
+            * self.scale
+        )
         rng = self.streams["graduates"]
         cohort = np.zeros((len(SECTORS), N_PROF))
         hospital_share = {
@@ -333,14 +403,20 @@ class HealthSystemModel(mesa.Model):
         demand = self.demand_fte_path[t]
         self.accounts.update(demand, supply, self.freed_gross_fte, self.innovation_work_fte)
         if record:
-            head = self.staff.headcount_by_group().reshape(self.world.n, N_PROF) * self.person_weight
+            head = (
+                self.staff.headcount_by_group().reshape(self.world.n, N_PROF) * self.person_weight
+            )
             self.recorder.record_accounts(t, self.accounts, self.org_sector, head)
             rec = self.recorder
             row = rec.sector[t]
             headcount = np.maximum(row[:, rec.col("staff_headcount")], 1e-9)
             row[:, rec.col("attrition_rate")] = row[:, rec.col("exits")] * 12 / headcount
-            row[:, rec.col("job_leaving_rate")] = (row[:, rec.col("exits")] + row[:, rec.col("moves")]) * 12 / headcount
-            row[:, rec.col("hours_freed")] = row[:, rec.col("fte_freed_gross")] * self.hours_per_fte / 12
+            row[:, rec.col("job_leaving_rate")] = (
+                (row[:, rec.col("exits")] + row[:, rec.col("moves")]) * 12 / headcount
+            )
+            row[:, rec.col("hours_freed")] = (
+                row[:, rec.col("fte_freed_gross")] * self.hours_per_fte / 12
+            )
 
     def money_and_incentives_step(self, t: int) -> None:
         """5. Budgets, retained savings, company cash, start-up failure and growth."""
@@ -353,13 +429,28 @@ class HealthSystemModel(mesa.Model):
     def current(self, column: str, sector: str = "all") -> float:
         """The last recorded value of a sector column (national units)."""
         t = self.last_recorded_month
-        return float(self.recorder.sector[t, ("hospital", "municipal", "all").index(sector),
-                                          self.recorder.col(column)])
+        return float(
+            self.recorder.sector[
+                t, ("hospital", "municipal", "all").index(sector), self.recorder.col(column)
+            ]
+        )
 
     def current_headline(self) -> dict[str, float]:
         """This month's headline numbers (national units)."""
-        keys = ("demand_fte", "supply_fte", "fte_freed", "gap_fte", "gap_share", "strain", "staff_headcount",
-                "attrition_rate", "pilots_active", "solutions_in_use", "solutions_scaled", "startups_alive")
+        keys = (
+            "demand_fte",
+            "supply_fte",
+            "fte_freed",
+            "gap_fte",
+            "gap_share",
+            "strain",
+            "staff_headcount",
+            "attrition_rate",
+            "pilots_active",
+            "solutions_in_use",
+            "solutions_scaled",
+            "startups_alive",
+        )
         out = {"date": str(self.dates[self.last_recorded_month])}
         out.update({k: self.current(k) for k in keys})
         return out

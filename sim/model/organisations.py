@@ -34,7 +34,9 @@ class Organisation(mesa.Agent):
 
     sector = "organisation"
 
-    def __init__(self, model: mesa.Model, index: int, name: str, region: str, population_served: float) -> None:
+    def __init__(
+        self, model: mesa.Model, index: int, name: str, region: str, population_served: float
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.name = name
@@ -111,7 +113,9 @@ def _read_organisations() -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines()))
 
 
-def build_world(model: mesa.Model, world, national0: np.ndarray, rng: np.random.Generator) -> WorldTable:
+def build_world(
+    model: mesa.Model, world, national0: np.ndarray, rng: np.random.Generator
+) -> WorldTable:
     """Create the Hospital and Municipality agents and the per-organisation arrays.
 
     Args:
@@ -149,12 +153,18 @@ def build_world(model: mesa.Model, world, national0: np.ndarray, rng: np.random.
                 hosp_weight[in_r] /= in_r.sum()
         regions_without_hospital = set(range(n_reg)) - set(hosp_region.tolist())
         if regions_without_hospital:  # municipalities there are served by region 0's hospitals
-            muni_region_for_hosp = np.where(np.isin(muni_region, list(regions_without_hospital)), 0, muni_region)
+            muni_region_for_hosp = np.where(
+                np.isin(muni_region, list(regions_without_hospital)), 0, muni_region
+            )
         else:
             muni_region_for_hosp = muni_region
 
-    muni_pop0 = np.array([p * _band_shares(national0, s) for p, s in zip(muni_pop, muni_80, strict=True)])
-    muni_pop0 *= national0 / muni_pop0.sum(axis=0)  # bands add up to the national projection exactly
+    muni_pop0 = np.array(
+        [p * _band_shares(national0, s) for p, s in zip(muni_pop, muni_80, strict=True)]
+    )
+    muni_pop0 *= national0 / muni_pop0.sum(
+        axis=0
+    )  # bands add up to the national projection exactly
     region_for_hosp = muni_region if world.kind == "national" else muni_region_for_hosp
     region_pop0 = np.zeros((len(REGIONS), len(BANDS)))
     np.add.at(region_pop0, region_for_hosp, muni_pop0)

@@ -71,8 +71,19 @@ class StaffArrays:
     free_slots: list[np.ndarray] = field(default_factory=list)
 
     ARRAYS = (
-        "profession", "employer", "group", "birth_month", "hire_month", "retire_month", "fte", "strain",
-        "competence", "champion", "career_track", "quit_propensity", "alive",
+        "profession",
+        "employer",
+        "group",
+        "birth_month",
+        "hire_month",
+        "retire_month",
+        "fte",
+        "strain",
+        "competence",
+        "champion",
+        "career_track",
+        "quit_propensity",
+        "alive",
     )
 
     @property
@@ -111,9 +122,18 @@ class StaffArrays:
                 self.free_slots.append(new[missing:])
         return use
 
-    def add(self, profession: np.ndarray, employer: np.ndarray, birth_month: np.ndarray,
-            retire_month: np.ndarray, fte: np.ndarray, t: int, strain: np.ndarray,
-            competence: np.ndarray, quit_propensity: np.ndarray) -> np.ndarray:
+    def add(
+        self,
+        profession: np.ndarray,
+        employer: np.ndarray,
+        birth_month: np.ndarray,
+        retire_month: np.ndarray,
+        fte: np.ndarray,
+        t: int,
+        strain: np.ndarray,
+        competence: np.ndarray,
+        quit_propensity: np.ndarray,
+    ) -> np.ndarray:
         """Put newcomers into slots; returns their slot indices."""
         idx = self._take_slots(len(profession))
         self.profession[idx] = profession
@@ -146,7 +166,9 @@ class StaffArrays:
 
     def fte_by_group(self) -> np.ndarray:
         """FTE (agent units) per group [G]."""
-        return np.bincount(self.group, weights=self.fte, minlength=self.n_groups + 1)[: self.n_groups]
+        return np.bincount(self.group, weights=self.fte, minlength=self.n_groups + 1)[
+            : self.n_groups
+        ]
 
 
 @dataclass
@@ -185,8 +207,12 @@ AGE_BETA = {
 }
 
 
-def initial_staff(headcount_by_group: np.ndarray, profile: ProfessionProfile, strain0: np.ndarray,
-                  rng: np.random.Generator) -> StaffArrays:
+def initial_staff(
+    headcount_by_group: np.ndarray,
+    profile: ProfessionProfile,
+    strain0: np.ndarray,
+    rng: np.random.Generator,
+) -> StaffArrays:
     """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession)."""
     n_groups = len(headcount_by_group)
     staff = StaffArrays(n_groups=n_groups)
@@ -199,12 +225,21 @@ def initial_staff(headcount_by_group: np.ndarray, profile: ProfessionProfile, st
     retire_age = profile.draw_retirement_age(n, rng)
     age = 23.0 + rng.beta(a, b) * (retire_age - 23.0)  # between 23 and the person's retirement age
     birth_month = np.floor(-age * 12).astype(np.int32)
-    retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
+    retire_month = np.maximum(birth_month + np.round(retire_age * 12), 1).astype(np.int32)
     fte = profile.draw_fte(profession, rng)
     competence = rng.beta(2.0, 3.0, n).astype(np.float32)
     propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)  # mean 1
-    staff.add(profession, employer, birth_month, retire_month, fte, 0, strain0[groups].astype(np.float32),
-              competence, propensity)
+    staff.add(
+        profession,
+        employer,
+        birth_month,
+        retire_month,
+        fte,
+        0,
+        strain0[groups].astype(np.float32),
+        competence,
+        propensity,
+    )
     # tenure: spread hire months over the past (tenure up to 20 years, shorter for the young)
     tenure = np.minimum(rng.exponential(8.0 * 12, n), (age - 21.0) * 12).astype(np.int32)
     staff.hire_month[:n] = -tenure
@@ -225,13 +260,19 @@ def quit_hazard(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: fl
     (their propensity is lowered when the track is assigned).
     """
     base = np.take(np.append(quit_month_group, 0.0).astype(np.float32), staff.group)
-    strain_factor = np.maximum(np.float32(1.0) + np.float32(elasticity) * (staff.strain - np.float32(1.0)),
-                               np.float32(0.0))
+    strain_factor = np.maximum(
+        np.float32(1.0) + np.float32(elasticity) * (staff.strain - np.float32(1.0)), np.float32(0.0)
+    )
     return base * staff.quit_propensity * strain_factor
 
 
-def exit_step(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: float, t: int,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def exit_step(
+    staff: StaffArrays,
+    quit_month_group: np.ndarray,
+    elasticity: float,
+    t: int,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
     """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
     u = rng.random(staff.capacity, dtype=np.float32)
     retiring = staff.alive & (staff.retire_month <= t)
@@ -264,8 +305,10 @@ def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: 
     for s in range(n_sectors):
         in_s = org_sector == s
         block = weights[in_s].T  # [P, orgs in sector]
-        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)  # nothing known: uniform in sector
-        out[s * N_PROF:(s + 1) * N_PROF, in_s] = block
+        block = np.where(
+            block.sum(axis=1, keepdims=True) > 0, block, 1.0
+        )  # nothing known: uniform in sector
+        out[s * N_PROF : (s + 1) * N_PROF, in_s] = block
     return out
 
 
@@ -279,9 +322,16 @@ def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarra
     return np.maximum(vacancy_fte, 0.0) + 0.05 * demand_fte
 
 
-def move_step(staff: StaffArrays, move_month_group: np.ndarray, group_strain: np.ndarray,
-              org_sector: np.ndarray, weights: np.ndarray, elasticity: float, t: int,
-              rng: np.random.Generator) -> np.ndarray:
+def move_step(
+    staff: StaffArrays,
+    move_month_group: np.ndarray,
+    group_strain: np.ndarray,
+    org_sector: np.ndarray,
+    weights: np.ndarray,
+    elasticity: float,
+    t: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Moves between employers of the same sector and profession; returns the movers' slots.
 
     Each person moves with probability base x (1 + elasticity x (strain - 1)); candidates are drawn by
@@ -309,8 +359,9 @@ def move_step(staff: StaffArrays, move_month_group: np.ndarray, group_strain: np
     return movers
 
 
-def part_time_step(staff: StaffArrays, rate_month: float, profile: ProfessionProfile,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def part_time_step(
+    staff: StaffArrays, rate_month: float, profile: ProfessionProfile, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Some people change their hours each month: they redraw their FTE fraction, lowered by strain.
 
     Returns (slots that changed, change in FTE per slot).
@@ -321,14 +372,25 @@ def part_time_step(staff: StaffArrays, rate_month: float, profile: ProfessionPro
     idx = _unique(rng.integers(0, staff.capacity, k))
     idx = idx[staff.alive[idx]]
     new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
-    new = np.clip(new * (1.0 - 0.5 * np.maximum(staff.strain[idx] - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
+    new = np.clip(new * (1.0 - 0.5 * np.maximum(staff.strain[idx] - 1.0, 0.0)), 0.3, 1.0).astype(
+        np.float32
+    )
     delta = new - staff.fte[idx]
     staff.fte[idx] = new
     return idx, delta
 
 
-def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, weights: np.ndarray, profile: ProfessionProfile, t: int, age_mean: float, age_sd: float,
-               competence_mean: float, rng: np.random.Generator) -> np.ndarray:
+def entry_step(
+    staff: StaffArrays,
+    counts_by_profession_sector: np.ndarray,
+    weights: np.ndarray,
+    profile: ProfessionProfile,
+    t: int,
+    age_mean: float,
+    age_sd: float,
+    competence_mean: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Newcomers (graduates or outside hires) of each (sector, profession) placed by ``weights``.
 
     Args:
@@ -348,7 +410,18 @@ def entry_step(staff: StaffArrays, counts_by_profession_sector: np.ndarray, weig
     birth_month = (t - np.round(age * 12)).astype(np.int32)
     retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
     fte = profile.draw_fte(profession.astype(np.int64), rng)
-    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(np.float32)
+    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
+        np.float32
+    )
     propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)
-    return staff.add(profession, employer, birth_month, retire_month, fte, t, np.ones(n, np.float32),
-                     competence, propensity)
+    return staff.add(
+        profession,
+        employer,
+        birth_month,
+        retire_month,
+        fte,
+        t,
+        np.ones(n, np.float32),
+        competence,
+        propensity,
+    )

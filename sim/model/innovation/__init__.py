@@ -43,7 +43,14 @@ from sim.model.innovation.pipeline import (
     SPREAD_PROGRAMME_DKK_YEAR,
     Engagements,
 )
-from sim.model.innovation.solutions import ANY_SECTOR, PILOTED, PROVEN, SolutionTable, draw_solution, load_catalogue
+from sim.model.innovation.solutions import (
+    ANY_SECTOR,
+    PILOTED,
+    PROVEN,
+    SolutionTable,
+    draw_solution,
+    load_catalogue,
+)
 
 COUNTERS = ("pilots_started", "evaluations", "procurements", "adoptions", "abandonments")
 
@@ -74,7 +81,9 @@ class InnovationLayer:
         self.partnerships = PartnershipTable(self.n_orgs)
         self.eng = Engagements()
         self.engaged = np.zeros((self.n_orgs, self.solutions.capacity), dtype=bool)
-        self.region_contracts = np.zeros((self.org_region.max() + 1, self.solutions.capacity), dtype=bool)
+        self.region_contracts = np.zeros(
+            (self.org_region.max() + 1, self.solutions.capacity), dtype=bool
+        )
         # solutions of one archetype are substitutes: an organisation uses at most one of each
         self.uses_archetype = np.zeros((self.n_orgs, len(self.catalogue.archetypes)), dtype=bool)
         self.risk_budget_dkk = np.zeros(self.n_orgs)
@@ -87,7 +96,9 @@ class InnovationLayer:
         self.startups_founded = 0
         self.startups_failed = 0
         self.adoption_history: list[np.ndarray] = []
-        self.graduate_competence = 0.4 + 0.2 * self.lever("competence_investment") / LEVERS["competence_investment"].high
+        self.graduate_competence = (
+            0.4 + 0.2 * self.lever("competence_investment") / LEVERS["competence_investment"].high
+        )
         rng = model.streams["companies"]
         if self.frictionless:
             self._setup_frictionless(rng)
@@ -130,8 +141,9 @@ class InnovationLayer:
             steps.challenge_step(self, t, streams["matching"])
             self._grow_engaged()
             partnership_step(self, t, streams["matching"])
-            self.active_projects = np.bincount(self.eng.org[self.eng.in_stage(*ACTIVE_PROJECT_STAGES)],
-                                               minlength=self.n_orgs).astype(float)
+            self.active_projects = np.bincount(
+                self.eng.org[self.eng.in_stage(*ACTIVE_PROJECT_STAGES)], minlength=self.n_orgs
+            ).astype(float)
             self.capacity = steps.innovation_capacity(self)
             steps.matching_step(self, t, streams["matching"])
             steps.pilot_step(self, t)
@@ -142,8 +154,11 @@ class InnovationLayer:
             steps.abandonment_step(self, t, streams["implementation"])
         gross = steps.freed_hours_step(self)
         self.model.freed_gross_fte = gross
-        self.model.innovation_work_fte = (steps.innovation_work_step(self, gross) if not self.frictionless
-                                          else np.zeros_like(gross))
+        self.model.innovation_work_fte = (
+            steps.innovation_work_step(self, gross)
+            if not self.frictionless
+            else np.zeros_like(gross)
+        )
         self.adoption_history.append(self.adopters_by_solution().copy())
         self._record_pipeline(t)
 
@@ -157,55 +172,106 @@ class InnovationLayer:
         if len(in_use):
             monthly = eng.price_year[in_use] / 12.0
             np.add.at(self.cost_dkk, self.org_sector[eng.org[in_use]], monthly)
-            np.add.at(self.companies.revenue_month, self.solutions.company[eng.sol[in_use]], monthly)
+            np.add.at(
+                self.companies.revenue_month, self.solutions.company[eng.sol[in_use]], monthly
+            )
         # strategic retainers, the spread programme
         strategic = self.partnerships.strategic_count.astype(float) * STRATEGIC_RETAINER_DKK_MONTH
         np.add.at(self.cost_dkk, self.org_sector, strategic)
         n = self.partnerships.n
         sel = self.partnerships.active[:n] & (self.partnerships.form[:n] == STRATEGIC)
-        np.add.at(self.companies.revenue_month, self.partnerships.company[:n][sel], STRATEGIC_RETAINER_DKK_MONTH)
-        self.cost_dkk += SPREAD_PROGRAMME_DKK_YEAR / 12.0 * self.lever("spread_workflows") / len(SECTORS)
-        failed, scaled = company_steps.company_finance_step(self, t, self.model.streams["companies"])
+        np.add.at(
+            self.companies.revenue_month,
+            self.partnerships.company[:n][sel],
+            STRATEGIC_RETAINER_DKK_MONTH,
+        )
+        self.cost_dkk += (
+            SPREAD_PROGRAMME_DKK_YEAR / 12.0 * self.lever("spread_workflows") / len(SECTORS)
+        )
+        failed, scaled = company_steps.company_finance_step(
+            self, t, self.model.streams["companies"]
+        )
         self.startups_failed += failed
-        # incentive_structures: units keep a share of the value of hours freed; a tenth is reinvested
-        value = self.model.freed_gross_fte.sum(axis=1) * self.param("innovation.cost_per_fte_dkk") / 12.0
-        self.retained_savings_dkk += 0.1 * self.lever("incentive_structures") * value
+        # incentive_structures: units keep a share of the value of hours freed; a fifth of it is reinvested
+        value = (
+            self.model.freed_gross_fte.sum(axis=1)
+            * self.param("innovation.cost_per_fte_dkk")
+            / 12.0
+        )
+        self.retained_savings_dkk += 0.2 * self.lever("incentive_structures") * value
         self._record_money(t, failed, scaled)
 
     # ------------------------------------------------------------------------------------------------
     # events used by the steps
 
-    def new_development(self, company: int, archetype: int, transformative: bool, t: int,
-                        rng: np.random.Generator, challenge_org: int = -1) -> int:
+    def new_development(
+        self,
+        company: int,
+        archetype: int,
+        transformative: bool,
+        t: int,
+        rng: np.random.Generator,
+        challenge_org: int = -1,
+    ) -> int:
         """A company starts developing a solution; it becomes pilot-ready after its development time."""
         p = self.param
         fit = 1.2 if challenge_org >= 0 else 1.0
-        optimism = p("innovation.claim_optimism") if challenge_org < 0 else 1.0 + 0.5 * (p("innovation.claim_optimism") - 1.0)
-        values = draw_solution(self.catalogue, archetype, transformative, self.uncertainty("effect_size"),
-                               optimism, rng, fit_bonus=fit)
-        months = p("companies.transformative_months") if transformative else p("companies.development_months")
+        optimism = (
+            p("innovation.claim_optimism")
+            if challenge_org < 0
+            else 1.0 + 0.5 * (p("innovation.claim_optimism") - 1.0)
+        )
+        values = draw_solution(
+            self.catalogue,
+            archetype,
+            transformative,
+            self.uncertainty("effect_size"),
+            optimism,
+            rng,
+            fit_bonus=fit,
+        )
+        months = (
+            p("companies.transformative_months")
+            if transformative
+            else p("companies.development_months")
+        )
         if challenge_org >= 0:
             months *= 0.8
         fails = transformative and rng.random() < self.catalogue.transformative_failure
-        return self.solutions.add(company=company, ready_month=t + int(round(months)), on_market=not fails,
-                                  challenge_org=challenge_org, first_pilot_month=-1, scaled_month=-1,
-                                  created_month=t, **values)
+        return self.solutions.add(
+            company=company,
+            ready_month=t + int(round(months)),
+            on_market=not fails,
+            challenge_org=challenge_org,
+            first_pilot_month=-1,
+            scaled_month=-1,
+            created_month=t,
+            **values,
+        )
 
     def can_start_project(self, org: int) -> bool:
         return self.active_projects[org] < self.capacity[org]
 
-    def try_start_pilot(self, org: int, sol: int, via: int, t: int, committed: bool = False) -> bool:
+    def try_start_pilot(
+        self, org: int, sol: int, via: int, t: int, committed: bool = False
+    ) -> bool:
         """Start a pilot if the organisation has a free project slot and the risk budget (unless committed)."""
         if self.engaged[org, sol] or self.uses_archetype[org, self.solutions.archetype[sol]]:
             return False
         p = self.param
-        if not committed and (not self.can_start_project(org)
-                              or self.risk_budget_dkk[org] < 0.5 * self._local_test * self._pilot_cost):
+        if not committed and (
+            not self.can_start_project(org)
+            or self.risk_budget_dkk[org] < 0.5 * self._local_test * self._pilot_cost
+        ):
             return False
         company = int(self.solutions.company[sol])
         # a later adopter of a proven solution runs a shorter, cheaper local test
         local = self._local_test if self.solutions.evidence[sol] >= PROVEN else 1.0
-        cost = self._pilot_cost * local * (0.5 if self.partnerships.has_strategic(org, company) else 1.0)
+        cost = (
+            self._pilot_cost
+            * local
+            * (0.5 if self.partnerships.has_strategic(org, company) else 1.0)
+        )
         if not committed and self.risk_budget_dkk[org] < cost:
             return False
         self.risk_budget_dkk[org] -= cost
@@ -225,8 +291,11 @@ class InnovationLayer:
 
     def try_start_without_pilot(self, org: int, sol: int, t: int, rng: np.random.Generator) -> bool:
         """Take up a proven solution on others' evidence (lever ``common_evaluation``): straight to procurement."""
-        if (self.engaged[org, sol] or not self.can_start_project(org)
-                or self.uses_archetype[org, self.solutions.archetype[sol]]):
+        if (
+            self.engaged[org, sol]
+            or not self.can_start_project(org)
+            or self.uses_archetype[org, self.solutions.archetype[sol]]
+        ):
             return False
         e = self._add_engagement(org, sol, PROCUREMENT, 0, steps.SPREAD, t)
         self.eng.est_effect[e] = self.solutions.true_effect[sol]  # the shared evaluation's estimate
@@ -256,7 +325,9 @@ class InnovationLayer:
             months, success, cost_share = p("innovation.framework_months") + 1, 0.95, 0.005
         elif contract >= p("innovation.eu_threshold_dkk"):
             months = p("innovation.tender_months_eu") * (1.0 - 0.4 * flex)
-            success = p("innovation.tender_success") + 0.2 * flex * (1 - p("innovation.tender_success"))
+            success = p("innovation.tender_success") + 0.2 * flex * (
+                1 - p("innovation.tender_success")
+            )
             cost_share = p("innovation.transaction_cost_share")
         else:
             months = p("innovation.tender_months_below") * (1.0 - 0.3 * flex)
@@ -275,9 +346,13 @@ class InnovationLayer:
         later_adopter = sols.evidence[sol] >= PROVEN
         spread = self.lever("spread_workflows") if later_adopter else 0.0
         competence = self.competence_org[org]
-        months = (p("innovation.implementation_months") * (1.0 + 0.15 * sols.complexity_score(sol))
-                  * (1.3 - 0.6 * competence) / (1.0 + 0.3 * min(self.champion_factor[org], 2.0))
-                  * (1.0 - 0.4 * spread))
+        months = (
+            p("innovation.implementation_months")
+            * (1.0 + 0.15 * sols.complexity_score(sol))
+            * (1.3 - 0.6 * competence)
+            / (1.0 + 0.3 * min(self.champion_factor[org], 2.0))
+            * (1.0 - 0.4 * spread)
+        )
         months = max(months, 1.0)
         if self.uses_archetype[org, sols.archetype[sol]]:  # a substitute got there first
             eng.stage[e] = steps.TENDER_LOST
@@ -294,7 +369,11 @@ class InnovationLayer:
 
     def evaluation_months(self) -> float:
         """Evaluation time (lever ``common_evaluation``: a common paradigm halves it at 1)."""
-        return max(self.param("innovation.evaluation_months") * (1.0 - 0.5 * self.lever("common_evaluation")), 1.0)
+        return max(
+            self.param("innovation.evaluation_months")
+            * (1.0 - 0.5 * self.lever("common_evaluation")),
+            1.0,
+        )
 
     def spend(self, org: int, dkk: float) -> None:
         """Book public spending of an organisation this month."""
@@ -313,13 +392,22 @@ class InnovationLayer:
     def yearly_price_dkk(self, org: np.ndarray, sol: np.ndarray) -> np.ndarray:
         """The company's yearly price: a share of the value it claims."""
         claimed = self.solutions.claimed_effect[sol]
-        return self.param("innovation.price_share_of_value") * self.yearly_value_dkk(org, sol, claimed)
+        return self.param("innovation.price_share_of_value") * self.yearly_value_dkk(
+            org, sol, claimed
+        )
 
     def implementation_cost_dkk_year(self, org: np.ndarray, sol: np.ndarray) -> np.ndarray:
         """Training hours of an implementation, valued and spread over the contract."""
-        trained = np.array([self._trained_staff(int(o), int(s)) for o, s in zip(org, sol, strict=True)])
+        trained = np.array(
+            [self._trained_staff(int(o), int(s)) for o, s in zip(org, sol, strict=True)]
+        )
         hours = self.solutions.impl_hours[sol] * trained
-        return hours / self.model.hours_per_fte * self.param("innovation.cost_per_fte_dkk") / self.param("innovation.contract_years")
+        return (
+            hours
+            / self.model.hours_per_fte
+            * self.param("innovation.cost_per_fte_dkk")
+            / self.param("innovation.contract_years")
+        )
 
     def adopters_by_solution(self) -> np.ndarray:
         """Organisations using each solution (implementation or in use)."""
@@ -358,7 +446,9 @@ class InnovationLayer:
         staff = self.model.staff
         lost = idx[staff.champion[idx]]
         if len(lost):
-            per_org = np.bincount(staff.employer[lost], minlength=self.n_orgs) * self.model.person_weight
+            per_org = (
+                np.bincount(staff.employer[lost], minlength=self.n_orgs) * self.model.person_weight
+            )
             self.champions_org = np.maximum(self.champions_org - per_org, 0.0)
             self._update_champion_factor()
 
@@ -371,12 +461,19 @@ class InnovationLayer:
         comp = np.bincount(employer[alive], weights=staff.competence[alive], minlength=self.n_orgs)
         self.competence_org = np.divide(comp, head, out=np.full(self.n_orgs, 0.4), where=head > 0)
         self.headcount_org = head * self.model.person_weight
-        self.champions_org = np.bincount(employer[alive & staff.champion], minlength=self.n_orgs) * self.model.person_weight
+        self.champions_org = (
+            np.bincount(employer[alive & staff.champion], minlength=self.n_orgs)
+            * self.model.person_weight
+        )
         self._update_champion_factor()
 
     def _update_champion_factor(self) -> None:
-        density = np.divide(self.champions_org, self.headcount_org, out=np.zeros(self.n_orgs),
-                            where=self.headcount_org > 0)
+        density = np.divide(
+            self.champions_org,
+            self.headcount_org,
+            out=np.zeros(self.n_orgs),
+            where=self.headcount_org > 0,
+        )
         self.champion_factor = density / 0.01  # 1 at 1% champions (assumption)
 
     # ------------------------------------------------------------------------------------------------
@@ -386,8 +483,11 @@ class InnovationLayer:
         """Adopters of the ``n`` most adopted solutions, labelled by archetype and id."""
         adopters = self.adopters_by_solution()
         order = np.argsort(-adopters, kind="stable")[:n]
-        return {f"{self.catalogue.archetypes[self.solutions.archetype[s]].label} #{s}": int(adopters[s])
-                for s in order if adopters[s] > 0}
+        return {
+            f"{self.catalogue.archetypes[self.solutions.archetype[s]].label} #{s}": int(adopters[s])
+            for s in order
+            if adopters[s] > 0
+        }
 
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Monthly adopters of every solution ever adopted (long format)."""
@@ -399,13 +499,15 @@ class InnovationLayer:
         n_target = self.n_target_orgs(ever) if len(ever) else np.zeros(0, np.int64)
         names = [self.catalogue.archetypes[a].key for a in self.solutions.archetype[ever]]
         t_n = len(self.adoption_history)
-        return pd.DataFrame({
-            "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
-            "solution_id": np.tile(ever, t_n),
-            "archetype": np.tile(np.array(names, dtype=object), t_n),
-            "adopters": hist[:, ever].ravel(),
-            "n_target_orgs": np.tile(n_target, t_n),
-        })
+        return pd.DataFrame(
+            {
+                "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
+                "solution_id": np.tile(ever, t_n),
+                "archetype": np.tile(np.array(names, dtype=object), t_n),
+                "adopters": hist[:, ever].ravel(),
+                "n_target_orgs": np.tile(n_target, t_n),
+            }
+        )
 
     def summary(self) -> dict[str, float]:
         """Scalar innovation outcomes: time to scale, pilotitis, solutions scaled."""
@@ -416,7 +518,11 @@ class InnovationLayer:
             hist[t, : len(row)] = row
         threshold = self.param("innovation.scaled_threshold_orgs")
         scaled = hist.max(axis=0) >= threshold if len(hist) else np.zeros(n, bool)
-        first_scaled = np.where(scaled, np.argmax(hist >= threshold, axis=0), -1) if len(hist) else np.full(n, -1)
+        first_scaled = (
+            np.where(scaled, np.argmax(hist >= threshold, axis=0), -1)
+            if len(hist)
+            else np.full(n, -1)
+        )
         piloted = sols.first_pilot_month[:n] >= 0
         months = first_scaled[scaled & piloted] - sols.first_pilot_month[:n][scaled & piloted]
         horizon = len(self.adoption_history)
@@ -426,7 +532,9 @@ class InnovationLayer:
         return {
             "solutions_scaled_cum": float(scaled.sum()),
             "months_pilot_to_scale_mean": float(months.mean()) if len(months) else float("nan"),
-            "share_pilots_never_spread": float(1.0 - spread_beyond[mature].mean()) if mature.any() else float("nan"),
+            "share_pilots_never_spread": float(1.0 - spread_beyond[mature].mean())
+            if mature.any()
+            else float("nan"),
             "solutions_piloted_cum": float(piloted.sum()),
             "engagements_cum": n_pilots,
             "partnerships_strategic_final": float(self.partnerships.active_count(STRATEGIC)),
@@ -435,7 +543,9 @@ class InnovationLayer:
     # ------------------------------------------------------------------------------------------------
     # internals
 
-    def _add_engagement(self, org: int, sol: int, stage: int, months: float, via: int, t: int) -> int:
+    def _add_engagement(
+        self, org: int, sol: int, stage: int, months: float, via: int, t: int
+    ) -> int:
         self.engaged[org, sol] = True
         return self.eng.add(org=org, sol=sol, stage=stage, timer=months, started=t, via=via)
 
@@ -453,9 +563,13 @@ class InnovationLayer:
         """Co-developed solutions that became ready start their pilot at the challenging organisation."""
         sols = self.solutions
         n = sols.n
-        ready = np.flatnonzero((sols.ready_month[:n] == t) & (sols.challenge_org[:n] >= 0) & sols.on_market[:n])
+        ready = np.flatnonzero(
+            (sols.ready_month[:n] == t) & (sols.challenge_org[:n] >= 0) & sols.on_market[:n]
+        )
         for sol in ready:
-            self.try_start_pilot(int(sols.challenge_org[sol]), int(sol), steps.CHALLENGE, t, committed=True)
+            self.try_start_pilot(
+                int(sols.challenge_org[sol]), int(sol), steps.CHALLENGE, t, committed=True
+            )
 
     def _region_holds_contract(self, org: int, sol: int) -> bool:
         """Has another organisation of the region procured this solution (a framework to call off)?"""
@@ -465,14 +579,24 @@ class InnovationLayer:
         """Staff trained for an implementation: a share of the target professions' headcount."""
         target = self.solutions.addressable[sol] > 0
         supply = self.model.accounts.supply_fte_org[org]
-        return float(supply[target].sum() / 0.85 * self.param("innovation.implementation_share_of_staff"))
+        return float(
+            supply[target].sum() / 0.85 * self.param("innovation.implementation_share_of_staff")
+        )
 
     def _setup_frictionless(self, rng: np.random.Generator) -> None:
         """One proven solution offered to every organisation; nothing else happens (Bass check)."""
         values = draw_solution(self.catalogue, 0, False, 1.0, 1.0, rng)
         values["sector"] = ANY_SECTOR
-        self.solutions.add(company=0, ready_month=0, on_market=True, challenge_org=-1, first_pilot_month=0,
-                           scaled_month=-1, created_month=0, **values)
+        self.solutions.add(
+            company=0,
+            ready_month=0,
+            on_market=True,
+            challenge_org=-1,
+            first_pilot_month=0,
+            scaled_month=-1,
+            created_month=0,
+            **values,
+        )
         self.solutions.evidence[0] = PROVEN
         self.companies.add(STARTUP, 0.0, 0.0, 0)
         self._grow_engaged()
@@ -480,7 +604,13 @@ class InnovationLayer:
     def _frictionless_spread(self, t: int, rng: np.random.Generator) -> None:
         """Bass diffusion with the scenario's p and q per year, monthly hazard rule, no frictions."""
         adopted = self.engaged[:, 0]
-        new = bass_step(adopted, self.scenario.innovation.bass_p, self.scenario.innovation.bass_q, 1.0 / 12.0, rng)
+        new = bass_step(
+            adopted,
+            self.scenario.innovation.bass_p,
+            self.scenario.innovation.bass_q,
+            1.0 / 12.0,
+            rng,
+        )
         for org in np.flatnonzero(new):
             e = self._add_engagement(int(org), 0, IN_USE, 0, FRICTIONLESS, t)
             self.eng.ramp[e] = 1.0
@@ -494,13 +624,26 @@ class InnovationLayer:
             rec.record_flow(t, name, arr.copy())
         eng = self.eng
         pilots = eng.in_stage(PILOT)
-        rec.record_flow(t, "pilots_active", np.bincount(self.org_sector[eng.org[pilots]], minlength=len(SECTORS)))
+        rec.record_flow(
+            t,
+            "pilots_active",
+            np.bincount(self.org_sector[eng.org[pilots]], minlength=len(SECTORS)),
+        )
         adopters = self.adoption_history[-1]
         threshold = self.param("innovation.scaled_threshold_orgs")
         sols = self.solutions
-        in_use_sector = np.array([((adopters > 0) & (sols.sector[: len(adopters)] == s)).sum() for s in range(len(SECTORS))])
-        scaled_sector = np.array([((adopters >= threshold) & (sols.sector[: len(adopters)] == s)).sum()
-                                  for s in range(len(SECTORS))])
+        in_use_sector = np.array(
+            [
+                ((adopters > 0) & (sols.sector[: len(adopters)] == s)).sum()
+                for s in range(len(SECTORS))
+            ]
+        )
+        scaled_sector = np.array(
+            [
+                ((adopters >= threshold) & (sols.sector[: len(adopters)] == s)).sum()
+                for s in range(len(SECTORS))
+            ]
+        )
         rec.record_flow(t, "solutions_in_use", in_use_sector.astype(float))
         rec.record_flow(t, "solutions_scaled", scaled_sector.astype(float))
         if self.frictionless:  # the one solution targets every sector
@@ -515,12 +658,16 @@ class InnovationLayer:
         comp = self.companies
         n = comp.n
         rec.record_total(t, "startups_alive", float(comp.startups_alive()))
-        rec.record_total(t, "startups_scaled", float(((comp.status[:n] == 2) & comp.was_startup[:n]).sum()))
+        rec.record_total(
+            t, "startups_scaled", float(((comp.status[:n] == 2) & comp.was_startup[:n]).sum())
+        )
         rec.record_total(t, "companies_alive", float(comp.alive.sum()))
         rec.record_total(t, "partnerships_active", float(self.partnerships.active_count()))
 
 
-def bass_step(adopted: np.ndarray, p: float, q: float, dt: float, rng: np.random.Generator) -> np.ndarray:
+def bass_step(
+    adopted: np.ndarray, p: float, q: float, dt: float, rng: np.random.Generator
+) -> np.ndarray:
     """One step of Bass diffusion on individual adopters (the hazard rule of VALIDATION.md s1).
 
     Each non-adopter adopts with probability ``1 - exp(-(p + q A/N) dt)``; returns the new adopters' mask.
@@ -535,5 +682,14 @@ def bass_step(adopted: np.ndarray, p: float, q: float, dt: float, rng: np.random
     return ~adopted & (rng.random(n) < prob)
 
 
-__all__ = ["InnovationLayer", "bass_step", "LEVERS", "UNCERTAINTIES", "PROFESSIONS", "NETWORK", "ABANDONED",
-           "EVALUATION", "PROCUREMENT"]
+__all__ = [
+    "InnovationLayer",
+    "bass_step",
+    "LEVERS",
+    "UNCERTAINTIES",
+    "PROFESSIONS",
+    "NETWORK",
+    "ABANDONED",
+    "EVALUATION",
+    "PROCUREMENT",
+]

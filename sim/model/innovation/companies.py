@@ -53,9 +53,18 @@ class CompanyTable:
         founded, failed_month: months. traction: has had a pilot or a sale.
     """
 
-    FIELDS = {"kind": np.int8, "status": np.int8, "cash": np.float64, "burn": np.float64,
-              "revenue_year": np.float64, "revenue_month": np.float64, "founded": np.int32,
-              "failed_month": np.int32, "traction": bool, "was_startup": bool}
+    FIELDS = {
+        "kind": np.int8,
+        "status": np.int8,
+        "cash": np.float64,
+        "burn": np.float64,
+        "revenue_year": np.float64,
+        "revenue_month": np.float64,
+        "founded": np.int32,
+        "failed_month": np.int32,
+        "traction": bool,
+        "was_startup": bool,
+    }
 
     def __init__(self, capacity: int = 512) -> None:
         self.n = 0
@@ -68,7 +77,13 @@ class CompanyTable:
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros(len(arr), dtype=arr.dtype)]))
         i = self.n
-        self.kind[i], self.status[i], self.cash[i], self.burn[i], self.founded[i] = kind, ALIVE, cash, burn, founded
+        self.kind[i], self.status[i], self.cash[i], self.burn[i], self.founded[i] = (
+            kind,
+            ALIVE,
+            cash,
+            burn,
+            founded,
+        )
         self.failed_month[i] = -1
         self.was_startup[i] = kind == STARTUP
         self.n += 1
@@ -88,7 +103,11 @@ def create_company(layer, kind: int, t: int, rng: np.random.Generator) -> int:
     """Found one company (a Mesa agent plus its row)."""
     p = layer.param
     if kind == STARTUP:
-        cash = p("companies.startup_cash_dkk") * layer.uncertainty("funding_climate") * rng.lognormal(-0.125, 0.5)
+        cash = (
+            p("companies.startup_cash_dkk")
+            * layer.uncertainty("funding_climate")
+            * rng.lognormal(-0.125, 0.5)
+        )
         burn = p("companies.startup_burn_dkk_month") * rng.lognormal(-0.045, 0.3)
     else:
         cash, burn = 0.0, 0.0  # established firms are not modelled as cash-constrained
@@ -102,7 +121,9 @@ def founding_step(layer, t: int, rng: np.random.Generator) -> int:
     research and strategic partnerships. Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    rate += p("companies.founding_per_partnership") * layer.partnerships.active_research_or_strategic()
+    rate += (
+        p("companies.founding_per_partnership") * layer.partnerships.active_research_or_strategic()
+    )
     n = int(rng.poisson(rate))
     for _ in range(n):
         create_company(layer, STARTUP, t, rng)
@@ -126,10 +147,14 @@ def development_step(layer, t: int, rng: np.random.Generator) -> None:
     if len(starts) == 0:
         return
     focus = layer.lever("transformative_focus")
-    archetypes = rng.choice(len(layer.catalogue.archetypes), size=len(starts), p=layer.catalogue.weights())
+    archetypes = rng.choice(
+        len(layer.catalogue.archetypes), size=len(starts), p=layer.catalogue.weights()
+    )
     transformative = rng.random(len(starts)) < focus
     for c, a, tr in zip(starts, archetypes, transformative, strict=True):
-        layer.new_development(company=int(c), archetype=int(a), transformative=bool(tr), t=t, rng=rng)
+        layer.new_development(
+            company=int(c), archetype=int(a), transformative=bool(tr), t=t, rng=rng
+        )
 
 
 def company_finance_step(layer, t: int, rng: np.random.Generator) -> tuple[int, int]:
@@ -148,14 +173,21 @@ def company_finance_step(layer, t: int, rng: np.random.Generator) -> tuple[int, 
     comp.cash[:n] += comp.revenue_month[:n] - np.where(startup, comp.burn[:n] * cut, 0.0)
     comp.revenue_year[:n] = comp.revenue_year[:n] * (11.0 / 12.0) + comp.revenue_month[:n]
     comp.revenue_month[:n] = 0.0
-    round_prob = np.where(comp.traction[:n], p("companies.funding_round_prob_month"),
-                          p("companies.funding_round_prob_no_traction"))
+    round_prob = np.where(
+        comp.traction[:n],
+        p("companies.funding_round_prob_month"),
+        p("companies.funding_round_prob_no_traction"),
+    )
     rounds = startup & (rng.random(n) < round_prob * layer.uncertainty("funding_climate"))
-    comp.cash[:n] += np.where(rounds, p("companies.funding_round_dkk") * layer.uncertainty("funding_climate"), 0.0)
+    comp.cash[:n] += np.where(
+        rounds, p("companies.funding_round_dkk") * layer.uncertainty("funding_climate"), 0.0
+    )
     failing = startup & (comp.cash[:n] < 0)
     comp.status[:n][failing] = FAILED
     comp.failed_month[:n][failing] = t
-    scaling = startup & ~failing & (comp.revenue_year[:n] >= p("companies.scaleup_revenue_dkk_year"))
+    scaling = (
+        startup & ~failing & (comp.revenue_year[:n] >= p("companies.scaleup_revenue_dkk_year"))
+    )
     comp.status[:n][scaling] = SCALED
     if failing.any():
         layer.on_companies_failed(np.flatnonzero(failing))
@@ -169,8 +201,11 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
     something to scout; start-ups start at a random point of their runway.
     """
     p = layer.param
-    counts = {STARTUP: p("companies.startups_initial"), SME: p("companies.smes_initial"),
-              LARGE: p("companies.large_initial")}
+    counts = {
+        STARTUP: p("companies.startups_initial"),
+        SME: p("companies.smes_initial"),
+        LARGE: p("companies.large_initial"),
+    }
     for kind, count in counts.items():
         for _ in range(int(round(count))):
             i = create_company(layer, kind, 0, rng)
@@ -181,7 +216,21 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
     for a in range(len(layer.catalogue.archetypes)):
         for _ in range(2):
             company = int(rng.choice(established)) if len(established) else 0
-            values = draw_solution(layer.catalogue, a, False, layer.uncertainty("effect_size"),
-                                   p("innovation.claim_optimism"), rng)
-            layer.solutions.add(company=company, ready_month=0, on_market=True, challenge_org=-1,
-                                first_pilot_month=-1, scaled_month=-1, created_month=0, **values)
+            values = draw_solution(
+                layer.catalogue,
+                a,
+                False,
+                layer.uncertainty("effect_size"),
+                p("innovation.claim_optimism"),
+                rng,
+            )
+            layer.solutions.add(
+                company=company,
+                ready_month=0,
+                on_market=True,
+                challenge_org=-1,
+                first_pilot_month=-1,
+                scaled_month=-1,
+                created_month=0,
+                **values,
+            )

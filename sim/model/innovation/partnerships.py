@@ -16,9 +16,15 @@ import numpy as np
 
 FORMS = ("project", "domain", "network", "strategic")
 PROJECT, DOMAIN, NETWORK, STRATEGIC = range(4)
-STRATEGIC_STAFF_FTE = 0.3  # assumption: staff time per strategic partnership (governance, joint projects)
-STRATEGIC_RETAINER_DKK_MONTH = 40_000.0  # assumption: public co-funding per strategic partnership-month
-STRATEGIC_FORMATION_MONTH = 0.02  # assumption: monthly chance per free slot that a strategic partnership forms
+STRATEGIC_STAFF_FTE = (
+    0.3  # assumption: staff time per strategic partnership (governance, joint projects)
+)
+STRATEGIC_RETAINER_DKK_MONTH = (
+    40_000.0  # assumption: public co-funding per strategic partnership-month
+)
+STRATEGIC_FORMATION_MONTH = (
+    0.02  # assumption: monthly chance per free slot that a strategic partnership forms
+)
 
 
 class PartnershipTable:
@@ -41,7 +47,13 @@ class PartnershipTable:
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros(len(arr), arr.dtype)]))
         i = self.n
-        self.org[i], self.company[i], self.form[i], self.start[i], self.end[i] = org, company, form, start, end
+        self.org[i], self.company[i], self.form[i], self.start[i], self.end[i] = (
+            org,
+            company,
+            form,
+            start,
+            end,
+        )
         self.active[i] = True
         if form == STRATEGIC:
             self.strategic_count[org] += 1
@@ -61,7 +73,9 @@ class PartnershipTable:
         hit = self.active[:n] & np.isin(self.company[:n], companies)
         strategic = hit & (self.form[:n] == STRATEGIC)
         np.subtract.at(self.strategic_count, self.org[:n][strategic], 1)
-        for o, c in zip(self.org[:n][strategic].tolist(), self.company[:n][strategic].tolist(), strict=True):
+        for o, c in zip(
+            self.org[:n][strategic].tolist(), self.company[:n][strategic].tolist(), strict=True
+        ):
             self.strategic_pairs.discard((o, c))
         self.active[:n][hit] = False
 
@@ -77,7 +91,9 @@ class PartnershipTable:
     def strategic_partners(self, org: int) -> np.ndarray:
         """Companies in an active strategic partnership with ``org``."""
         n = self.n
-        return self.company[:n][self.active[:n] & (self.form[:n] == STRATEGIC) & (self.org[:n] == org)]
+        return self.company[:n][
+            self.active[:n] & (self.form[:n] == STRATEGIC) & (self.org[:n] == org)
+        ]
 
     def has_strategic(self, org: int, company: int) -> bool:
         """Is there an active strategic partnership between ``org`` and ``company``?"""
@@ -95,7 +111,9 @@ def partnership_step(layer, t: int, rng: np.random.Generator) -> int:
     parts.expire(t)
     cap = int(layer.lever("strategic_partnership_cap"))
     free = np.maximum(cap - parts.strategic_count, 0)
-    candidates = np.flatnonzero(rng.random(len(free)) < 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free)
+    candidates = np.flatnonzero(
+        rng.random(len(free)) < 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free
+    )
     formed = 0
     for org in candidates:
         known = layer.companies_worked_with(int(org))

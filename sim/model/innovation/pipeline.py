@@ -22,20 +22,36 @@ from sim.model.demography import PROFESSIONS
 from sim.model.innovation.partnerships import DOMAIN, PROJECT, STRATEGIC_STAFF_FTE
 from sim.model.innovation.solutions import ANY_SECTOR, EVALUATED, PILOTED, PROVEN
 
-NONE, PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION, IN_USE, REJECTED, TENDER_LOST, ABANDONED = range(9)
+NONE, PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION, IN_USE, REJECTED, TENDER_LOST, ABANDONED = (
+    range(9)
+)
 ACTIVE_PROJECT_STAGES = (PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION)
 VIA = ("scouting", "pitch", "challenge", "spread", "frictionless")
 SCOUTING, PITCH, CHALLENGE, SPREAD, FRICTIONLESS = range(5)
-SPREAD_PROGRAMME_DKK_YEAR = 20e6  # assumption: national spread programme budget at spread_workflows = 1
+SPREAD_PROGRAMME_DKK_YEAR = (
+    20e6  # assumption: national spread programme budget at spread_workflows = 1
+)
 CHALLENGE_COFUNDING_DKK = 1e6  # assumption: public co-funding of a challenge-driven development
 
 
 class Engagements:
     """Organisation-solution engagements as rows of arrays (grown in blocks)."""
 
-    FIELDS = {"org": np.int32, "sol": np.int32, "stage": np.int8, "timer": np.float64, "started": np.int32,
-              "adopted": np.int32, "ramp": np.float64, "ramp_step": np.float64, "effect": np.float64,
-              "est_effect": np.float64, "via": np.int8, "training_fte": np.float64, "price_year": np.float64}
+    FIELDS = {
+        "org": np.int32,
+        "sol": np.int32,
+        "stage": np.int8,
+        "timer": np.float64,
+        "started": np.int32,
+        "adopted": np.int32,
+        "ramp": np.float64,
+        "ramp_step": np.float64,
+        "effect": np.float64,
+        "est_effect": np.float64,
+        "via": np.int8,
+        "training_fte": np.float64,
+        "price_year": np.float64,
+    }
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
@@ -50,7 +66,7 @@ class Engagements:
         i = self.n
         for name, value in values.items():
             getattr(self, name)[i] = value
-        self.adopted[i] = -1 if "adopted" not in values else values["adopted"]
+        self.adopted[i] = values.get("adopted", -1)
         self.n += 1
         return i
 
@@ -77,8 +93,12 @@ def budget_step(layer, t: int) -> None:
     p = layer.param
     years = t / 12.0
     growth = (1.0 + layer.uncertainty("budget_growth") / 100.0) ** years
-    operating = layer.model.accounts.supply_fte_org.sum(axis=1) * p("innovation.cost_per_fte_dkk") * growth
-    layer.risk_budget_dkk = operating * layer.lever("risk_budget") / 100.0 + layer.retained_savings_dkk
+    operating = (
+        layer.model.accounts.supply_fte_org.sum(axis=1) * p("innovation.cost_per_fte_dkk") * growth
+    )
+    layer.risk_budget_dkk = (
+        operating * layer.lever("risk_budget") / 100.0 + layer.retained_savings_dkk
+    )
     layer.retained_savings_dkk = np.zeros_like(layer.retained_savings_dkk)
 
 
@@ -88,7 +108,11 @@ def innovation_capacity(layer) -> np.ndarray:
     The reserved share of staff hours (``innovation_core_task`` %) buys project slots; the reserved hours are
     an innovation cost in the labour accounts (see ``innovation_work_step``).
     """
-    reserved_fte = layer.model.accounts.supply_fte_org.sum(axis=1) * layer.lever("innovation_core_task") / 100.0
+    reserved_fte = (
+        layer.model.accounts.supply_fte_org.sum(axis=1)
+        * layer.lever("innovation_core_task")
+        / 100.0
+    )
     return reserved_fte * layer.param("innovation.projects_per_core_task_fte") + 0.5
 
 
@@ -126,7 +150,9 @@ def career_step(layer, t: int, rng: np.random.Generator) -> None:
         chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
         staff.career_track[chosen] = True
         staff.champion[chosen] = True
-        staff.quit_propensity[chosen] *= np.float32(1.0 - layer.param("innovation.career_retention"))
+        staff.quit_propensity[chosen] *= np.float32(
+            1.0 - layer.param("innovation.career_retention")
+        )
     layer.refresh_org_staff_stats()
 
 
@@ -142,7 +168,9 @@ def challenge_step(layer, t: int, rng: np.random.Generator) -> int:
     smaller gap between claim and truth) with the organisation as committed first buyer. A domain-specific
     partnership is formed and the public side co-funds the development. Returns challenges posted.
     """
-    rate = layer.param("innovation.challenge_rate_year") * layer.lever("challenge_driven_share") / 12.0
+    rate = (
+        layer.param("innovation.challenge_rate_year") * layer.lever("challenge_driven_share") / 12.0
+    )
     posting = np.flatnonzero(rng.random(layer.n_orgs) < rate)
     alive = np.flatnonzero(layer.companies.alive & (layer.companies.kind[: layer.companies.n] != 2))
     if len(alive) == 0:
@@ -151,10 +179,17 @@ def challenge_step(layer, t: int, rng: np.random.Generator) -> int:
         partners = layer.partnerships.strategic_partners(int(org))
         company = int(rng.choice(partners)) if len(partners) else int(rng.choice(alive))
         sector = int(layer.org_sector[org])
-        archetype = int(rng.choice(len(layer.catalogue.archetypes), p=layer.catalogue.weights(sector)))
-        layer.new_development(company=company, archetype=archetype,
-                              transformative=bool(rng.random() < layer.lever("transformative_focus")),
-                              t=t, rng=rng, challenge_org=int(org))
+        archetype = int(
+            rng.choice(len(layer.catalogue.archetypes), p=layer.catalogue.weights(sector))
+        )
+        layer.new_development(
+            company=company,
+            archetype=archetype,
+            transformative=bool(rng.random() < layer.lever("transformative_focus")),
+            t=t,
+            rng=rng,
+            challenge_org=int(org),
+        )
         dev_months = int(layer.param("companies.development_months"))
         layer.partnerships.add(int(org), company, DOMAIN, t, t + dev_months + 12)
         layer.companies.cash[company] += CHALLENGE_COFUNDING_DKK
@@ -164,6 +199,9 @@ def challenge_step(layer, t: int, rng: np.random.Generator) -> int:
 
 def matching_step(layer, t: int, rng: np.random.Generator) -> None:
     """Organisations find solutions: proactive scouting and company pitches.
+
+    Lever ``incentive_structures`` makes units keener: scouting and pitch acceptance scale with
+    (1 + share of savings kept).
 
     Scouting (lever ``proactive_scouting``): each month an organisation scouts with that probability and
     picks a market-ready solution for its sector by claimed effect; it fits its needs with probability
@@ -177,11 +215,18 @@ def matching_step(layer, t: int, rng: np.random.Generator) -> None:
         return
     p = layer.param
     # scouting
-    scouts = np.flatnonzero(rng.random(layer.n_orgs) < layer.lever("proactive_scouting"))
+    # units that keep part of the savings look harder and say yes more often (incentive_structures)
+    eagerness = 1.0 + layer.lever("incentive_structures")
+    scouts = np.flatnonzero(
+        rng.random(layer.n_orgs) < layer.lever("proactive_scouting") * eagerness
+    )
     fit = rng.random(len(scouts)) < p("innovation.scouting_fit")
     for org in scouts[fit]:
-        options = ready[(sols.sector[ready] == layer.org_sector[org]) & ~layer.engaged[org, ready]
-                        & ~layer.uses_archetype[org, sols.archetype[ready]]]
+        options = ready[
+            (sols.sector[ready] == layer.org_sector[org])
+            & ~layer.engaged[org, ready]
+            & ~layer.uses_archetype[org, sols.archetype[ready]]
+        ]
         if len(options) == 0:
             continue
         w = sols.claimed_effect[options] * sols.addressable[options].sum(axis=1)
@@ -198,7 +243,9 @@ def matching_step(layer, t: int, rng: np.random.Generator) -> None:
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     pool = np.concatenate(layer.orgs_by_sector)
     org_pick = pool[offsets[target] + (rng.random(n_pitch) * sizes[target]).astype(np.int64)]
-    accept_p = p("innovation.pitch_acceptance") + 0.4 * layer.lever("role_transparency")
+    accept_p = (
+        p("innovation.pitch_acceptance") + 0.4 * layer.lever("role_transparency")
+    ) * eagerness
     accepted = (rng.random(n_pitch) < accept_p) & ~layer.engaged[org_pick, sol_pick]
     for org, sol in zip(org_pick[accepted], sol_pick[accepted], strict=True):
         layer.try_start_pilot(int(org), int(sol), PITCH, t)
@@ -218,7 +265,9 @@ def pilot_step(layer, t: int) -> None:
     if len(done):
         eng.stage[done] = EVALUATION
         eng.timer[done] = layer.evaluation_months()
-        cost = layer.param("innovation.evaluation_cost_dkk") * (1.0 - 0.5 * layer.lever("common_evaluation"))
+        cost = layer.param("innovation.evaluation_cost_dkk") * (
+            1.0 - 0.5 * layer.lever("common_evaluation")
+        )
         for org in eng.org[done]:
             layer.spend(int(org), cost)
 
@@ -234,7 +283,9 @@ def evaluation_step(layer, t: int, rng: np.random.Generator) -> None:
     if len(done) == 0:
         return
     layer.count("evaluations", eng.org[done])
-    noise = layer.param("innovation.evaluation_noise") * (1.0 - 0.5 * layer.lever("common_evaluation"))
+    noise = layer.param("innovation.evaluation_noise") * (
+        1.0 - 0.5 * layer.lever("common_evaluation")
+    )
     true = layer.solutions.true_effect[eng.sol[done]]
     eng.est_effect[done] = true * np.exp(rng.normal(-0.5 * noise * noise, noise, len(done)))
     adopt = adoption_decision(layer, done, rng)
@@ -261,10 +312,14 @@ def adoption_decision(layer, idx: np.ndarray, rng: np.random.Generator) -> np.nd
     impl = layer.implementation_cost_dkk_year(org, sol)
     ratio = value / np.maximum(price + impl, 1.0)
     strain = layer.model.accounts.strain_org[org].mean(axis=1)
-    logit = (p("innovation.adoption_steepness") * (np.minimum(ratio, 4.0) - 1.0) + p("innovation.adoption_bias")
-             + 1.5 * layer.lever("incentive_structures") + 1.0 * (strain - 1.0)
-             + 0.4 * layer.champion_factor[org]
-             - p("innovation.complexity_adoption_penalty") * sols.complexity_score(sol))
+    logit = (
+        p("innovation.adoption_steepness") * (np.minimum(ratio, 4.0) - 1.0)
+        + p("innovation.adoption_bias")
+        + 1.5 * layer.lever("incentive_structures")
+        + 1.0 * (strain - 1.0)
+        + 0.4 * layer.champion_factor[org]
+        - p("innovation.complexity_adoption_penalty") * sols.complexity_score(sol)
+    )
     return rng.random(len(idx)) < 1.0 / (1.0 + np.exp(-logit))
 
 
@@ -277,7 +332,9 @@ def procurement_step(layer, t: int, rng: np.random.Generator) -> None:
     done = idx[eng.timer[idx] <= 0]
     if len(done) == 0:
         return
-    won = done[eng.est_effect[done] >= 0]  # a lost tender is marked with a negative estimate on entry
+    won = done[
+        eng.est_effect[done] >= 0
+    ]  # a lost tender is marked with a negative estimate on entry
     lost = done[eng.est_effect[done] < 0]
     eng.stage[lost] = TENDER_LOST
     layer.count("procurements", eng.org[won])
@@ -298,8 +355,10 @@ def implementation_step(layer, t: int) -> None:
         eng.training_fte[done] = 0.0
         layer.count("adoptions", eng.org[done])
         sols = layer.solutions
-        sols.evidence[eng.sol[done]] = np.maximum(sols.evidence[eng.sol[done]],
-                                                  np.where(sols.evidence[eng.sol[done]] >= EVALUATED, PROVEN, PILOTED))
+        sols.evidence[eng.sol[done]] = np.maximum(
+            sols.evidence[eng.sol[done]],
+            np.where(sols.evidence[eng.sol[done]] >= EVALUATED, PROVEN, PILOTED),
+        )
 
 
 def spread_step(layer, t: int, rng: np.random.Generator) -> None:
@@ -318,11 +377,16 @@ def spread_step(layer, t: int, rng: np.random.Generator) -> None:
     p = layer.param
     adopters = layer.adopters_by_solution()[proven]
     n_target = layer.n_target_orgs(proven)
-    p_ext = p("innovation.bass_p_year") + p("innovation.spread_programme_p_year") * layer.lever("spread_workflows")
+    p_ext = p("innovation.bass_p_year") + p("innovation.spread_programme_p_year") * layer.lever(
+        "spread_workflows"
+    )
     hazard = p_ext + p("innovation.bass_q_year") * adopters / np.maximum(n_target, 1)
     prob = 1.0 - np.exp(-hazard / 12.0)  # [S']
-    eligible = (layer.target_mask(proven) & ~layer.engaged[:, proven].T
-                & ~layer.uses_archetype[:, sols.archetype[proven]].T)  # [S', O]
+    eligible = (
+        layer.target_mask(proven)
+        & ~layer.engaged[:, proven].T
+        & ~layer.uses_archetype[:, sols.archetype[proven]].T
+    )  # [S', O]
     draws = rng.random(eligible.shape) < prob[:, None]
     s_i, orgs = np.nonzero(eligible & draws)
     skip = rng.random(len(orgs)) < layer.lever("common_evaluation")
@@ -349,8 +413,12 @@ def abandonment_step(layer, t: int, rng: np.random.Generator) -> None:
     yearly = p("innovation.abandon_base_year") + p("innovation.abandon_per_complexity") * cx
     strain = layer.model.accounts.strain_org[org].mean(axis=1)
     supplier_failed = layer.companies.status[layer.solutions.company[sol]] == 1
-    factor = (1.0 + np.maximum(strain - 1.0, 0.0)) * np.where(supplier_failed, 2.0, 1.0) \
-        * (1.5 - 0.5 * np.minimum(layer.champion_factor[org], 1.0)) * np.where(eng.stage[idx] == IMPLEMENTATION, 1.5, 1.0)
+    factor = (
+        (1.0 + np.maximum(strain - 1.0, 0.0))
+        * np.where(supplier_failed, 2.0, 1.0)
+        * (1.5 - 0.5 * np.minimum(layer.champion_factor[org], 1.0))
+        * np.where(eng.stage[idx] == IMPLEMENTATION, 1.5, 1.0)
+    )
     drop = rng.random(len(idx)) < 1.0 - np.exp(-yearly * factor / 12.0)
     gone = idx[drop]
     if len(gone):
@@ -412,9 +480,29 @@ def innovation_work_step(layer, gross_freed: np.ndarray) -> np.ndarray:
 
 
 __all__ = [
-    "ABANDONED", "EVALUATION", "IMPLEMENTATION", "IN_USE", "PILOT", "PROCUREMENT", "REJECTED", "TENDER_LOST",
-    "ANY_SECTOR", "PROJECT", "abandonment_step", "adoption_decision", "budget_step", "career_step",
-    "challenge_step", "competence_step", "evaluation_step", "freed_hours_step", "implementation_step",
-    "innovation_capacity", "innovation_work_step", "matching_step", "pilot_step", "procurement_step",
+    "ABANDONED",
+    "EVALUATION",
+    "IMPLEMENTATION",
+    "IN_USE",
+    "PILOT",
+    "PROCUREMENT",
+    "REJECTED",
+    "TENDER_LOST",
+    "ANY_SECTOR",
+    "PROJECT",
+    "abandonment_step",
+    "adoption_decision",
+    "budget_step",
+    "career_step",
+    "challenge_step",
+    "competence_step",
+    "evaluation_step",
+    "freed_hours_step",
+    "implementation_step",
+    "innovation_capacity",
+    "innovation_work_step",
+    "matching_step",
+    "pilot_step",
+    "procurement_step",
     "spread_step",
 ]

@@ -17,8 +17,15 @@ import numpy as np
 from sim.model.demography import PROFESSIONS, SECTORS
 
 INNOVATION_TYPES = ("technological", "organisational", "process", "service", "structural")
-NASSS_DOMAINS = ("condition", "technology", "value_proposition", "adopter_system", "organisation",
-                 "wider_system", "embedding_over_time")
+NASSS_DOMAINS = (
+    "condition",
+    "technology",
+    "value_proposition",
+    "adopter_system",
+    "organisation",
+    "wider_system",
+    "embedding_over_time",
+)
 ANY_SECTOR = -1
 
 # evidence levels
@@ -62,21 +69,36 @@ class Catalogue:
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """Read ``sim/data/solutions.toml``."""
-    raw = tomllib.loads(resources.files("sim.data").joinpath("solutions.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads(
+        resources.files("sim.data").joinpath("solutions.toml").read_text(encoding="utf-8")
+    )
     trans = raw.pop("transformative")
     archetypes = []
     for key, row in raw.items():
         addressable = np.zeros(len(PROFESSIONS))
         for prof, share in row["addressable"].items():
             addressable[PROFESSIONS.index(prof)] = share
-        archetypes.append(Archetype(
-            key=key, label=row["label"], innovation_type=INNOVATION_TYPES.index(row["type"]),
-            sector=SECTORS.index(row["sector"]), addressable=addressable, effect=float(row["effect"]),
-            effect_sd=float(row["effect_sd"]), complexity=np.array(row["complexity"], dtype=np.int8),
-            impl_hours=float(row["impl_hours"]), weight=float(row["weight"]), source=row["source"],
-        ))
-    return Catalogue(tuple(archetypes), float(trans["transformative_multiplier"]),
-                     int(trans["transformative_complexity"]), float(trans["transformative_failure"]))
+        archetypes.append(
+            Archetype(
+                key=key,
+                label=row["label"],
+                innovation_type=INNOVATION_TYPES.index(row["type"]),
+                sector=SECTORS.index(row["sector"]),
+                addressable=addressable,
+                effect=float(row["effect"]),
+                effect_sd=float(row["effect_sd"]),
+                complexity=np.array(row["complexity"], dtype=np.int8),
+                impl_hours=float(row["impl_hours"]),
+                weight=float(row["weight"]),
+                source=row["source"],
+            )
+        )
+    return Catalogue(
+        tuple(archetypes),
+        float(trans["transformative_multiplier"]),
+        int(trans["transformative_complexity"]),
+        float(trans["transformative_failure"]),
+    )
 
 
 class SolutionTable:
@@ -97,10 +119,20 @@ class SolutionTable:
     """
 
     FIELDS = {
-        "archetype": np.int16, "company": np.int32, "sector": np.int8, "true_effect": np.float64,
-        "claimed_effect": np.float64, "transformative": bool, "ready_month": np.int32, "on_market": bool,
-        "evidence": np.int8, "challenge_org": np.int32, "first_pilot_month": np.int32,
-        "scaled_month": np.int32, "impl_hours": np.float64, "innovation_type": np.int8,
+        "archetype": np.int16,
+        "company": np.int32,
+        "sector": np.int8,
+        "true_effect": np.float64,
+        "claimed_effect": np.float64,
+        "transformative": bool,
+        "ready_month": np.int32,
+        "on_market": bool,
+        "evidence": np.int8,
+        "challenge_org": np.int32,
+        "first_pilot_month": np.int32,
+        "scaled_month": np.int32,
+        "impl_hours": np.float64,
+        "innovation_type": np.int8,
         "created_month": np.int32,
     }
 
@@ -120,8 +152,12 @@ class SolutionTable:
         for name in self.FIELDS:
             arr = getattr(self, name)
             setattr(self, name, np.concatenate([arr, np.zeros(extra, dtype=arr.dtype)]))
-        self.addressable = np.vstack([self.addressable, np.zeros((extra, self.addressable.shape[1]))])
-        self.complexity = np.vstack([self.complexity, np.zeros((extra, self.complexity.shape[1]), np.int8)])
+        self.addressable = np.vstack(
+            [self.addressable, np.zeros((extra, self.addressable.shape[1]))]
+        )
+        self.complexity = np.vstack(
+            [self.complexity, np.zeros((extra, self.complexity.shape[1]), np.int8)]
+        )
 
     def add(self, **values) -> int:
         """Append one solution; returns its index."""
@@ -138,8 +174,15 @@ class SolutionTable:
         return self.complexity[idx].sum(axis=-1)
 
 
-def draw_solution(catalogue: Catalogue, archetype: int, transformative: bool, effect_size: float,
-                  claim_optimism: float, rng: np.random.Generator, fit_bonus: float = 1.0) -> dict:
+def draw_solution(
+    catalogue: Catalogue,
+    archetype: int,
+    transformative: bool,
+    effect_size: float,
+    claim_optimism: float,
+    rng: np.random.Generator,
+    fit_bonus: float = 1.0,
+) -> dict:
     """Draw one solution's properties from its archetype.
 
     The true effect is lognormal around the archetype's effect, scaled by the 'effect_size' uncertainty,
@@ -157,7 +200,13 @@ def draw_solution(catalogue: Catalogue, archetype: int, transformative: bool, ef
     effect = float(np.clip(effect, 0.0, 0.95))
     claimed = float(np.clip(effect * claim_optimism * np.exp(rng.normal(-0.045, 0.3)), 0.0, 0.95))
     return {
-        "archetype": archetype, "sector": a.sector, "true_effect": effect, "claimed_effect": claimed,
-        "transformative": transformative, "impl_hours": a.impl_hours, "innovation_type": a.innovation_type,
-        "addressable": a.addressable, "complexity": complexity,
+        "archetype": archetype,
+        "sector": a.sector,
+        "true_effect": effect,
+        "claimed_effect": claimed,
+        "transformative": transformative,
+        "impl_hours": a.impl_hours,
+        "innovation_type": a.innovation_type,
+        "addressable": a.addressable,
+        "complexity": complexity,
     }

@@ -1,0 +1,28 @@
+"""Shared fixtures: paths and small scenarios that keep the suite fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def small_scenario() -> sim.Scenario:
+    """2 regions, 3 hospitals, 6 municipalities, staff_scale 0.02, 2025-2030."""
+    return sim.load_scenario(DATA / "small.toml")
+
+
+@pytest.fixture(scope="session")
+def baseline() -> sim.Scenario:
+    return sim.load_scenario(ROOT / "scenarios" / "baseline.toml")

@@ -1,0 +1,200 @@
+"""The model as a whole: invariants (stock-flow, bounds, hours), reproducibility, RunResult contract, Mesa."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.model.model import HealthSystemModel
+from sim.rng import RandomStreams
+
+
+@pytest.fixture(scope="module")
+def small_result(small_scenario):
+    return sim.run(small_scenario, seed=3)
+
+
+def test_timeseries_contract(small_result):
+    ts = small_result.timeseries
+    for col in (
+        "date",
+        "sector",
+        "demand_fte",
+        "supply_fte",
+        "fte_freed",
+        "gap_fte",
+        "gap_share",
+        "strain",
+        "staff_headcount",
+        "entries",
+        "exits",
+        "attrition_rate",
+        "pilots_started",
+        "pilots_active",
+        "evaluations",
+        "procurements",
+        "adoptions",
+        "abandonments",
+        "solutions_scaled",
+        "startups_founded",
+        "startups_alive",
+        "startups_failed",
+        "startups_scaled",
+        "public_cost_dkk",
+    ):
+        assert col in ts.columns, col
+    assert set(ts["sector"]) == {"hospital", "municipal", "all"}
+    assert len(ts) == 6 * 12 * 3
+    assert pd.api.types.is_datetime64_any_dtype(ts["date"])
+    bp = small_result.by_profession
+    assert set(bp["profession"]) == {
+        "nurse",
+        "doctor",
+        "sosu_assistant",
+        "sosu_helper",
+        "other_clinical",
+    }
+    for col in ("demand_fte", "supply_fte", "gap_fte", "fte_freed"):
+        assert col in bp.columns
+    for key in (
+        "gap_fte_2030",
+        "fte_freed_2030",
+        "target_10k_reached",
+        "target_10k_year",
+        "public_cost_per_fte_freed_dkk",
+        "startups_alive_2030",
+    ):
+        assert key in small_result.summary
+
+
+def test_stock_flow_conservation_every_month(small_result):
+    ts = small_result.timeseries
+    for sector, rows in ts.groupby("sector"):
+        head = rows["staff_headcount"].to_numpy()
+        flow = (rows["entries"] - rows["exits"]).to_numpy()
+        # moves stay inside a sector, so each sector's stock changes only by entries and exits
+        assert np.allclose(head[1:], head[:-1] + flow[1:], atol=1e-6), sector
+
+
+def test_gap_identity_and_bounds(small_result):
+    ts = small_result.timeseries
+    assert np.allclose(ts["gap_fte"], ts["demand_fte"] - ts["supply_fte"] - ts["fte_freed"])
+    assert (ts["supply_fte"] >= 0).all() and (ts["demand_fte"] >= 0).all()
+    assert (ts["gap_share"] <= 1).all()
+    assert (ts["fte_freed_gross"] <= ts["demand_fte"]).all()
+    allrows = ts[ts["sector"] == "all"].reset_index(drop=True)
+    parts = (
+        ts[ts["sector"] != "all"]
+        .groupby("date")[["demand_fte", "supply_fte", "exits"]]
+        .sum()
+        .reset_index(drop=True)
+    )
+    assert np.allclose(allrows[["demand_fte", "supply_fte", "exits"]], parts)
+
+
+def test_profession_table_adds_up_to_sectors(small_result):
+    bp = small_result.by_profession.groupby(["date", "sector"])[["demand_fte", "supply_fte"]].sum()
+    ts = small_result.timeseries.set_index(["date", "sector"])[["demand_fte", "supply_fte"]]
+    assert np.allclose(bp.sort_index(), ts.loc[bp.index].sort_index())
+
+
+def test_freed_hours_never_exceed_addressable_hours(small_scenario):
+    model = HealthSystemModel(
+        scenario=small_scenario.with_overrides({"levers.proactive_scouting": 0.2}), seed=2
+    )
+    for _ in range(model.n_months):
+        model.step()
+        layer = model.innovation
+        eng = layer.eng
+        idx = eng.in_stage(4, 5)  # implementation, in use
+        addressable = np.zeros_like(model.freed_gross_fte)
+        np.add.at(addressable, eng.org[idx], layer.solutions.addressable[eng.sol[idx]])
+        cap = model.demand_fte * np.minimum(addressable, 1.0)
+        assert (model.freed_gross_fte <= cap + 1e-9).all()
+
+
+def test_same_seed_same_output_other_seed_differs(small_scenario):
+    a = sim.run(small_scenario, seed=11)
+    b = sim.run(small_scenario, seed=11)
+    c = sim.run(small_scenario, seed=12)
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
+    pd.testing.assert_frame_equal(a.by_profession, b.by_profession)
+    assert a.summary == pytest.approx(b.summary, nan_ok=True)
+    assert not a.timeseries["exits"].equals(c.timeseries["exits"])
+
+
+def test_staff_scale_keeps_national_units(baseline):
+    sc = baseline.with_overrides({"time.end_year": 2025, "innovation.enabled": False})
+    small = sim.run(sc.with_overrides({"world.staff_scale": 0.02}), seed=1).timeseries
+    large = sim.run(sc.with_overrides({"world.staff_scale": 0.2}), seed=1).timeseries
+    for col in ("demand_fte", "supply_fte", "staff_headcount"):
+        a = small.loc[small.sector == "all", col].iloc[0]
+        b = large.loc[large.sector == "all", col].iloc[0]
+        assert a == pytest.approx(b, rel=0.03), col
+
+
+def test_common_random_numbers_across_levers(small_scenario):
+    """Switching a lever that touches only companies leaves staff and demography draws identical."""
+    a = HealthSystemModel(scenario=small_scenario, seed=5)
+    b = HealthSystemModel(
+        scenario=small_scenario.with_overrides({"levers.test_access": 0.9}), seed=5
+    )
+    assert np.array_equal(a.staff.birth_month, b.staff.birth_month)
+    assert np.array_equal(a.staff.fte, b.staff.fte)
+    assert np.array_equal(a.demand_fte_path, b.demand_fte_path)
+    # the graduate cohort of September 2025 does not depend on any lever
+    assert np.array_equal(a.graduate_cohort(8), b.graduate_cohort(8))
+    assert (
+        RandomStreams(5)["exits"].random(3).tolist() == RandomStreams(5)["exits"].random(3).tolist()
+    )
+
+
+def test_model_is_a_mesa_model_with_datacollector(small_scenario):
+    model = HealthSystemModel(scenario=small_scenario, seed=1)
+    assert isinstance(model, mesa.Model)
+    for _ in range(3):
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    assert len(df) == 3 and {"demand_fte", "supply_fte", "fte_freed", "gap_fte"} <= set(df.columns)
+    types = {type(a).__name__ for a in model.agents}
+    assert {"Hospital", "Municipality", "Company"} <= types
+    assert len(model.agents_by_type[sim.model.organisations.Municipality]) == 6
+
+
+def test_mesa_batch_run_works(tmp_path):
+    rows = mesa.batch_run(
+        HealthSystemModel,
+        parameters={
+            "scenario_path": "tests/data/small.toml",
+            "seed": [1, 2],
+            "risk_budget": [0.1, 0.5],
+        },
+        iterations=1,
+        max_steps=3,
+        number_processes=1,
+        display_progress=False,
+    )
+    assert len({(r["seed"], r["risk_budget"]) for r in rows}) == 4
+    assert all("gap_fte" in r for r in rows)
+
+
+def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):
+    model = HealthSystemModel(
+        scenario=baseline.with_overrides({"world.staff_scale": 0.01, "time.end_year": 2025}), seed=1
+    )
+    assert len(set(model.world.region.tolist())) == 5
+    assert (model.world.sector == 0).sum() == 22 and (model.world.sector == 1).sum() == 98
+    national = model.demography.national[0].sum()
+    # every citizen is served by one municipality and, through the region's catchments, by the hospitals
+    assert model.world.pop0[model.world.sector == 1].sum() == pytest.approx(national)
+    assert model.world.pop0[model.world.sector == 0].sum() == pytest.approx(national)
+
+
+def test_lever_keywords(small_scenario):
+    model = HealthSystemModel(scenario=small_scenario, seed=1, risk_budget=0.7, staff_scale=0.01)
+    assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.01
+    with pytest.raises(TypeError, match="unknown lever"):
+        HealthSystemModel(scenario=small_scenario, seed=1, risk_budgte=0.7)

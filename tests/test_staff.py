@@ -1,0 +1,133 @@
+"""Unit tests of the vectorised staff mechanisms (sim.model.staff)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.model.staff import (
+    N_PROF,
+    ProfessionProfile,
+    StaffArrays,
+    choose_rows,
+    exit_step,
+    initial_staff,
+    monthly,
+    quit_hazard,
+    stochastic_round,
+    update_strain_step,
+)
+
+PROFILE = ProfessionProfile(
+    mean_fte=np.array([0.89, 0.97, 0.84, 0.82, 0.9]),
+    part_time_share=np.array([0.5, 0.1, 0.71, 0.71, 0.4]),
+    retirement_age_mean=64.5,
+    retirement_age_sd=2.5,
+    graduate_age_mean=27.0,
+)
+
+
+def make_staff(n_per_group: int = 2000, n_orgs: int = 2, strain: float = 1.0) -> StaffArrays:
+    heads = np.full(n_orgs * N_PROF, n_per_group)
+    return initial_staff(heads, PROFILE, np.full(n_orgs * N_PROF, strain), np.random.default_rng(1))
+
+
+def test_monthly_rate_compounds_to_yearly():
+    assert (1 - monthly(0.13)) ** 12 == pytest.approx(0.87)
+
+
+def test_stochastic_round_is_unbiased():
+    rng = np.random.default_rng(0)
+    x = np.full(200_000, 2.3)
+    assert stochastic_round(x, rng).mean() == pytest.approx(2.3, abs=0.01)
+
+
+def test_initial_staff_matches_profile():
+    staff = make_staff()
+    assert staff.n_alive == 2 * N_PROF * 2000
+    fte = staff.fte[staff.alive]
+    prof = staff.profession[staff.alive]
+    for p in range(N_PROF):
+        assert fte[prof == p].mean() == pytest.approx(PROFILE.mean_fte[p], abs=0.02)
+    age = staff.age_years(0)[staff.alive]
+    assert age.min() >= 22 and age.max() < 72
+    assert (staff.retire_month[staff.alive] > 0).all()  # nobody starts past retirement
+    # SOSU staff are older: about 30% over 55 (FACTS s4)
+    sosu = np.isin(prof, (2, 3))
+    assert 0.2 < (age[sosu] >= 55).mean() < 0.4
+
+
+def test_quit_hazard_rises_with_strain():
+    staff = make_staff(200)
+    q = np.full(2 * N_PROF, 0.01)
+    low = quit_hazard(staff, q, elasticity=1.0).sum()
+    staff.strain[:] = 1.3
+    high = quit_hazard(staff, q, elasticity=1.0).sum()
+    assert high == pytest.approx(low / 1.0 * 1.3, rel=1e-4)  # strain was 1.0 -> factor 1.3
+
+
+def test_quit_hazard_is_zero_for_free_slots():
+    staff = make_staff(10)
+    staff.remove(np.arange(5))
+    h = quit_hazard(staff, np.full(2 * N_PROF, 0.5), elasticity=1.0)
+    assert (h[:5] == 0).all()
+
+
+def test_exit_draws_match_hazard():
+    staff = make_staff(5000)
+    staff.retire_month[:] = 10_000  # nobody retires
+    q = np.full(2 * N_PROF, 0.02)
+    _, quits = exit_step(staff, q, 0.0, 0, np.random.default_rng(3))
+    expected = quit_hazard(staff, q, 0.0).sum()
+    assert len(quits) == pytest.approx(expected, rel=0.1)
+
+
+def test_retirement_is_due_exactly_at_the_retirement_month():
+    staff = make_staff(100)
+    t = 24
+    retired, _ = exit_step(staff, np.zeros(2 * N_PROF), 0.0, t, np.random.default_rng(0))
+    due = np.flatnonzero(staff.alive & (staff.retire_month <= t))
+    assert np.array_equal(np.sort(retired), due)
+
+
+def test_strain_moves_towards_group_strain():
+    staff = make_staff(10)
+    target = np.full(2 * N_PROF, 2.0)
+    update_strain_step(staff, target, memory_months=4.0)
+    assert staff.strain[staff.alive] == pytest.approx(1.25)
+
+
+def test_slots_are_reused_before_growing():
+    staff = make_staff(10)
+    cap = staff.capacity
+    staff.remove(np.arange(7))
+    n = 5
+    idx = staff.add(
+        np.zeros(n, np.int8),
+        np.zeros(n, np.int32),
+        np.zeros(n, np.int32),
+        np.full(n, 500, np.int32),
+        np.ones(n, np.float32),
+        3,
+        np.ones(n, np.float32),
+        np.zeros(n, np.float32),
+        np.ones(n, np.float32),
+    )
+    assert staff.capacity == cap and set(idx) <= set(range(7))
+    assert staff.n_alive == cap - 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0.0, 10.0), min_size=2, max_size=6), st.integers(0, 2**31 - 1))
+def test_choose_rows_follows_weights(weights, seed):
+    w = np.array([weights, weights[::-1]])
+    if w.sum(axis=1).min() <= 0:
+        return
+    cat = np.repeat([0, 1], 20_000)
+    picks = choose_rows(cat, w, np.random.default_rng(seed))
+    for row in (0, 1):
+        freq = np.bincount(picks[cat == row], minlength=w.shape[1]) / 20_000
+        assert np.abs(freq - w[row] / w[row].sum()).max() < 0.02
+        assert (freq[w[row] == 0] == 0).all()
