@@ -13,11 +13,11 @@ from sim.model.staff import (
     StaffArrays,
     choose_rows,
     exit_step,
+    felt_strain_step,
     initial_staff,
     monthly,
     quit_hazard,
     stochastic_round,
-    update_strain_step,
 )
 
 PROFILE = ProfessionProfile(
@@ -29,9 +29,9 @@ PROFILE = ProfessionProfile(
 )
 
 
-def make_staff(n_per_group: int = 2000, n_orgs: int = 2, strain: float = 1.0) -> StaffArrays:
+def make_staff(n_per_group: int = 2000, n_orgs: int = 2) -> StaffArrays:
     heads = np.full(n_orgs * N_PROF, n_per_group)
-    return initial_staff(heads, PROFILE, np.full(n_orgs * N_PROF, strain), np.random.default_rng(1))
+    return initial_staff(heads, PROFILE, np.random.default_rng(1))
 
 
 def test_monthly_rate_compounds_to_yearly():
@@ -62,41 +62,58 @@ def test_initial_staff_matches_profile():
 def test_quit_hazard_rises_with_strain():
     staff = make_staff(200)
     q = np.full(2 * N_PROF, 0.01)
-    low = quit_hazard(staff, q, elasticity=1.0).sum()
-    staff.strain[:] = 1.3
-    high = quit_hazard(staff, q, elasticity=1.0).sum()
-    assert high == pytest.approx(low / 1.0 * 1.3, rel=1e-4)  # strain was 1.0 -> factor 1.3
+    low = quit_hazard(staff, q, np.ones(2 * N_PROF), elasticity=1.0).sum()
+    high = quit_hazard(staff, q, np.full(2 * N_PROF, 1.3), elasticity=1.0).sum()
+    assert high == pytest.approx(low * 1.3, rel=1e-4)
 
 
 def test_quit_hazard_is_zero_for_free_slots():
     staff = make_staff(10)
     staff.remove(np.arange(5))
-    h = quit_hazard(staff, np.full(2 * N_PROF, 0.5), elasticity=1.0)
+    h = quit_hazard(staff, np.full(2 * N_PROF, 0.5), np.ones(2 * N_PROF), elasticity=1.0)
     assert (h[:5] == 0).all()
 
 
 def test_exit_draws_match_hazard():
     staff = make_staff(5000)
-    staff.retire_month[:] = 10_000  # nobody retires
+    strain = np.ones(2 * N_PROF)
     q = np.full(2 * N_PROF, 0.02)
-    _, quits = exit_step(staff, q, 0.0, 0, np.random.default_rng(3))
-    expected = quit_hazard(staff, q, 0.0).sum()
+    retired, quits = exit_step(staff, q, strain, 0.0, 0, np.random.default_rng(3))
+    assert len(retired) == 0  # nobody retires in the first month: retirement months are >= 1
+    expected = quit_hazard(staff, q, strain, 0.0).sum()
     assert len(quits) == pytest.approx(expected, rel=0.1)
 
 
 def test_retirement_is_due_exactly_at_the_retirement_month():
     staff = make_staff(100)
-    t = 24
-    retired, _ = exit_step(staff, np.zeros(2 * N_PROF), 0.0, t, np.random.default_rng(0))
-    due = np.flatnonzero(staff.alive & (staff.retire_month <= t))
-    assert np.array_equal(np.sort(retired), due)
+    strain = np.ones(2 * N_PROF)
+    for t in (1, 24, 100):
+        retired, _ = exit_step(
+            staff, np.zeros(2 * N_PROF), strain, 0.0, t, np.random.default_rng(0)
+        )
+        due = np.flatnonzero(staff.alive & (staff.retire_month == t))
+        assert np.array_equal(np.sort(retired), due)
 
 
-def test_strain_moves_towards_group_strain():
-    staff = make_staff(10)
-    target = np.full(2 * N_PROF, 2.0)
-    update_strain_step(staff, target, memory_months=4.0)
-    assert staff.strain[staff.alive] == pytest.approx(1.25)
+def test_felt_strain_moves_towards_group_strain():
+    felt = np.ones(3)
+    felt_strain_step(felt, np.full(3, 2.0), memory_months=4.0)
+    assert felt == pytest.approx(1.25)
+
+
+def test_incremental_counters_match_a_full_recount():
+    staff = make_staff(300)
+    rng = np.random.default_rng(5)
+    staff.remove(rng.choice(staff.capacity, 700, replace=False))
+    movers = np.flatnonzero(staff.alive)[:400]
+    staff.set_employer(movers, np.zeros(len(movers), np.int32), t=3)
+    changed = np.flatnonzero(staff.alive)[-500:]
+    staff.set_fte(changed, np.full(len(changed), 0.5, np.float32))
+    head, fte = staff.headcount_by_group().copy(), staff.fte_by_group().copy()
+    staff.recount()
+    assert np.array_equal(head, staff.headcount_by_group())
+    assert np.allclose(fte, staff.fte_by_group())
+    assert head.sum() == staff.n_alive
 
 
 def test_slots_are_reused_before_growing():
@@ -111,7 +128,6 @@ def test_slots_are_reused_before_growing():
         np.full(n, 500, np.int32),
         np.ones(n, np.float32),
         3,
-        np.ones(n, np.float32),
         np.zeros(n, np.float32),
         np.ones(n, np.float32),
     )

@@ -35,13 +35,13 @@ from sim.model.staff import (
     destination_weights,
     entry_step,
     exit_step,
+    felt_strain_step,
     hiring_weights,
     initial_staff,
     monthly,
     move_step,
     part_time_step,
     stochastic_round,
-    update_strain_step,
 )
 from sim.rng import RandomStreams
 from sim.scenario import Scenario, load_scenario
@@ -157,10 +157,7 @@ class HealthSystemModel(mesa.Model):
             retirement_age_sd=p("flows.retirement_age_sd"),
             graduate_age_mean=p("education.graduate_age_mean"),
         )
-        strain0 = 1.0 + np.repeat(self._gap0[None, :], self.world.n, axis=0).ravel()
-        self.staff = initial_staff(
-            self._initial_agents, self.profile, strain0, self.streams["staff_init"]
-        )
+        self.staff = initial_staff(self._initial_agents, self.profile, self.streams["staff_init"])
         quit_year = _flow_rates(scenario, "quit")
         move_year = _flow_rates(scenario, "move")
         self.quit_month_group = monthly(quit_year)[self.org_sector].ravel()
@@ -169,6 +166,7 @@ class HealthSystemModel(mesa.Model):
             p("flows.strain_elasticity") * scenario.uncertainties.attrition_sensitivity
         )
         self.strain_memory = p("flows.strain_memory_months")
+        self.felt_strain = 1.0 / (1.0 - np.tile(self._gap0, self.world.n))  # initial strain = D / S
         self.part_time_month = float(monthly(p("flows.part_time_change_rate")))
         self.outside_hiring_rate = np.full(N_PROF, p("flows.outside_hiring_rate"))
         self.outside_hiring_rate[PROFESSIONS.index("sosu_helper")] = p(
@@ -263,20 +261,22 @@ class HealthSystemModel(mesa.Model):
 
     def workforce_flows_step(self, t: int) -> None:
         """2. Strain felt, retirements and quits, moves, changes of hours, graduates, outside hiring."""
-        staff, rec, w = self.staff, self.recorder, self.person_weight
+        staff, rec = self.staff, self.recorder
         n_sec = len(SECTORS)
-        group_strain = self.accounts.strain_org.ravel()
-        update_strain_step(staff, group_strain, self.strain_memory)
+        felt_strain_step(self.felt_strain, self.accounts.strain_org.ravel(), self.strain_memory)
 
         retired, quit_ = exit_step(
-            staff, self.quit_month_group, self.strain_elasticity, t, self.streams["exits"]
+            staff,
+            self.quit_month_group,
+            self.felt_strain,
+            self.strain_elasticity,
+            t,
+            self.streams["exits"],
         )
-        retired_sec = np.bincount(self.org_sector[staff.employer[retired]], minlength=n_sec) * w
-        quit_sec = np.bincount(self.org_sector[staff.employer[quit_]], minlength=n_sec) * w
-        leavers = np.concatenate([retired, quit_])
-        exits_sp = self._by_sector_profession(leavers)
+        retired_sp = self._by_sector_profession(retired)
+        quit_sp = self._by_sector_profession(quit_)
         if self.innovation is not None:
-            self.innovation.on_exits(leavers)
+            self.innovation.on_exits(np.concatenate([retired, quit_]))
         staff.remove(retired)
         staff.remove(quit_)
 
@@ -286,25 +286,24 @@ class HealthSystemModel(mesa.Model):
         movers = move_step(
             staff,
             self.move_month_group,
-            group_strain,
+            self.felt_strain,
             self.org_sector,
             weights,
             self.strain_elasticity,
             t,
             self.streams["moves"],
         )
-        moves_sec = np.bincount(self.org_sector[staff.employer[movers]], minlength=n_sec) * w
         moves_sp = self._by_sector_profession(movers)
-        part_time_step(staff, self.part_time_month, self.profile, self.streams["part_time"])
+        part_time_step(
+            staff, self.part_time_month, self.profile, self.felt_strain, self.streams["part_time"]
+        )
 
-        graduates_sec = np.zeros(n_sec)
-        entries_sp = np.zeros((n_sec, N_PROF))
         competence_mean = self.innovation.graduate_competence if self.innovation else 0.4
+        graduates_sp = np.zeros((n_sec, N_PROF))
         if (t % 12) + 1 == GRADUATION_MONTH:
-            cohort = self.graduate_cohort(t)
             idx = entry_step(
                 staff,
-                cohort,
+                self.graduate_cohort(t),
                 weights,
                 self.profile,
                 t,
@@ -313,15 +312,12 @@ class HealthSystemModel(mesa.Model):
                 competence_mean,
                 self.streams["graduates"],
             )
-            graduates_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
-            entries_sp += self._by_sector_profession(idx)
+            graduates_sp = self._by_sector_profession(idx)
             if self.innovation:
                 self.innovation.on_new_staff(idx)
-
-        hires = self.outside_hires()
         idx = entry_step(
             staff,
-            hires,
+            self.outside_hires(),
             weights,
             self.profile,
             t,
@@ -330,21 +326,22 @@ class HealthSystemModel(mesa.Model):
             competence_mean,
             self.streams["hiring"],
         )
-        hires_sec = np.bincount(self.org_sector[staff.employer[idx]], minlength=n_sec) * w
-        entries_sp += self._by_sector_profession(idx)
+        hires_sp = self._by_sector_profession(idx)
         if self.innovation and len(idx):
             self.innovation.on_new_staff(idx)
+        if t % 12 == 11:
+            staff.recount()  # once a year: drop float drift of the incremental FTE counters
 
-        rec.record_flow(t, "retirements", retired_sec)
-        rec.record_flow(t, "quits", quit_sec)
-        rec.record_flow(t, "exits", retired_sec + quit_sec)
-        rec.record_flow(t, "moves", moves_sec)
-        rec.record_flow(t, "graduates", graduates_sec)
-        rec.record_flow(t, "outside_hires", hires_sec)
-        rec.record_flow(t, "entries", graduates_sec + hires_sec)
-        rec.record_profession_flow(t, "exits", exits_sp)
+        rec.record_flow(t, "retirements", retired_sp.sum(axis=1))
+        rec.record_flow(t, "quits", quit_sp.sum(axis=1))
+        rec.record_flow(t, "exits", (retired_sp + quit_sp).sum(axis=1))
+        rec.record_flow(t, "moves", moves_sp.sum(axis=1))
+        rec.record_flow(t, "graduates", graduates_sp.sum(axis=1))
+        rec.record_flow(t, "outside_hires", hires_sp.sum(axis=1))
+        rec.record_flow(t, "entries", (graduates_sp + hires_sp).sum(axis=1))
+        rec.record_profession_flow(t, "exits", retired_sp + quit_sp)
         rec.record_profession_flow(t, "moves", moves_sp)
-        rec.record_profession_flow(t, "entries", entries_sp)
+        rec.record_profession_flow(t, "entries", graduates_sp + hires_sp)
 
     def _by_sector_profession(self, idx: np.ndarray) -> np.ndarray:
         """Count of slots ``idx`` per [sector, profession], in persons."""

@@ -3,7 +3,7 @@
 Staff live in slots of a structure of arrays (``StaffArrays``). A slot is either alive or free; people who
 leave free their slot, and newcomers fill free slots before the arrays grow, so no array is copied in the
 monthly loop. Age is derived from the birth month (no monthly update), retirement happens at a retirement
-month drawn on entry, and the only per-person work of a month is one exit draw, the strain update and a few
+month drawn on entry (and filed under its year), and the only per-person work of a month is one exit draw and a few
 array operations. Small flows (moves, changes of hours, hires) are drawn as counts and thinned, never by a
 per-person Python loop.
 
@@ -46,7 +46,6 @@ class StaffArrays:
         hire_month: month the person joined the current employer [N] (int32).
         retire_month: month the person will retire [N] (int32).
         fte: FTE fraction, 0 for a free slot [N] (float32).
-        strain: the strain the person experiences (smoothed employer strain) [N] (float32).
         competence: digital competence 0..1 [N] (float32).
         champion: innovation champion [N] (bool).
         career_track: on an innovation career track [N] (bool).
@@ -62,13 +61,19 @@ class StaffArrays:
     hire_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     retire_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     fte: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
-    strain: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     competence: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     champion: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     career_track: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     quit_propensity: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     free_slots: list[np.ndarray] = field(default_factory=list)
+    head_g: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    fte_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    retirements_by_year: dict[int, list[np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.head_g = np.zeros(self.n_groups, np.int64)
+        self.fte_g = np.zeros(self.n_groups)
 
     ARRAYS = (
         "profession",
@@ -78,7 +83,6 @@ class StaffArrays:
         "hire_month",
         "retire_month",
         "fte",
-        "strain",
         "competence",
         "champion",
         "career_track",
@@ -130,29 +134,31 @@ class StaffArrays:
         retire_month: np.ndarray,
         fte: np.ndarray,
         t: int,
-        strain: np.ndarray,
         competence: np.ndarray,
         quit_propensity: np.ndarray,
     ) -> np.ndarray:
         """Put newcomers into slots; returns their slot indices."""
         idx = self._take_slots(len(profession))
+        group = employer * N_PROF + profession
         self.profession[idx] = profession
         self.employer[idx] = employer
-        self.group[idx] = employer * N_PROF + profession
+        self.group[idx] = group
         self.birth_month[idx] = birth_month
         self.hire_month[idx] = t
         self.retire_month[idx] = retire_month
         self.fte[idx] = fte
-        self.strain[idx] = strain
         self.competence[idx] = competence
         self.champion[idx] = False
         self.career_track[idx] = False
         self.quit_propensity[idx] = quit_propensity
         self.alive[idx] = True
+        self._count(group, fte, +1)
+        self._schedule_retirement(idx, np.asarray(retire_month))
         return idx
 
     def remove(self, idx: np.ndarray) -> None:
         """Free the slots of people who left."""
+        self._count(self.group[idx], self.fte[idx], -1)
         self.alive[idx] = False
         self.fte[idx] = 0.0
         self.group[idx] = self.free_group
@@ -160,15 +166,57 @@ class StaffArrays:
         self.career_track[idx] = False
         self.free_slots.append(np.asarray(idx))
 
-    def headcount_by_group(self) -> np.ndarray:
-        """Agents per group [G]."""
-        return np.bincount(self.group, minlength=self.n_groups + 1)[: self.n_groups]
+    def set_employer(self, idx: np.ndarray, employer: np.ndarray, t: int) -> None:
+        """Move people to new employers (same profession)."""
+        self._count(self.group[idx], self.fte[idx], -1)
+        self.employer[idx] = employer
+        self.group[idx] = employer * N_PROF + self.profession[idx]
+        self.hire_month[idx] = t
+        self._count(self.group[idx], self.fte[idx], +1)
 
-    def fte_by_group(self) -> np.ndarray:
-        """FTE (agent units) per group [G]."""
-        return np.bincount(self.group, weights=self.fte, minlength=self.n_groups + 1)[
+    def set_fte(self, idx: np.ndarray, fte: np.ndarray) -> None:
+        """Change people's FTE fractions."""
+        delta = fte - self.fte[idx]
+        self.fte[idx] = fte
+        self.fte_g += np.bincount(self.group[idx], weights=delta, minlength=self.n_groups + 1)[
             : self.n_groups
         ]
+
+    def _count(self, group: np.ndarray, fte: np.ndarray, sign: int) -> None:
+        g = self.n_groups + 1
+        self.head_g += sign * np.bincount(group, minlength=g)[: self.n_groups]
+        self.fte_g += sign * np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
+
+    def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
+        """File newcomers under the year they retire, so a month only looks at that year's retirees."""
+        years = retire_month // 12
+        order = np.argsort(years, kind="stable")
+        uniq, starts = np.unique(years[order], return_index=True)
+        for year, chunk in zip(uniq.tolist(), np.split(idx[order], starts[1:]), strict=True):
+            self.retirements_by_year.setdefault(year, []).append(chunk)
+
+    def retiring(self, t: int) -> np.ndarray:
+        """Slots of people whose retirement month is ``t``."""
+        chunks = self.retirements_by_year.get(t // 12)
+        if not chunks:
+            return np.zeros(0, np.int64)
+        slots = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        due = slots[(self.retire_month[slots] == t) & self.alive[slots]]
+        return _unique(due)
+
+    def headcount_by_group(self) -> np.ndarray:
+        """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
+        return self.head_g
+
+    def fte_by_group(self) -> np.ndarray:
+        """FTE (agent units) per group [G] (kept up to date by every change; see :meth:`recount`)."""
+        return self.fte_g
+
+    def recount(self) -> None:
+        """Recompute the per-group counters from the arrays (removes float drift; used yearly)."""
+        g = self.n_groups + 1
+        self.head_g = np.bincount(self.group, minlength=g)[: self.n_groups].astype(np.int64)
+        self.fte_g = np.bincount(self.group, weights=self.fte, minlength=g)[: self.n_groups]
 
 
 @dataclass
@@ -208,10 +256,7 @@ AGE_BETA = {
 
 
 def initial_staff(
-    headcount_by_group: np.ndarray,
-    profile: ProfessionProfile,
-    strain0: np.ndarray,
-    rng: np.random.Generator,
+    headcount_by_group: np.ndarray, profile: ProfessionProfile, rng: np.random.Generator
 ) -> StaffArrays:
     """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession)."""
     n_groups = len(headcount_by_group)
@@ -236,7 +281,6 @@ def initial_staff(
         retire_month,
         fte,
         0,
-        strain0[groups].astype(np.float32),
         competence,
         propensity,
     )
@@ -246,40 +290,44 @@ def initial_staff(
     return staff
 
 
-def update_strain_step(staff: StaffArrays, group_strain: np.ndarray, memory_months: float) -> None:
-    """Each person's strain moves towards their employer-profession strain (exponential smoothing)."""
-    target = np.take(np.append(group_strain, 1.0).astype(np.float32), staff.group)
-    staff.strain += np.float32(1.0 / memory_months) * (target - staff.strain)
+def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: float) -> None:
+    """The strain staff feel follows their employer-profession group's strain with a delay (smoothing).
+
+    A person's strain is their group's felt strain (derived, not stored per person: everyone in a group
+    shares employer, profession and workload).
+    """
+    felt += (group_strain - felt) / memory_months
 
 
-def quit_hazard(staff: StaffArrays, quit_month_group: np.ndarray, elasticity: float) -> np.ndarray:
+def quit_hazard(
+    staff: StaffArrays, quit_month_group: np.ndarray, felt_strain: np.ndarray, elasticity: float
+) -> np.ndarray:
     """Monthly probability of leaving the modelled workforce, per slot (0 for free slots).
 
-    Hazard = group base rate x personal propensity x (1 + elasticity x (strain - 1)), floored at 0: it rises
-    with the strain the person experiences (the vicious circle) and falls for people on a career track
-    (their propensity is lowered when the track is assigned).
+    Hazard = group base rate x (1 + elasticity x (felt strain - 1)), floored at 0, x personal propensity:
+    it rises with strain (the vicious circle) and falls for people on a career track (their propensity is
+    lowered when the track is assigned).
     """
-    base = np.take(np.append(quit_month_group, 0.0).astype(np.float32), staff.group)
-    strain_factor = np.maximum(
-        np.float32(1.0) + np.float32(elasticity) * (staff.strain - np.float32(1.0)), np.float32(0.0)
-    )
-    return base * staff.quit_propensity * strain_factor
+    group_hazard = quit_month_group * np.maximum(1.0 + elasticity * (felt_strain - 1.0), 0.0)
+    per_slot = np.take(np.append(group_hazard, 0.0).astype(np.float32), staff.group)
+    per_slot *= staff.quit_propensity
+    return per_slot
 
 
 def exit_step(
     staff: StaffArrays,
     quit_month_group: np.ndarray,
+    felt_strain: np.ndarray,
     elasticity: float,
     t: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
     u = rng.random(staff.capacity, dtype=np.float32)
-    retiring = staff.alive & (staff.retire_month <= t)
-    quitting = (u < quit_hazard(staff, quit_month_group, elasticity)) & ~retiring
-    retired_idx = np.flatnonzero(retiring)
-    quit_idx = np.flatnonzero(quitting)
-    return retired_idx, quit_idx
+    retired_idx = staff.retiring(t)
+    quitting = u < quit_hazard(staff, quit_month_group, felt_strain, elasticity)
+    quitting[retired_idx] = False
+    return retired_idx, np.flatnonzero(quitting)
 
 
 def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -350,17 +398,17 @@ def move_step(
     movers = cand[accept]
     if len(movers) == 0:
         return movers
-    prof = staff.profession[movers]
-    category = org_sector[staff.employer[movers]] * N_PROF + prof
-    new_employer = choose_rows(category, weights, rng)
-    staff.employer[movers] = new_employer
-    staff.group[movers] = new_employer * N_PROF + prof
-    staff.hire_month[movers] = t
+    category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
+    staff.set_employer(movers, choose_rows(category, weights, rng), t)
     return movers
 
 
 def part_time_step(
-    staff: StaffArrays, rate_month: float, profile: ProfessionProfile, rng: np.random.Generator
+    staff: StaffArrays,
+    rate_month: float,
+    profile: ProfessionProfile,
+    felt_strain: np.ndarray,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Some people change their hours each month: they redraw their FTE fraction, lowered by strain.
 
@@ -372,11 +420,10 @@ def part_time_step(
     idx = _unique(rng.integers(0, staff.capacity, k))
     idx = idx[staff.alive[idx]]
     new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
-    new = np.clip(new * (1.0 - 0.5 * np.maximum(staff.strain[idx] - 1.0, 0.0)), 0.3, 1.0).astype(
-        np.float32
-    )
+    strain = felt_strain[staff.group[idx]]
+    new = np.clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
     delta = new - staff.fte[idx]
-    staff.fte[idx] = new
+    staff.set_fte(idx, new)
     return idx, delta
 
 
@@ -421,7 +468,6 @@ def entry_step(
         retire_month,
         fte,
         t,
-        np.ones(n, np.float32),
         competence,
         propensity,
     )
