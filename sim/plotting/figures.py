@@ -926,17 +926,19 @@ def morris_plane(
             ax.plot(
                 xs, ratio * xs, color=S.LIGHT_GREY, linewidth=0.8, linestyle=(0, (2, 2)), zorder=1
             )
-            xe = min(x_max, y_max / ratio)
-            ax.text(
-                xe,
-                ratio * xe,
+            # label the ray where it leaves the axes (outside the frame, clear of the points)
+            exits_top = ratio * x_max > y_max
+            xe = y_max / ratio if exits_top else x_max
+            ax.annotate(
                 L.text("sigma_ratio", lang, r=ratio),
+                (xe, ratio * xe),
+                xytext=(0, 2) if exits_top else (2, 0),
+                textcoords="offset points",
                 fontsize="x-small",
                 color="#777777",
-                ha="right",
-                va="bottom",
-                rotation=0,
-                zorder=1,
+                ha="center" if exits_top else "left",
+                va="bottom" if exits_top else "center",
+                annotation_clip=False,
             )
         for k in _KINDS[::-1]:
             sub = frame[frame["kind"] == k]
@@ -964,8 +966,9 @@ def morris_plane(
         ax.yaxis.set_major_formatter(_number_formatter(lang))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
-        ax.set_xlabel(L.text("mu_star", lang))
-        ax.set_ylabel(L.text("sigma", lang))
+        unit = L.outcome_unit(outcome, lang)
+        ax.set_xlabel(L.text("mu_star", lang) + (f", {unit}" if unit else ""))
+        ax.set_ylabel(L.text("sigma", lang) + (f", {unit}" if unit else ""))
         ax.set_title(L.outcome(outcome, lang), loc="left")
         n_label = 8 if width == "full" else 6
         _label_points(body, ax, frame.head(n_label), lang)

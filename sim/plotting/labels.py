@@ -298,6 +298,21 @@ def outcome(name: str, lang: str) -> str:
     return _pick(OUTCOMES[name], lang) if name in OUTCOMES else _humanise(name)
 
 
+def outcome_unit(name: str, lang: str) -> str:
+    """The unit of a scalar outcome ('' if it has none or is unknown)."""
+    if "share" in name or "reached" in name:
+        return _pick(("share", "andel"), lang)
+    if "dkk" in name:
+        return _pick(("DKK", "kr."), lang)
+    if "fte" in name:
+        return _pick(("FTE", "årsværk"), lang)
+    if "hours" in name:
+        return _pick(("hours", "timer"), lang)
+    if "startups" in name:
+        return _pick(("start-ups", "startups"), lang)
+    return ""
+
+
 def format_number(value: float, lang: str, decimals: int = 0) -> str:
     """A number with the language's separators: 12,345.6 (en) or 12.345,6 (da)."""
     check_lang(lang)
