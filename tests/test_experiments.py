@@ -156,6 +156,26 @@ def test_existing_dask_scheduler_by_address(toy_experiment: Path, tmp_path: Path
     pd.testing.assert_frame_equal(_without_time(reference), _without_time(runs))
 
 
+def evaluate_pid(base, params, seed, keep_timeseries):
+    """Reports the process it ran in."""
+    return {"pid": float(os.getpid())}, None
+
+
+register_model("pid", ModelAdapter("pid", evaluate_pid))
+
+
+def test_workers_are_replaced_after_max_runs(tmp_path: Path):
+    spec = {
+        "experiment": {"name": "pid", "model": "pid", "master_seed": 1, "replications": 6},
+        "design": {"kind": "grid", "grid": {"x": [0]}},
+    }
+    runs = run_experiment(spec, out=tmp_path / "o", workers=2, max_runs_per_worker=2, **QUIET)
+    assert (runs["status"] == "ok").all()
+    per_process = runs["pid"].value_counts()
+    assert per_process.max() <= 2 and len(per_process) >= 3
+    assert os.getpid() not in set(runs["pid"].astype(int))
+
+
 def test_script_without_main_guard_and_adapter_defined_in_it(tmp_path: Path):
     """The __main__ trap: a plain script (no guard) with its own adapter runs on 2 local workers."""
     script = tmp_path / "script.py"
@@ -401,7 +421,9 @@ def test_failed_runs_are_retried_on_resume(tmp_path: Path):
 def test_interrupted_experiment_resumes_to_the_uninterrupted_result(tmp_path: Path):
     write_scenarios(tmp_path)
     path = write_experiment(tmp_path, SCENARIO_EXPERIMENT.format(model="toy_slow", reps=12))
-    reference = run_experiment(path, out=tmp_path / "ref", workers=2, **QUIET)  # 36 runs
+    # toy_slow is toy taking 0.2 s per run: the quick toy model gives the uninterrupted result
+    fast = write_experiment(tmp_path, SCENARIO_EXPERIMENT.format(model="toy", reps=12), "f.toml")
+    reference = run_experiment(fast, out=tmp_path / "ref", workers=1, **QUIET)  # 36 runs
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "sim.cli", "experiment", str(path), "--out", str(out)]
     proc = subprocess.Popen(

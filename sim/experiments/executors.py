@@ -230,10 +230,15 @@ class _WorkerProcess:
 
 
 class LocalProcessExecutor:
-    """Runs tasks in ``workers`` local worker processes (default: all cores)."""
+    """Runs tasks in ``workers`` local worker processes (default: all cores).
 
-    def __init__(self, workers: int | None = None) -> None:
+    Each worker is replaced by a fresh one after ``max_runs_per_worker`` runs (0: never), so memory
+    that a model does not give back cannot pile up over a long experiment.
+    """
+
+    def __init__(self, workers: int | None = None, max_runs_per_worker: int = 200) -> None:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
+        self.max_runs_per_worker = max_runs_per_worker
         self.description = f"local processes ({self.workers} workers)"
         self._stop = threading.Event()
         self._procs: list[_WorkerProcess] = []
@@ -243,6 +248,7 @@ class LocalProcessExecutor:
         self, env: dict[str, str], blob: bytes, tasks: queue.Queue, results: queue.Queue
     ) -> None:
         worker: _WorkerProcess | None = None
+        runs_in_worker = 0
         try:
             while not self._stop.is_set():
                 try:
@@ -251,6 +257,7 @@ class LocalProcessExecutor:
                     return
                 if worker is None:
                     worker = _WorkerProcess(env, blob)
+                    runs_in_worker = 0
                     with self._lock:
                         self._procs.append(worker)
                 start = time.perf_counter()
@@ -260,7 +267,7 @@ class LocalProcessExecutor:
                     if self._stop.is_set():
                         return
                     code = worker.proc.poll()
-                    worker.stop(kill=True)
+                    self._retire(worker, kill=True)
                     worker = None
                     outcome = failed_outcome(
                         task,
@@ -268,11 +275,21 @@ class LocalProcessExecutor:
                         time.perf_counter() - start,
                     )
                 results.put(outcome)
+                runs_in_worker += 1
+                if worker is not None and 0 < self.max_runs_per_worker <= runs_in_worker:
+                    self._retire(worker, kill=False)
+                    worker = None
         except BaseException as exc:  # report, so the main thread does not wait forever
             results.put(exc)
         finally:
             if worker is not None:
                 worker.stop(kill=self._stop.is_set())
+
+    def _retire(self, worker: _WorkerProcess, kill: bool) -> None:
+        worker.stop(kill=kill)
+        with self._lock:
+            if worker in self._procs:
+                self._procs.remove(worker)
 
     def run(self, tasks: Iterable[Task], context_blob: bytes) -> Iterator[dict[str, Any]]:
         """Yield outcomes as runs finish."""
@@ -402,11 +419,13 @@ class DaskExecutor:
             self.cluster.close()
 
 
-def make_executor(workers: int | None = None, dask: str | None = None) -> Any:
+def make_executor(
+    workers: int | None = None, dask: str | None = None, max_runs_per_worker: int = 200
+) -> Any:
     """The executor for the given options: Dask if ``dask`` is set, else inline (1) or local processes."""
     if dask:
         return DaskExecutor(dask, n_workers=workers if dask == "local" else None)
     n = int(workers) if workers else (os.cpu_count() or 1)
     if n <= 1:
         return InlineExecutor()
-    return LocalProcessExecutor(n)
+    return LocalProcessExecutor(n, max_runs_per_worker)

@@ -228,6 +228,7 @@ def run_experiment(
     progress: bool | None = None,
     chunk_runs: int = 50,
     chunk_seconds: float = 15.0,
+    max_runs_per_worker: int = 200,
     kind: str = "experiment",
     manifest_extra: dict[str, Any] | None = None,
     log: Callable[[str], None] | None = None,
@@ -244,6 +245,8 @@ def run_experiment(
         overwrite: delete earlier results in ``out`` first.
         progress: True for a progress bar, False for silence, None: a bar on a terminal, else log lines.
         chunk_runs, chunk_seconds: flush finished runs to a chunk file this often.
+        max_runs_per_worker: replace a local worker process after this many runs (0: never), so
+            memory a model does not return cannot pile up.
         kind: manifest kind ("experiment"; the sensitivity layer writes "sensitivity").
         manifest_extra: more manifest entries (e.g. the analysis settings).
         log: receives progress and storage messages (default: stderr).
@@ -289,7 +292,7 @@ def run_experiment(
     )
     blob = pack_context(context)
     bar = Progress(len(plan.tasks), len(plan.tasks) - len(todo), progress, log)
-    executor = make_executor(workers, dask) if todo else None
+    executor = make_executor(workers, dask, max_runs_per_worker) if todo else None
     if executor is not None and bar.bar is None and not bar.quiet:
         log(f"{spec.name}: {len(todo)} runs on {executor.description}")
     try:
