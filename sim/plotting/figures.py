@@ -1082,7 +1082,7 @@ def startups(results_dir: PathLike, lang: str = "en", width: str = "full") -> Fi
                 ax,
                 max(FIRST_YEAR, float(stats["t"].min())),
                 min(LAST_YEAR + 1, float(stats["t"].max())),
-                5,
+                5 if width == "full" else 10,
             )
             _fte_axis(ax, lang)
             ax.set_ylim(bottom=0)

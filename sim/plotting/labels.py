@@ -176,8 +176,8 @@ OUTCOMES: dict[str, tuple[str, str]] = {
         "Offentlige udgifter pr. frigjort årsværk (kr.)",
     ),
     "target_10k_reached": (
-        "10,000 FTE target reached (share)",
-        "Mål om 10.000 årsværk nået (andel)",
+        "10,000 FTE by 2030 reached (share)",
+        "Mål om 10.000 årsværk i 2030 nået (andel)",
     ),
     "target_10k_year": ("Year 10,000 FTE reached", "År hvor 10.000 årsværk nås"),
 }

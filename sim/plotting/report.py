@@ -58,7 +58,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "outcome": ("Outcome", "Udfald"),
     "scenario": ("Scenario", "Scenarie"),
     "median_note": (
-        "Median over replications, 5-95% interval in brackets.",
+        "Median over replications, 5-95% interval in parentheses.",
         "Median over replikationerne, 5-95 %-interval i parentes.",
     ),
     "ranking_note": (
@@ -138,6 +138,12 @@ def _manifest_table(results: Results, lang: str) -> Table:
             value = m.get(key)
         if value is None or value == "":
             continue
+        if key == "kind" and lang == "da":
+            value = {
+                "run": "kørsel",
+                "experiment": "eksperiment",
+                "sensitivity": "følsomhedsanalyse",
+            }.get(str(value), value)
         if key == "runs" and isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         elif key == "git" and isinstance(value, dict):
@@ -178,7 +184,16 @@ def _headline_table(results: Results, lang: str) -> Table | None:
         keys = [k for k in HEADLINE_OUTCOMES if k in summary] + [
             k for k in ("gap_fte_2045", "hours_freed_cum", "target_10k_year") if k in summary
         ]
-        rows = [[L.outcome(k, lang), _fmt_value(k, summary[k], lang)] for k in keys]
+        yes_no = ("yes", "no") if lang == "en" else ("ja", "nej")
+        rows = [
+            [
+                L.outcome(k, lang).replace(" (share)", "").replace(" (andel)", ""),
+                yes_no[0 if summary[k] else 1],
+            ]
+            if k == "target_10k_reached" and summary[k] is not None
+            else [L.outcome(k, lang), _fmt_value(k, summary[k], lang)]
+            for k in keys
+        ]
         return Table([_w("outcome", lang), _w("value", lang)], rows)
     if results.kind == "sensitivity" and results.has("ranking.parquet"):
         return _ranking_table(results, lang)
