@@ -285,7 +285,7 @@ _UNCERTAINTY_ROWS = [
         1.2,
         1.0,
         "Scales yearly graduate cohorts of every profession.",
-        "sim.model.staff.graduate_entry_step",
+        "sim.model.model.HealthSystemModel.graduate_cohort",
         "FACTS.md s4: nursing intake -18% 2019-2022, +1% 2023",
     ),
     Uncertainty(

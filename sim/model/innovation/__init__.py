@@ -76,6 +76,12 @@ class InnovationLayer:
         self.org_sector = model.org_sector
         self.org_region = model.world.region.astype(np.int64)
         self.orgs_by_sector = [np.flatnonzero(self.org_sector == s) for s in range(len(SECTORS))]
+        sizes = np.array([len(o) for o in self.orgs_by_sector])
+        self.sector_pools = (
+            sizes,
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]),
+            np.concatenate(self.orgs_by_sector),
+        )
         self.solutions = SolutionTable()
         self.companies = CompanyTable()
         self.partnerships = PartnershipTable(self.n_orgs)
@@ -171,10 +177,13 @@ class InnovationLayer:
         in_use = eng.in_stage(IMPLEMENTATION, IN_USE)
         if len(in_use):
             monthly = eng.price_year[in_use] / 12.0
-            np.add.at(self.cost_dkk, self.org_sector[eng.org[in_use]], monthly)
-            np.add.at(
-                self.companies.revenue_month, self.solutions.company[eng.sol[in_use]], monthly
+            self.cost_dkk += np.bincount(
+                self.org_sector[eng.org[in_use]], weights=monthly, minlength=len(SECTORS)
             )
+            comp = self.companies
+            comp.revenue_month[: comp.n] += np.bincount(
+                self.solutions.company[eng.sol[in_use]], weights=monthly, minlength=comp.n
+            )[: comp.n]
         # strategic retainers, the spread programme
         strategic = self.partnerships.strategic_count.astype(float) * STRATEGIC_RETAINER_DKK_MONTH
         np.add.at(self.cost_dkk, self.org_sector, strategic)
@@ -247,6 +256,12 @@ class InnovationLayer:
             scaled_month=-1,
             created_month=t,
             **values,
+        )
+
+    def open_for_pilots(self) -> np.ndarray:
+        """Organisations with a free project slot and budget for at least a local test [O]."""
+        return (self.active_projects < self.capacity) & (
+            self.risk_budget_dkk >= 0.5 * self._local_test * self._pilot_cost
         )
 
     def can_start_project(self, org: int) -> bool:
@@ -398,10 +413,7 @@ class InnovationLayer:
 
     def implementation_cost_dkk_year(self, org: np.ndarray, sol: np.ndarray) -> np.ndarray:
         """Training hours of an implementation, valued and spread over the contract."""
-        trained = np.array(
-            [self._trained_staff(int(o), int(s)) for o, s in zip(org, sol, strict=True)]
-        )
-        hours = self.solutions.impl_hours[sol] * trained
+        hours = self.solutions.impl_hours[sol] * self._trained_staff(org, sol)
         return (
             hours
             / self.model.hours_per_fte
@@ -575,13 +587,13 @@ class InnovationLayer:
         """Has another organisation of the region procured this solution (a framework to call off)?"""
         return bool(self.region_contracts[self.org_region[org], sol])
 
-    def _trained_staff(self, org: int, sol: int) -> float:
-        """Staff trained for an implementation: a share of the target professions' headcount."""
+    def _trained_staff(self, org, sol):
+        """Staff trained for an implementation: a share of the target professions' headcount
+        (scalar or vectorised over pairs of organisation and solution)."""
         target = self.solutions.addressable[sol] > 0
         supply = self.model.accounts.supply_fte_org[org]
-        return float(
-            supply[target].sum() / 0.85 * self.param("innovation.implementation_share_of_staff")
-        )
+        share = self.param("innovation.implementation_share_of_staff") / 0.85  # FTE -> persons
+        return (supply * target).sum(axis=-1) * share
 
     def _setup_frictionless(self, rng: np.random.Generator) -> None:
         """One proven solution offered to every organisation; nothing else happens (Bass check)."""
@@ -631,21 +643,15 @@ class InnovationLayer:
         )
         adopters = self.adoption_history[-1]
         threshold = self.param("innovation.scaled_threshold_orgs")
-        sols = self.solutions
-        in_use_sector = np.array(
-            [
-                ((adopters > 0) & (sols.sector[: len(adopters)] == s)).sum()
-                for s in range(len(SECTORS))
-            ]
-        )
-        scaled_sector = np.array(
-            [
-                ((adopters >= threshold) & (sols.sector[: len(adopters)] == s)).sum()
-                for s in range(len(SECTORS))
-            ]
-        )
-        rec.record_flow(t, "solutions_in_use", in_use_sector.astype(float))
-        rec.record_flow(t, "solutions_scaled", scaled_sector.astype(float))
+        sector = self.solutions.sector[: len(adopters)].astype(np.int64)
+        in_any = (
+            sector >= 0
+        )  # solutions for any sector (the Bass check) are counted on the 'all' row
+        n_sec = len(SECTORS)
+        in_use = np.bincount(sector[in_any & (adopters > 0)], minlength=n_sec)[:n_sec]
+        scaled = np.bincount(sector[in_any & (adopters >= threshold)], minlength=n_sec)[:n_sec]
+        rec.record_flow(t, "solutions_in_use", in_use.astype(float))
+        rec.record_flow(t, "solutions_scaled", scaled.astype(float))
         if self.frictionless:  # the one solution targets every sector
             rec.record_total(t, "solutions_in_use", float((adopters > 0).sum()))
             rec.record_total(t, "solutions_scaled", float((adopters >= threshold).sum()))

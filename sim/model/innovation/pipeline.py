@@ -34,6 +34,9 @@ SPREAD_PROGRAMME_DKK_YEAR = (
 CHALLENGE_COFUNDING_DKK = 1e6  # assumption: public co-funding of a challenge-driven development
 
 
+_STAGE_LUTS: dict[tuple[int, ...], np.ndarray] = {}
+
+
 class Engagements:
     """Organisation-solution engagements as rows of arrays (grown in blocks)."""
 
@@ -72,8 +75,9 @@ class Engagements:
 
     def in_stage(self, *stages: int) -> np.ndarray:
         """Indices of engagements in any of ``stages``."""
-        lut = np.zeros(16, dtype=bool)
-        lut[list(stages)] = True
+        lut = _STAGE_LUTS.get(stages)
+        if lut is None:
+            lut = _STAGE_LUTS[stages] = np.isin(np.arange(16), stages)
         return np.flatnonzero(lut[self.stage[: self.n]])
 
 
@@ -214,14 +218,16 @@ def matching_step(layer, t: int, rng: np.random.Generator) -> None:
     if len(ready) == 0:
         return
     p = layer.param
-    # scouting
-    # units that keep part of the savings look harder and say yes more often (incentive_structures)
+    # only organisations with a free project slot and money for at least a local test can start a pilot
+    open_orgs = layer.open_for_pilots()
+    # scouting; units that keep part of the savings look harder and say yes more often
+    # (incentive_structures)
     eagerness = 1.0 + layer.lever("incentive_structures")
     scouts = np.flatnonzero(
         rng.random(layer.n_orgs) < layer.lever("proactive_scouting") * eagerness
     )
     fit = rng.random(len(scouts)) < p("innovation.scouting_fit")
-    for org in scouts[fit]:
+    for org in scouts[fit & open_orgs[scouts]]:
         options = ready[
             (sols.sector[ready] == layer.org_sector[org])
             & ~layer.engaged[org, ready]
@@ -239,14 +245,14 @@ def matching_step(layer, t: int, rng: np.random.Generator) -> None:
         return
     sol_pick = ready[rng.integers(0, len(ready), n_pitch)]
     target = sols.sector[sol_pick]
-    sizes = np.array([len(o) for o in layer.orgs_by_sector])
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    pool = np.concatenate(layer.orgs_by_sector)
+    sizes, offsets, pool = layer.sector_pools
     org_pick = pool[offsets[target] + (rng.random(n_pitch) * sizes[target]).astype(np.int64)]
     accept_p = (
         p("innovation.pitch_acceptance") + 0.4 * layer.lever("role_transparency")
     ) * eagerness
-    accepted = (rng.random(n_pitch) < accept_p) & ~layer.engaged[org_pick, sol_pick]
+    accepted = (
+        (rng.random(n_pitch) < accept_p) & ~layer.engaged[org_pick, sol_pick] & open_orgs[org_pick]
+    )
     for org, sol in zip(org_pick[accepted], sol_pick[accepted], strict=True):
         layer.try_start_pilot(int(org), int(sol), PITCH, t)
 
