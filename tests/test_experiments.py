@@ -680,3 +680,17 @@ def test_results_cli_prints_the_table(toy_experiment: Path, tmp_path: Path):
         timeout=60,
     )
     assert missing.returncode == 2 and "no manifest.json" in missing.stderr
+
+
+def test_dry_run_shows_the_design_and_runs_nothing(
+    toy_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    from sim.cli import main
+
+    code = main(["experiment", str(toy_experiment), "--dry-run", "--out", str(tmp_path / "o")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "3 points x 4 replications = 12 runs" in out and "lever_test_access" in out
+    assert not (tmp_path / "o").exists()
+    assert main(["experiment", str(toy_experiment), "--resume", "--overwrite"]) == 2
+    assert "one of them" in capsys.readouterr().err
