@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import sys
 import time
@@ -179,8 +180,18 @@ class Progress:
         if interactive and enabled is not False:
             from tqdm import tqdm
 
+            try:
+                width = os.get_terminal_size(sys.stderr.fileno()).columns
+            except (OSError, ValueError):
+                width = 0
             self.bar = tqdm(
-                total=total, initial=already, unit="run", file=sys.stderr, dynamic_ncols=True
+                total=total,
+                initial=already,
+                unit="run",
+                file=sys.stderr,
+                dynamic_ncols=width >= 40,
+                ncols=None if width >= 40 else 100,
+                nrows=None if width >= 40 else 24,  # a terminal of unknown size would hide the bar
             )
 
     def update(self, outcome: dict[str, Any]) -> None:
