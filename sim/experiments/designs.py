@@ -250,6 +250,10 @@ def build_lhs(table: dict[str, Any], origin: str, base: Any, spec: ExperimentSpe
         section, _, name = key.partition(".")
         if section == "levers" and name in LEVERS and LEVERS[name].integer:
             frame[key] = frame[key].round().astype("int64")
+    others = [k for k in factors if k.partition(".")[0] not in ("levers", "uncertainties")]
+    for point, row in enumerate(frame[others].to_dict("records") if others else []):
+        keys = ", ".join(others)
+        _check_point(base, row, origin, f"design.factors ({keys}) at sample {point}")
     frame.insert(0, "label", [f"lhs{p:05d}" for p in range(samples)])
     frame.insert(0, "point", range(samples))
     return frame

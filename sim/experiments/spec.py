@@ -82,7 +82,7 @@ _ALLOWED_HINTS = {
 
 def _format_error(origin: str, exc: ValidationError) -> str:
     """One line per the first pydantic error (and a count of the others)."""
-    errors = exc.errors()
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
     err = errors[0]
     loc = tuple(str(part) for part in err["loc"])
     key = ".".join(loc) if loc else "(top level)"
