@@ -266,7 +266,8 @@ def point_means(
             raise ResultsError(
                 f"{where}: outcome '{outcome}' is NaN or infinite in {len(bad)} of {len(runs)} runs "
                 f"(first: {bad.iloc[0].get('run_id', '?')}); indices from a partial sample would be "
-                f"wrong: leave it out (analysis.outcomes, or `opisim sensitivity FILE --analyse-only --outcome NAME ...`) or fix the model"
+                f'wrong: leave it out (analysis.outcomes, analysis.nan_outcomes = "skip", or '
+                f"`opisim sensitivity FILE --analyse-only --outcome NAME ...`) or fix the model"
             )
     grouped = runs.sort_values(["point", "replication"]).groupby("point")[outcomes]
     means = grouped.mean().reindex(range(n_points))
