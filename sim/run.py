@@ -100,7 +100,7 @@ def run(scenario: Scenario, seed: int = 1) -> RunResult:
     The same scenario and seed give identical output on any machine and in any order.
     """
     start = time.perf_counter()
-    model = simulate(HealthSystemModel(scenario=scenario, seed=seed))
+    model = simulate(HealthSystemModel(scenario=scenario, seed=seed, collect=False))
     elapsed = time.perf_counter() - start
     return result_from_model(model, elapsed)
 
@@ -143,33 +143,40 @@ def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunR
 
 
 def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
-    """Scalar outcomes of a run: gap and freed FTE in 2030, 2035, 2045 and the innovation headlines."""
-    allrows = ts[ts["sector"] == "all"].reset_index(drop=True)
+    """Scalar outcomes of a run: gap and freed FTE in 2030, 2035, 2045 and the innovation headlines.
+
+    Year values are December of that year (or the last simulated month of it).
+    """
+    n = model.month_index
+    national = model.recorder.sector[:n, SECTOR_ROWS.index("all"), :]
+    col = {name: national[:, i] for i, name in enumerate(SECTOR_COLUMNS)}
+    years = model.dates[:n].astype("datetime64[Y]").astype(int) + 1970
+    last_month = {
+        int(y): int(np.flatnonzero(years == y)[-1]) for y in SUMMARY_YEARS if (years == y).any()
+    }
+    prof = model.recorder.profession
     out: dict[str, float] = {}
-
-    def at_year(column: str, year: int) -> float:
-        rows = allrows[allrows["year"] == year]
-        return float(rows[column].iloc[-1]) if len(rows) else float("nan")
-
     for year in SUMMARY_YEARS:
-        for col in ("gap_fte", "gap_share", "fte_freed", "demand_fte", "supply_fte"):
-            out[f"{col}_{year}"] = at_year(col, year)
-        out[f"startups_alive_{year}"] = at_year("startups_alive", year)
-        out[f"solutions_scaled_{year}"] = at_year("solutions_scaled", year)
-    sosu = model.recorder.profession
-    # SOSU (assistant + helper) gap, all sectors, December 2035, for pattern checks
-    for year in SUMMARY_YEARS:
-        idx = np.flatnonzero(allrows["year"].to_numpy() == year)
-        if len(idx):
-            t = idx[-1]
-            out[f"sosu_gap_fte_{year}"] = float(sosu[t, 2, 2:4, 2].sum())
-            out[f"nurse_gap_fte_{year}"] = float(sosu[t, 2, 0, 2])
-        else:
-            out[f"sosu_gap_fte_{year}"] = out[f"nurse_gap_fte_{year}"] = float("nan")
-    out["hours_freed_cum"] = float(allrows["hours_freed"].sum())
-    out["staff_lost_attrition"] = float(allrows["quits"].sum())
-    out["exits_cum"] = float(allrows["exits"].sum())
-    for col in (
+        t = last_month.get(year)
+        for name in (
+            "gap_fte",
+            "gap_share",
+            "fte_freed",
+            "demand_fte",
+            "supply_fte",
+            "startups_alive",
+            "solutions_scaled",
+        ):
+            out[f"{name}_{year}"] = float(col[name][t]) if t is not None else float("nan")
+        # SOSU (assistant + helper) and nurse gaps, all sectors, for the pattern checks
+        out[f"sosu_gap_fte_{year}"] = (
+            float(prof[t, 2, 2:4, 2].sum()) if t is not None else float("nan")
+        )
+        out[f"nurse_gap_fte_{year}"] = float(prof[t, 2, 0, 2]) if t is not None else float("nan")
+    out["hours_freed_cum"] = float(col["hours_freed"].sum())
+    out["staff_lost_attrition"] = float(col["quits"].sum())
+    out["exits_cum"] = float(col["exits"].sum())
+    for name in (
         "pilots_started",
         "evaluations",
         "procurements",
@@ -178,23 +185,20 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
         "startups_founded",
         "startups_failed",
     ):
-        out[f"{col}_cum"] = float(allrows[col].sum())
-    out["startups_scaled_cum"] = (
-        float(allrows["startups_scaled"].iloc[-1]) if len(allrows) else float("nan")
-    )
-    out["public_cost_dkk_cum"] = float(allrows["public_cost_dkk"].sum())
-    freed_fte_years = float(allrows["fte_freed"].clip(lower=0).sum() / 12.0)
+        out[f"{name}_cum"] = float(col[name].sum())
+    out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else float("nan")
+    out["public_cost_dkk_cum"] = float(col["public_cost_dkk"].sum())
+    freed_fte_years = float(np.clip(col["fte_freed"], 0, None).sum() / 12.0)
     out["fte_years_freed_cum"] = freed_fte_years
     out["public_cost_per_fte_freed_dkk"] = (
         out["public_cost_dkk_cum"] / freed_fte_years if freed_fte_years > 1.0 else float("nan")
     )
-    reached = allrows.loc[allrows["fte_freed"] >= TARGET_FTE, "year"]
-    out["target_10k_reached"] = float(len(reached) > 0 and int(reached.iloc[0]) <= TARGET_YEAR)
-    out["target_10k_year"] = float(reached.iloc[0]) if len(reached) else float("nan")
+    reached_idx = np.flatnonzero(col["fte_freed"] >= TARGET_FTE)
+    first_year = int(years[reached_idx[0]]) if len(reached_idx) else None
+    out["target_10k_reached"] = float(first_year is not None and first_year <= TARGET_YEAR)
+    out["target_10k_year"] = float(first_year) if first_year is not None else float("nan")
     if model.innovation is not None:
         out.update(model.innovation.summary())
     for key in INNOVATION_COUNTERS:
-        out.setdefault(
-            f"{key}_final", float(allrows[key].iloc[-1]) if len(allrows) else float("nan")
-        )
+        out.setdefault(f"{key}_final", float(col[key][-1]) if n else float("nan"))
     return out

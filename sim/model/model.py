@@ -87,6 +87,8 @@ class HealthSystemModel(mesa.Model):
         seed: run seed; every random stream derives from it and its own name.
         scenario_path: path of a scenario file, used when ``scenario`` is None.
         staff_scale: optional override of ``world.staff_scale``.
+        collect: run Mesa's DataCollector every month (``sim.run`` turns it off: it records everything
+            in ``recorder`` anyway, vectorised).
         **lever_values: optional lever overrides by lever name (None keeps the scenario's value), so that
             ``mesa.batch_run`` and SolaraViz can pass levers as keyword arguments.
 
@@ -108,6 +110,7 @@ class HealthSystemModel(mesa.Model):
         seed: int = 1,
         scenario_path: str | None = None,
         staff_scale: float | None = None,
+        collect: bool = True,
         **lever_values: Any,
     ) -> None:
         super().__init__(rng=int(seed))
@@ -208,6 +211,7 @@ class HealthSystemModel(mesa.Model):
                 )
             }
         )
+        self.collect = collect
         self.running = True
 
     # ----------------------------------------------------------------------------------------------
@@ -250,7 +254,8 @@ class HealthSystemModel(mesa.Model):
         self.innovation_pipeline_step(t)
         self.labour_accounting_step(t)
         self.money_and_incentives_step(t)
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         self.month_index += 1
         if self.month_index >= self.n_months:
             self.running = False

@@ -191,16 +191,23 @@ class StaffArrays:
         """File newcomers under the year they retire, so a month only looks at that year's retirees."""
         years = retire_month // 12
         order = np.argsort(years, kind="stable")
-        uniq, starts = np.unique(years[order], return_index=True)
-        for year, chunk in zip(uniq.tolist(), np.split(idx[order], starts[1:]), strict=True):
-            self.retirements_by_year.setdefault(year, []).append(chunk)
+        sorted_years, sorted_idx = years[order], idx[order]
+        bounds = np.flatnonzero(np.diff(sorted_years)) + 1
+        starts = np.concatenate(([0], bounds)).tolist()
+        ends = np.concatenate((bounds, [len(order)])).tolist()
+        schedule = self.retirements_by_year
+        for a, b in zip(starts, ends, strict=True):
+            if b > a:
+                schedule.setdefault(int(sorted_years[a]), []).append(sorted_idx[a:b])
 
     def retiring(self, t: int) -> np.ndarray:
         """Slots of people whose retirement month is ``t``."""
         chunks = self.retirements_by_year.get(t // 12)
         if not chunks:
             return np.zeros(0, np.int64)
-        slots = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        if len(chunks) > 1:  # merge once; later additions to the year are appended again
+            chunks[:] = [np.concatenate(chunks)]
+        slots = chunks[0]
         due = slots[(self.retire_month[slots] == t) & self.alive[slots]]
         return _unique(due)
 
@@ -361,8 +368,14 @@ def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: 
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
+    """Sorted unique values (cheaper than np.unique for the short index arrays of a month)."""
+    if len(idx) < 2:
+        return idx
     idx = np.sort(idx)
-    return idx[np.r_[True, idx[1:] != idx[:-1]]] if len(idx) else idx
+    keep = np.empty(len(idx), dtype=bool)
+    keep[0] = True
+    np.not_equal(idx[1:], idx[:-1], out=keep[1:])
+    return idx[keep]
 
 
 def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarray:
