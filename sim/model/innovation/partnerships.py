@@ -86,7 +86,8 @@ class PartnershipTable:
 
     def active_research_or_strategic(self) -> int:
         n = self.n
-        return int((self.active[:n] & np.isin(self.form[:n], (PROJECT, STRATEGIC))).sum())
+        form = self.form[:n]
+        return int((self.active[:n] & ((form == PROJECT) | (form == STRATEGIC))).sum())
 
     def strategic_partners(self, org: int) -> np.ndarray:
         """Companies in an active strategic partnership with ``org``."""

@@ -396,6 +396,11 @@ def spread_step(layer, t: int, rng: np.random.Generator) -> None:
     draws = rng.random(eligible.shape) < prob[:, None]
     s_i, orgs = np.nonzero(eligible & draws)
     skip = rng.random(len(orgs)) < layer.lever("common_evaluation")
+    # an organisation without a free slot (or, for its own local test, the budget) lets it pass this month
+    can = np.where(
+        skip, layer.active_projects[orgs] < layer.capacity[orgs], layer.open_for_pilots()[orgs]
+    )
+    s_i, orgs, skip = s_i[can], orgs[can], skip[can]
     for k in range(len(orgs)):
         org, sol = int(orgs[k]), int(proven[s_i[k]])
         if skip[k]:
