@@ -88,6 +88,24 @@ def _wait_for_http(url: str, proc: subprocess.Popen, log: Path) -> None:
     )
 
 
+def _check_frontend_served(url: str) -> None:
+    """Fail clearly if Solara cannot serve its front-end bundle (offline and not in its local cache)."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        html = response.read().decode("utf-8", "replace")
+    found = re.search(r"""["'](/_solara/cdn/[^"']*solara-vuetify[^"']*\.js)["']""", html)
+    assert found, "the explorer page does not reference Solara's front-end bundle"
+    bundle = url.rstrip("/") + found.group(1)
+    try:
+        with urllib.request.urlopen(bundle, timeout=60) as response:
+            assert response.status == 200
+    except OSError as exc:
+        pytest.fail(
+            f"Solara cannot serve its front-end bundle {found.group(1)} ({exc}): without access to its "
+            "CDN it needs the files in its local cache; run scripts/install_browser.sh after "
+            "pip install -e '.[explore]'"
+        )
+
+
 @pytest.fixture(scope="module")
 def chromium() -> str:
     path = chromium_binary()
@@ -119,6 +137,7 @@ def explorer_url(chromium: str):
     try:
         url = f"http://127.0.0.1:{port}/"
         _wait_for_http(url, proc, log)
+        _check_frontend_served(url)
         yield url
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -162,7 +181,7 @@ def _wait_changed(page, key: str, before: str) -> str:
 
 def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
     sync_api = _require("playwright.sync_api")
-    from sim.app import lever_label
+    from sim.app import ExplorerModel, lever_label, scenario_files, settings_table
     from sim.levers import LEVERS
 
     with sync_api.sync_playwright() as pw:
@@ -180,15 +199,15 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             sliders = page.locator(".v-input__slider")
             assert sliders.count() >= len(LEVERS) + 2  # + seed and staff scale (and Mesa's own two)
             for label in ("Scenario", "Seed", "Staff scale"):
-                assert page.get_by_text(label).first.is_visible(), label
+                page.get_by_text(label).first.wait_for()  # waits until visible
             for button in ("Reset", "Step"):
-                assert page.get_by_role("button", name=button).is_visible()
+                page.get_by_role("button", name=button).wait_for()
 
             # charts and tables
             for key in ("workforce", "gap", "funnel", "adoption"):
                 page.locator(f".opisim-{key} img").first.wait_for()
             assert page.locator(".opisim-chart img").count() == 4
-            assert page.locator(".opisim-settings-table").is_visible()
+            page.locator(".opisim-settings-table").wait_for()
 
             # move one lever to its maximum, rebuild the model with RESET, and see it in force
             lever = LEVERS[LEVER_MOVED]
@@ -209,7 +228,7 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             step_button.click()
             _wait_steps(page, 1)
             after = _wait_changed(page, "workforce", before)
-            assert page.locator(".opisim-headline-table").is_visible()
+            page.locator(".opisim-headline-table").wait_for()
             assert "Demand (FTE)" in page.locator(".opisim-headline-table").inner_text()
 
             # play a year, pause, and the charts have moved on again (generous timeout: CI may be busy)
@@ -227,18 +246,22 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
 
             # pick another scenario and take its own lever values: RESET builds it
+            names = list(scenario_files())
+            target = "all_recommendations" if "all_recommendations" in names else names[-1]
+            expected = dict(
+                settings_table(ExplorerModel(scenario_name=target, levers_from_scenario=True))
+            )
             page.locator(".v-select").filter(has_text="Scenario").click()
-            page.get_by_role("option", name="all_recommendations").click()
+            page.get_by_role("option", name=target, exact=True).click()
             page.get_by_text("Take levers from the scenario file").click()
             page.get_by_role("button", name="Reset").click()
             table = page.locator(".opisim-settings-table")
             deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
-            while "all_recommendations" not in table.inner_text():
+            while "scenario file" not in table.inner_text() or target not in table.inner_text():
                 assert time.monotonic() < deadline, f"scenario not switched: {table.inner_text()!r}"
                 page.wait_for_timeout(200)
-            rows = table.locator("tr")
-            assert "scenario file" in rows.filter(has_text="Levers from").inner_text()
-            assert "rec." in rows.filter(has_text="Risk budget").inner_text()
+            shown = table.locator("tr").filter(has_text="Risk budget").locator("td").nth(1)
+            assert shown.inner_text().strip() == expected["Risk budget"]
             assert _steps(page) == 0
         finally:
             browser.close()
