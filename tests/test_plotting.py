@@ -142,6 +142,15 @@ def test_sobol_figure_needs_sobol_indices(tmp_path):
         make_figure("sobol_indices", sens)
 
 
+def test_scenario_comparison_refuses_a_sampled_design(tmp_path):
+    labels = tuple(f"p{i:03d}" for i in range(41))
+    exp = fx.write_experiment_dir(
+        tmp_path / "lhs", scenarios=labels, replications=1, timeseries=False
+    )
+    with pytest.raises(ResultsError, match="41 design points"):
+        make_figure("scenario_comparison", exp)
+
+
 def test_not_a_results_directory(tmp_path):
     with pytest.raises(ResultsError, match="no manifest.json"):
         open_results(tmp_path)

@@ -56,6 +56,7 @@ FUNNEL_STAGES = (
 STARTUP_SERIES = ("startups_alive", "startups_founded", "startups_failed", "startups_scaled")
 MAX_SCENARIO_LINES = 7
 MAX_ADOPTION_CURVES = 20
+MAX_COMPARED_SCENARIOS = 40
 _OUTCOME_PREFERENCE = ("fte_freed_2035", "fte_freed_2030", "fte_freed_2045", "gap_share_2035")
 
 PathLike = str | Path | Results
@@ -453,6 +454,12 @@ def scenario_comparison(results_dir: PathLike, lang: str = "en", width: str = "f
         cols[-1], ascending=True, ignore_index=True
     )
     n = len(stats)
+    if n > MAX_COMPARED_SCENARIOS:
+        raise ResultsError(
+            f"figure '{name}' compares a list of scenarios (at most {MAX_COMPARED_SCENARIOS}), but "
+            f"{results.path} has {n} design points (a sampled or grid design); read it with "
+            f"`opisim results {results.path}` instead"
+        )
     height = 2.6 + 0.42 * n if width == "full" else 3.0 + 0.46 * n
     with S.house_style(width):
         fig, body = S.new_figure(width, height)
