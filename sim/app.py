@@ -544,8 +544,9 @@ def _chart(key: str, make: Callable[[HealthSystemModel], Figure], model: HealthS
     return card
 
 
-# Long slider labels (unit, status quo, recommendation) go above the slider instead of squeezing it.
-SIDEBAR_CSS = """
+# Page CSS: long slider labels (unit, status quo, recommendation) go above the slider instead of
+# squeezing it; compact tables.
+PAGE_CSS = """
 .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .v-input__slider .v-input__slot > .v-label {
     flex: 0 0 100%; max-width: 100%; white-space: normal; margin: 8px 0 6px 0;
@@ -608,7 +609,7 @@ def SettingsTable(model: HealthSystemModel):
     with solara.Card(
         "Settings in force", classes=["opisim-settings"], margin=0, elevation=1
     ) as card:
-        solara.Style(SIDEBAR_CSS)
+        solara.Style(PAGE_CSS)
         solara.HTML(
             unsafe_innerHTML=(
                 "<p class='opisim-note'>Controls in the sidebar apply to the <b>next</b> model: move them, "
