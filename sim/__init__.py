@@ -12,13 +12,30 @@ Public API::
     sim.run_experiment("experiments/smoke.toml")
 """
 
+from typing import TYPE_CHECKING
+
 from sim.errors import ExperimentError, OpisimInputError, ResultsError, ScenarioError
 from sim.levers import LEVERS, UNCERTAINTIES
-from sim.model.model import HealthSystemModel
-from sim.run import RunResult, run
 from sim.scenario import Scenario, load_scenario
 
+if TYPE_CHECKING:
+    from sim.model.model import HealthSystemModel
+    from sim.run import RunResult, run
+
 __version__ = "0.1.0"
+
+# The model pulls in Mesa (slow to import); load it on first use so that `opisim levers` and friends start fast.
+_LAZY = {"HealthSystemModel": "sim.model.model", "run": "sim.run", "RunResult": "sim.run"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
 def run_experiment(*args, **kwargs):

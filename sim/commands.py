@@ -8,8 +8,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
-
 from sim.errors import ScenarioError
 from sim.levers import THEMES, levers_table, uncertainties_table
 from sim.scenario import calibration_defaults, load_scenario, parse_override
@@ -84,6 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def summary_table(result) -> str:
     """A short human-readable table of a run's headline numbers."""
+    import pandas as pd
+
     s = result.summary
     rows = []
     for year in (2030, 2035, 2045):
@@ -119,6 +119,8 @@ def summary_table(result) -> str:
 
 
 def cmd_levers(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     levers = levers_table()
     unc = uncertainties_table()
     cols = [
@@ -157,6 +159,8 @@ def cmd_levers(args: argparse.Namespace) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     rows = [
         {"key": k, "value": v["value"], "unit": v.get("unit", ""), "source": v.get("source", "")}
         for k, v in calibration_defaults().items()

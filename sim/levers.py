@@ -17,8 +17,10 @@ therefore our reading (``theme_source = "reading"``) except where the seed's own
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -341,9 +343,13 @@ THEMES = {
 
 def levers_table() -> pd.DataFrame:
     """The levers as a DataFrame, one row per lever, in the seed's order."""
+    import pandas as pd
+
     return pd.DataFrame([asdict(row) for row in _LEVER_ROWS])
 
 
 def uncertainties_table() -> pd.DataFrame:
     """The uncertainties as a DataFrame, one row per uncertainty."""
+    import pandas as pd
+
     return pd.DataFrame([asdict(row) for row in _UNCERTAINTY_ROWS])
