@@ -89,7 +89,7 @@ class HealthSystemModel(mesa.Model):
         staff_scale: optional override of ``world.staff_scale``.
         collect: run Mesa's DataCollector every month (``sim.run`` turns it off: it records everything
             in ``recorder`` anyway, vectorised).
-        **lever_values: optional lever overrides by lever name (None keeps the scenario's value), so that
+        **kwargs: optional lever overrides by lever name (None keeps the scenario's value), so that
             ``mesa.batch_run`` and SolaraViz can pass levers as keyword arguments.
 
     Attributes:
@@ -111,16 +111,16 @@ class HealthSystemModel(mesa.Model):
         scenario_path: str | None = None,
         staff_scale: float | None = None,
         collect: bool = True,
-        **lever_values: Any,
+        **kwargs: Any,
     ) -> None:
         super().__init__(rng=int(seed))
         if scenario is None:
             scenario = load_scenario(scenario_path or DEFAULT_SCENARIO)
         overrides = {}
-        unknown = sorted(set(lever_values) - set(LEVERS))
+        unknown = sorted(set(kwargs) - set(LEVERS))
         if unknown:
             raise TypeError(f"unknown lever keyword(s) {unknown}; allowed: {', '.join(LEVERS)}")
-        for name, value in lever_values.items():
+        for name, value in kwargs.items():
             if value is not None:
                 overrides[f"levers.{name}"] = value
         if staff_scale is not None:
