@@ -682,13 +682,13 @@ def adoption_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
     total = int(len(eligible))
     chosen = list(eligible.index[:MAX_ADOPTION_CURVES])
     frame = frame[frame["solution_id"].isin(chosen)].sort_values(["solution_id", "t"])
-    archetypes = sorted(frame["archetype"].astype(str).unique())
+    archetypes = sorted(frame["archetype"].astype(str).unique(), key=lambda a: L.archetype(a, lang))
     palette = [c for c in S.CYCLE if c != S.OKABE_ITO["yellow"]]
     dashes = ["-", (0, (4, 1.5)), (0, (1, 1.2))]
     colours = {a: palette[i % len(palette)] for i, a in enumerate(archetypes)}
     styles = {a: dashes[(i // len(palette)) % len(dashes)] for i, a in enumerate(archetypes)}
     with S.house_style(width):
-        fig, body = S.new_figure(width, 8.0 if width == "full" else 13.0)
+        fig, body = S.new_figure(width, 8.0 if width == "full" else 14.0)
         ax_d, ax_a = body.subplots(1, 2, sharey=True) if width == "full" else body.subplots(2, 1)
         for _sid, g in frame.groupby("solution_id", sort=False):
             kind = str(g["archetype"].iloc[0])

@@ -30,8 +30,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "count": ("Count", "Antal"),
     "count_by": ("Total by {year}", "I alt frem til {year}"),
     "share_target_orgs": (
-        "Adopting organisations (% of target)",
-        "Organisationer, der bruger løsningen (% af mål)",
+        "Organisations using it (% of target)",
+        "Organisationer, der bruger den (%)",
     ),
     "years_since_first": ("Years since first adoption", "År siden første ibrugtagning"),
     "calendar_year": ("Year", "År"),
