@@ -247,7 +247,7 @@ def _ranking_table(results: Results, lang: str) -> Table | None:
         header = [
             "#",
             "Virkemiddel" if da else "Lever",
-            f"{metric} (± {'konf.' if da else 'conf.'})",
+            f"{ {'mu_star': 'μ*'}.get(metric, metric) } (± {'konf.' if da else 'conf.'})",
         ]
         has_effect = {"effect_sq_to_rec", "effect_conf"} <= set(ranking.columns)
         if has_effect:
@@ -321,7 +321,7 @@ def _html_table(table: Table) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("*", "\\*").replace("|", "\\|").replace("\n", " ")
 
 
 def _md_table(table: Table) -> str:
@@ -331,7 +331,7 @@ def _md_table(table: Table) -> str:
     ]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in table.rows]
     if table.note:
-        lines += ["", f"*{table.note}*"]
+        lines += ["", f"*{_md_cell(table.note)}*"]
     return "\n".join(lines) + "\n"
 
 
@@ -399,7 +399,7 @@ def build_report(results_dir: str | Path, lang: str = "en") -> tuple[Path, Path]
             f'alt="{html.escape(fig.caption, quote=True)}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
-        md += [f"![{_md_cell(fig.caption)}]({fig.filename})", "", f"*{caption}*", ""]
+        md += [f"![{_md_cell(fig.caption)}]({fig.filename})", "", f"*{_md_cell(caption)}*", ""]
     if skipped:
         items = "".join(f"<li>{html.escape(s)}</li>" for s in skipped)
         parts += [f"<h3>{_w('skipped', lang)}</h3>", f"<ul>{items}</ul>"]
