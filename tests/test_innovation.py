@@ -196,3 +196,10 @@ def test_strategic_partnerships_respect_the_cap(quick):
         while model.running:
             model.step()
             assert model.innovation.partnerships.strategic_count.max() <= cap
+
+
+def test_partnership_pilots_are_labelled_as_such():
+    from sim.model.innovation import partnerships
+
+    assert partnerships.PARTNERSHIP_VIA == pipeline.PARTNERSHIP
+    assert pipeline.VIA[pipeline.PARTNERSHIP] == "strategic_partnership"

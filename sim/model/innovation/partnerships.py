@@ -6,8 +6,9 @@
   other more);
 - ``strategic``: a long-term strategic partnership across departments, mutually committed on resources and
   risk; lever ``strategic_partnership_cap`` caps how many an organisation holds at once (seed: typically at
-  most 5). A strategic partner's pilots cost the public side half, its start-ups get a monthly retainer, and
-  it is first in line for the organisation's challenges. Each costs staff time.
+  most 5). Strategic partners run joint pilots without pitch or scouting friction (``joint_projects_step``),
+  a strategic partner's pilots cost the public side half, its start-ups get a monthly retainer, and it is
+  first in line for the organisation's challenges. Each costs staff time.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ import numpy as np
 
 FORMS = ("project", "domain", "network", "strategic")
 PROJECT, DOMAIN, NETWORK, STRATEGIC = range(4)
-STRATEGIC_STAFF_FTE = (
-    0.3  # assumption: staff time per strategic partnership (governance, joint projects)
-)
-STRATEGIC_RETAINER_DKK_MONTH = (
-    40_000.0  # assumption: public co-funding per strategic partnership-month
-)
-STRATEGIC_FORMATION_MONTH = (
-    0.02  # assumption: monthly chance per free slot that a strategic partnership forms
+# Assumptions (no Danish figure found): staff time per strategic partnership (governance, joint projects),
+# public co-funding per strategic partnership-month, monthly chance per free slot that a strategic
+# partnership forms, and monthly chance that a strategic partnership starts a joint pilot.
+STRATEGIC_STAFF_FTE = 0.3
+STRATEGIC_RETAINER_DKK_MONTH = 40_000.0
+STRATEGIC_FORMATION_MONTH = 0.02
+STRATEGIC_JOINT_PROJECT_MONTH = 0.05
+PARTNERSHIP_VIA = (
+    5  # sim.model.innovation.pipeline.PARTNERSHIP (no import: pipeline imports this module)
 )
 
 
@@ -125,4 +127,31 @@ def partnership_step(layer, t: int, rng: np.random.Generator) -> int:
             continue
         parts.add(int(org), int(rng.choice(known)), STRATEGIC, t)
         formed += 1
+    joint_projects_step(layer, t, rng)
     return formed
+
+
+def joint_projects_step(layer, t: int, rng: np.random.Generator) -> int:
+    """Strategic partners run joint clinical projects: each month a strategic partnership starts, with a
+    small chance, a pilot of one of the partner company's ready solutions at the organisation (shared risk
+    and resources: the organisation pays half; no pitch or scouting friction). Returns pilots started."""
+    parts = layer.partnerships
+    n = parts.n
+    active = np.flatnonzero(parts.active[:n] & (parts.form[:n] == STRATEGIC))
+    if len(active) == 0:
+        return 0
+    chosen = active[rng.random(len(active)) < STRATEGIC_JOINT_PROJECT_MONTH]
+    sols = layer.solutions
+    ready = np.flatnonzero(sols.on_market[: sols.n] & (sols.ready_month[: sols.n] <= t))
+    started = 0
+    for k in chosen:
+        org, company = int(parts.org[k]), int(parts.company[k])
+        options = ready[
+            (sols.company[ready] == company) & (sols.sector[ready] == layer.org_sector[org])
+        ]
+        # joint projects are staffed and co-funded inside the partnership: no free slot needed
+        if len(options) and layer.try_start_pilot(
+            org, int(rng.choice(options)), PARTNERSHIP_VIA, t, committed=True
+        ):
+            started += 1
+    return started

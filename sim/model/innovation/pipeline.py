@@ -26,8 +26,8 @@ NONE, PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION, IN_USE, REJECTED, TENDER_L
     range(9)
 )
 ACTIVE_PROJECT_STAGES = (PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION)
-VIA = ("scouting", "pitch", "challenge", "spread", "frictionless")
-SCOUTING, PITCH, CHALLENGE, SPREAD, FRICTIONLESS = range(5)
+VIA = ("scouting", "pitch", "challenge", "spread", "frictionless", "strategic_partnership")
+SCOUTING, PITCH, CHALLENGE, SPREAD, FRICTIONLESS, PARTNERSHIP = range(6)
 SPREAD_PROGRAMME_DKK_YEAR = (
     20e6  # assumption: national spread programme budget at spread_workflows = 1
 )
