@@ -164,21 +164,25 @@ def test_model_is_a_mesa_model_with_datacollector(small_scenario):
     assert len(model.agents_by_type[sim.model.organisations.Municipality]) == 6
 
 
-def test_mesa_batch_run_works(tmp_path):
-    rows = mesa.batch_run(
-        HealthSystemModel,
-        parameters={
-            "scenario_path": "tests/data/small.toml",
-            "seed": [1, 2],
-            "risk_budget": [0.1, 0.5],
-        },
-        iterations=1,
-        max_steps=3,
-        number_processes=1,
-        display_progress=False,
-    )
+def test_mesa_batch_run_works():
+    import inspect
+
+    params = {"scenario_path": "tests/data/small.toml", "risk_budget": [0.1, 0.5]}
+    common = {"max_steps": 3, "number_processes": 1, "display_progress": False}
+    if "rng" in inspect.signature(mesa.batch_run).parameters:  # Mesa >= 3.4: seeds go through rng
+        rows = mesa.batch_run(HealthSystemModel, parameters=params, rng=[1, 2], **common)
+    else:  # Mesa 3.3
+        rows = mesa.batch_run(
+            HealthSystemModel, parameters={**params, "seed": [1, 2]}, iterations=1, **common
+        )
     assert len({(r["seed"], r["risk_budget"]) for r in rows}) == 4
     assert all("gap_fte" in r for r in rows)
+
+
+def test_seed_none_draws_fresh_entropy(small_scenario):
+    a = HealthSystemModel(scenario=small_scenario, seed=None)
+    b = HealthSystemModel(scenario=small_scenario, seed=None)
+    assert a.seed != b.seed
 
 
 def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):

@@ -84,7 +84,7 @@ class HealthSystemModel(mesa.Model):
     Args:
         scenario: a validated :class:`sim.Scenario`; if None, ``scenario_path`` (default: the shipped
             baseline) is loaded.
-        seed: run seed; every random stream derives from it and its own name.
+        seed: run seed; every random stream derives from it and its own name (None: fresh entropy).
         scenario_path: path of a scenario file, used when ``scenario`` is None.
         staff_scale: optional override of ``world.staff_scale``.
         collect: run Mesa's DataCollector every month (``sim.run`` turns it off: it records everything
@@ -107,12 +107,14 @@ class HealthSystemModel(mesa.Model):
     def __init__(
         self,
         scenario: Scenario | None = None,
-        seed: int = 1,
+        seed: int | None = 1,
         scenario_path: str | None = None,
         staff_scale: float | None = None,
         collect: bool = True,
         **kwargs: Any,
     ) -> None:
+        if seed is None:  # as Mesa does: fresh, unreproducible entropy (recorded in model.seed)
+            seed = int(np.random.SeedSequence().entropy % (2**63))
         super().__init__(rng=int(seed))
         if scenario is None:
             scenario = load_scenario(scenario_path or DEFAULT_SCENARIO)
