@@ -266,7 +266,10 @@ class LocalProcessExecutor:
                 except (EOFError, BrokenPipeError, OSError, pickle.UnpicklingError) as exc:
                     if self._stop.is_set():
                         return
-                    code = worker.proc.poll()
+                    try:  # the pipe closes a moment before the process is reaped
+                        code = worker.proc.wait(timeout=5)
+                    except subprocess.TimeoutExpired:
+                        code = None
                     self._retire(worker, kill=True)
                     worker = None
                     outcome = failed_outcome(
