@@ -12,7 +12,7 @@ from sim.model.staff import (
     ProfessionProfile,
     StaffArrays,
     choose_rows,
-    draw_monthly_events,
+    exit_step,
     felt_strain_step,
     initial_staff,
     monthly,
@@ -74,42 +74,25 @@ def test_quit_hazard_is_zero_for_free_slots():
     assert (h[:5] == 0).all()
 
 
-def _events(staff, q=0.0, m=0.0, hours=0.0, t=0, seed=3):
-    g = staff.n_groups
-    return draw_monthly_events(
-        staff, np.full(g, q), np.full(g, m), hours, np.ones(g), 0.0, t, np.random.default_rng(seed)
-    )
-
-
-def test_competing_events_match_their_hazards_and_never_overlap():
+def test_exit_draws_match_hazard():
     staff = make_staff(5000)
-    n = staff.n_alive
-    ev = _events(staff, q=0.02, m=0.01, hours=0.03)
-    assert len(ev.retired) == 0  # nobody retires in the first month: retirement months are >= 1
-    expected_quits = quit_hazard(
-        staff, np.full(staff.n_groups, 0.02), np.ones(staff.n_groups), 0.0
-    ).sum()
-    assert len(ev.quits) == pytest.approx(expected_quits, rel=0.1)
-    assert len(ev.movers) == pytest.approx(0.01 * n, rel=0.1)
-    assert len(ev.hour_changers) == pytest.approx(0.03 * n, rel=0.1)
-    sets = [set(ev.quits.tolist()), set(ev.movers.tolist()), set(ev.hour_changers.tolist())]
-    assert not (sets[0] & sets[1]) and not (sets[0] & sets[2]) and not (sets[1] & sets[2])
-
-
-def test_free_slots_have_no_events():
-    staff = make_staff(50)
-    staff.remove(np.arange(100))
-    ev = _events(staff, q=0.5, m=0.3, hours=0.1)
-    for idx in (ev.quits, ev.movers, ev.hour_changers):
-        assert not np.isin(idx, np.arange(100)).any()
+    strain = np.ones(2 * N_PROF)
+    q = np.full(2 * N_PROF, 0.02)
+    retired, quits = exit_step(staff, q, strain, 0.0, 0, np.random.default_rng(3))
+    assert len(retired) == 0  # nobody retires in the first month: retirement months are >= 1
+    expected = quit_hazard(staff, q, strain, 0.0).sum()
+    assert len(quits) == pytest.approx(expected, rel=0.1)
 
 
 def test_retirement_is_due_exactly_at_the_retirement_month():
     staff = make_staff(100)
+    strain = np.ones(2 * N_PROF)
     for t in (1, 24, 100):
-        ev = _events(staff, t=t, seed=0)
+        retired, _ = exit_step(
+            staff, np.zeros(2 * N_PROF), strain, 0.0, t, np.random.default_rng(0)
+        )
         due = np.flatnonzero(staff.alive & (staff.retire_month == t))
-        assert np.array_equal(np.sort(ev.retired), due)
+        assert np.array_equal(np.sort(retired), due)
 
 
 def test_felt_strain_moves_towards_group_strain():

@@ -33,8 +33,8 @@ from sim.model.staff import (
     N_PROF,
     ProfessionProfile,
     destination_weights,
-    draw_monthly_events,
     entry_step,
+    exit_step,
     felt_strain_step,
     hiring_weights,
     initial_staff,
@@ -272,17 +272,14 @@ class HealthSystemModel(mesa.Model):
         n_sec = len(SECTORS)
         felt_strain_step(self.felt_strain, self.accounts.strain_org.ravel(), self.strain_memory)
 
-        events = draw_monthly_events(
+        retired, quit_ = exit_step(
             staff,
             self.quit_month_group,
-            self.move_month_group,
-            self.part_time_month,
             self.felt_strain,
             self.strain_elasticity,
             t,
             self.streams["exits"],
         )
-        retired, quit_ = events.retired, events.quits
         retired_sp = self._by_sector_profession(retired)
         quit_sp = self._by_sector_profession(quit_)
         if self.innovation is not None:
@@ -293,10 +290,19 @@ class HealthSystemModel(mesa.Model):
         weights = destination_weights(
             hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte), self.org_sector, n_sec
         )
-        movers = move_step(staff, events.movers, self.org_sector, weights, t, self.streams["moves"])
+        movers = move_step(
+            staff,
+            self.move_month_group,
+            self.felt_strain,
+            self.org_sector,
+            weights,
+            self.strain_elasticity,
+            t,
+            self.streams["moves"],
+        )
         moves_sp = self._by_sector_profession(movers)
         part_time_step(
-            staff, events.hour_changers, self.profile, self.felt_strain, self.streams["part_time"]
+            staff, self.part_time_month, self.profile, self.felt_strain, self.streams["part_time"]
         )
 
         competence_mean = self.innovation.graduate_competence if self.innovation else 0.4
@@ -330,6 +336,8 @@ class HealthSystemModel(mesa.Model):
         hires_sp = self._by_sector_profession(idx)
         if self.innovation and len(idx):
             self.innovation.on_new_staff(idx)
+        if t % 12 == 11:
+            staff.recount()  # once a year: drop float drift of the incremental FTE counters
 
         rec.record_flow(t, "retirements", retired_sp.sum(axis=1))
         rec.record_flow(t, "quits", quit_sp.sum(axis=1))

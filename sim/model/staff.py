@@ -69,8 +69,7 @@ class StaffArrays:
     free_slots: list[np.ndarray] = field(default_factory=list)
     head_g: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     fte_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    _retirement_queue: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    _retirement_blocks: list[list] = field(default_factory=list)
+    retirements_by_year: dict[int, list[np.ndarray]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.head_g = np.zeros(self.n_groups, np.int64)
@@ -189,36 +188,28 @@ class StaffArrays:
         self.fte_g += sign * np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
-        """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
-
-        Newcomers retire at least a year after they arrive, so the queue can wait until the next January,
-        when it is merged into one block sorted by retirement month (one argsort a year, no per-person or
-        per-year Python work).
-        """
-        self._retirement_queue.append((np.asarray(retire_month), np.asarray(idx)))
-
-    def _file_queue(self) -> None:
-        months = np.concatenate([m for m, _ in self._retirement_queue])
-        slots = np.concatenate([i for _, i in self._retirement_queue])
-        order = np.argsort(months, kind="stable")
-        self._retirement_blocks.append([months[order], slots[order], 0])
-        self._retirement_queue = []
+        """File newcomers under the year they retire, so a month only looks at that year's retirees."""
+        years = retire_month // 12
+        order = np.argsort(years, kind="stable")
+        sorted_years, sorted_idx = years[order], idx[order]
+        bounds = np.flatnonzero(np.diff(sorted_years)) + 1
+        starts = np.concatenate(([0], bounds)).tolist()
+        ends = np.concatenate((bounds, [len(order)])).tolist()
+        schedule = self.retirements_by_year
+        for a, b in zip(starts, ends, strict=True):
+            if b > a:
+                schedule.setdefault(int(sorted_years[a]), []).append(sorted_idx[a:b])
 
     def retiring(self, t: int) -> np.ndarray:
-        """Slots of people whose retirement month is ``t`` (blocks sorted by month, read with a cursor)."""
-        if self._retirement_queue and (t % 12 == 0 or not self._retirement_blocks):
-            self._file_queue()
-        found = []
-        for block in self._retirement_blocks:
-            months, slots, start = block
-            if start < len(months) and months[start] <= t:
-                end = int(np.searchsorted(months, t, side="right"))
-                found.append(slots[start:end][months[start:end] == t])
-                block[2] = end
-        if not found:
+        """Slots of people whose retirement month is ``t``."""
+        chunks = self.retirements_by_year.get(t // 12)
+        if not chunks:
             return np.zeros(0, np.int64)
-        due = np.concatenate(found) if len(found) > 1 else found[0]
-        return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
+        if len(chunks) > 1:  # merge once; later additions to the year are appended again
+            chunks[:] = [np.concatenate(chunks)]
+        slots = chunks[0]
+        due = slots[(self.retire_month[slots] == t) & self.alive[slots]]
+        return _unique(due)
 
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
@@ -324,100 +315,56 @@ def quit_hazard(
     it rises with strain (the vicious circle) and falls for people on a career track (their propensity is
     lowered when the track is assigned).
     """
-    group_hazard = quit_month_group * strain_factor(felt_strain, elasticity)
+    group_hazard = quit_month_group * np.maximum(1.0 + elasticity * (felt_strain - 1.0), 0.0)
     per_slot = np.take(np.append(group_hazard, 0.0).astype(np.float32), staff.group)
     per_slot *= staff.quit_propensity
     return per_slot
 
 
-def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
-    """How strain scales leaving (quits and moves): max(1 + elasticity x (felt strain - 1), 0) per group."""
-    return np.maximum(1.0 + elasticity * (felt_strain - 1.0), 0.0)
-
-
-@dataclass
-class MonthlyEvents:
-    """Who does what this month (slot indices): retire, quit, move employer, change hours."""
-
-    retired: np.ndarray
-    quits: np.ndarray
-    movers: np.ndarray
-    hour_changers: np.ndarray
-
-
-def draw_monthly_events(
+def exit_step(
     staff: StaffArrays,
     quit_month_group: np.ndarray,
-    move_month_group: np.ndarray,
-    hours_change_month: float,
     felt_strain: np.ndarray,
     elasticity: float,
     t: int,
     rng: np.random.Generator,
-) -> MonthlyEvents:
-    """Retirements and the competing monthly events of every person, from ONE uniform draw per slot.
-
-    Retirement happens at the retirement month. Otherwise a person's uniform number u falls into at most
-    one interval: [0, quit hazard) quits (hazard from :func:`quit_hazard`); [1 - move hazard, 1) moves to
-    another employer, the move hazard rising with strain like quits; [1 - move hazard - hours rate,
-    1 - move hazard) changes hours. Competing risks from one draw keep the cost at a few passes over the
-    arrays, whatever the number of flows.
-    """
+) -> tuple[np.ndarray, np.ndarray]:
+    """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
     u = rng.random(staff.capacity, dtype=np.float32)
-    retired = staff.retiring(t)
+    retired_idx = staff.retiring(t)
     quitting = u < quit_hazard(staff, quit_month_group, felt_strain, elasticity)
-    quitting[retired] = False
-    move_group = move_month_group * strain_factor(felt_strain, elasticity)
-    # free slots get an edge of 2: u < 1 never reaches it, so they neither move nor change hours
-    hazard = np.append(move_group, -1.0).astype(np.float32)
-    move_edge = np.float32(1.0) - np.take(hazard, staff.group)
-    moving = u >= move_edge
-    changing = (u >= move_edge - np.float32(hours_change_month)) & (u < move_edge)
-    moving[retired] = False
-    changing[retired] = False
-    return MonthlyEvents(
-        retired, np.flatnonzero(quitting), np.flatnonzero(moving), np.flatnonzero(changing)
-    )
-
-
-class RowChooser:
-    """Draws, for each item, a column of ``weights[category[item]]`` with probability proportional to it.
-
-    Built once per month from the destination weights and shared by every flow of the month (moves,
-    graduates, hires). Rows are normalised cumulative sums shifted by their row index, so one
-    ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
-    """
-
-    def __init__(self, weights: np.ndarray) -> None:
-        n_rows, self.n_cols = weights.shape
-        w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
-        cum = np.cumsum(w, axis=1)
-        cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
-        cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
-        self.cum = cum.ravel()
-
-    def choose(self, category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        if len(category) == 0:
-            return np.zeros(0, np.int64)
-        pick = np.searchsorted(self.cum, category + rng.random(len(category)), side="right")
-        return np.minimum(pick - category * self.n_cols, self.n_cols - 1)
+    quitting[retired_idx] = False
+    return retired_idx, np.flatnonzero(quitting)
 
 
 def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One-off use of :class:`RowChooser`."""
-    return RowChooser(weights).choose(category, rng)
+    """For each item, draw a column of ``weights[category[item]]`` with probability proportional to it.
+
+    Vectorised over items: rows are normalised cumulative sums shifted by their row index, so one
+    ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
+    """
+    n_rows, n_cols = weights.shape
+    if len(category) == 0:
+        return np.zeros(0, np.int64)
+    w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
+    cum = np.cumsum(w, axis=1)
+    cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
+    cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
+    pick = np.searchsorted(cum.ravel(), category + rng.random(len(category)), side="right")
+    return np.minimum(pick - category * n_cols, n_cols - 1)
 
 
-def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
-    """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
-    zero outside the sector, uniform within the sector where nothing is known."""
+def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> np.ndarray:
+    """Weights [sector * N_PROF + profession, organisation]: zero outside the sector."""
     out = np.zeros((n_sectors * N_PROF, len(org_sector)))
     for s in range(n_sectors):
         in_s = org_sector == s
         block = weights[in_s].T  # [P, orgs in sector]
-        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)
+        block = np.where(
+            block.sum(axis=1, keepdims=True) > 0, block, 1.0
+        )  # nothing known: uniform in sector
         out[s * N_PROF : (s + 1) * N_PROF, in_s] = block
-    return RowChooser(out)
+    return out
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
@@ -438,43 +385,65 @@ def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarra
 
 def move_step(
     staff: StaffArrays,
-    movers: np.ndarray,
+    move_month_group: np.ndarray,
+    group_strain: np.ndarray,
     org_sector: np.ndarray,
-    weights: RowChooser,
+    weights: np.ndarray,
+    elasticity: float,
     t: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Movers (from :func:`draw_monthly_events`) change employer within their sector and profession;
-    destinations are drawn by ``weights`` (vacancies first, see :func:`destination_weights`)."""
-    if len(movers):
-        category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
-        staff.set_employer(movers, weights.choose(category, rng), t)
+    """Moves between employers of the same sector and profession; returns the movers' slots.
+
+    Each person moves with probability base x (1 + elasticity x (strain - 1)); candidates are drawn by
+    thinning (draw slots at the maximum rate, accept with the person's own rate), so the cost is
+    proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
+    first, see :func:`destination_weights`).
+    """
+    rate = move_month_group * np.maximum(1.0 + elasticity * (group_strain - 1.0), 0.0)
+    rate_max = float(rate.max()) if rate.size else 0.0
+    if rate_max <= 0 or staff.capacity == 0:
+        return np.zeros(0, np.int64)
+    k = rng.binomial(staff.capacity, min(rate_max, 1.0))
+    cand = _unique(rng.integers(0, staff.capacity, k))
+    cand = cand[staff.alive[cand]]
+    accept = rng.random(len(cand)) * rate_max < rate[staff.group[cand]]
+    movers = cand[accept]
+    if len(movers) == 0:
+        return movers
+    category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
+    staff.set_employer(movers, choose_rows(category, weights, rng), t)
     return movers
 
 
 def part_time_step(
     staff: StaffArrays,
-    idx: np.ndarray,
+    rate_month: float,
     profile: ProfessionProfile,
     felt_strain: np.ndarray,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """People changing hours (from :func:`draw_monthly_events`) redraw their FTE fraction, lowered by
-    strain. Returns the change in FTE per person."""
-    if len(idx) == 0:
-        return np.zeros(0)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Some people change their hours each month: they redraw their FTE fraction, lowered by strain.
+
+    Returns (slots that changed, change in FTE per slot).
+    """
+    if staff.capacity == 0 or rate_month <= 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    k = rng.binomial(staff.capacity, rate_month)
+    idx = _unique(rng.integers(0, staff.capacity, k))
+    idx = idx[staff.alive[idx]]
     new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
     strain = felt_strain[staff.group[idx]]
     new = np.clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
     delta = new - staff.fte[idx]
     staff.set_fte(idx, new)
-    return delta
+    return idx, delta
 
 
 def entry_step(
     staff: StaffArrays,
     counts_by_profession_sector: np.ndarray,
-    weights: RowChooser,
+    weights: np.ndarray,
     profile: ProfessionProfile,
     t: int,
     age_mean: float,
@@ -486,14 +455,14 @@ def entry_step(
 
     Args:
         counts_by_profession_sector: agents to add [S, P].
-        weights: the month's :class:`RowChooser` from :func:`destination_weights`.
+        weights: destination weights [S * P, O] from :func:`destination_weights`.
     Returns the newcomers' slots.
     """
     counts = np.asarray(counts_by_profession_sector, dtype=np.int64).ravel()
     if counts.sum() == 0:
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
-    employer = weights.choose(category, rng).astype(np.int32)
+    employer = choose_rows(category, weights, rng).astype(np.int32)
     profession = (category % N_PROF).astype(np.int8)
     n = len(employer)
     age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
