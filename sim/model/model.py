@@ -336,8 +336,6 @@ class HealthSystemModel(mesa.Model):
         hires_sp = self._by_sector_profession(idx)
         if self.innovation and len(idx):
             self.innovation.on_new_staff(idx)
-        if t % 12 == 11:
-            staff.recount()  # once a year: drop float drift of the incremental FTE counters
 
         rec.record_flow(t, "retirements", retired_sp.sum(axis=1))
         rec.record_flow(t, "quits", quit_sp.sum(axis=1))

@@ -69,7 +69,8 @@ class StaffArrays:
     free_slots: list[np.ndarray] = field(default_factory=list)
     head_g: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     fte_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    retirements_by_year: dict[int, list[np.ndarray]] = field(default_factory=dict)
+    _retirement_queue: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    _retirement_blocks: list[list] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.head_g = np.zeros(self.n_groups, np.int64)
@@ -188,28 +189,36 @@ class StaffArrays:
         self.fte_g += sign * np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
-        """File newcomers under the year they retire, so a month only looks at that year's retirees."""
-        years = retire_month // 12
-        order = np.argsort(years, kind="stable")
-        sorted_years, sorted_idx = years[order], idx[order]
-        bounds = np.flatnonzero(np.diff(sorted_years)) + 1
-        starts = np.concatenate(([0], bounds)).tolist()
-        ends = np.concatenate((bounds, [len(order)])).tolist()
-        schedule = self.retirements_by_year
-        for a, b in zip(starts, ends, strict=True):
-            if b > a:
-                schedule.setdefault(int(sorted_years[a]), []).append(sorted_idx[a:b])
+        """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
+
+        Newcomers retire at least a year after they arrive, so the queue can wait until the next January,
+        when it is merged into one block sorted by retirement month (one argsort a year, no per-person or
+        per-year Python work).
+        """
+        self._retirement_queue.append((np.asarray(retire_month), np.asarray(idx)))
+
+    def _file_queue(self) -> None:
+        months = np.concatenate([m for m, _ in self._retirement_queue])
+        slots = np.concatenate([i for _, i in self._retirement_queue])
+        order = np.argsort(months, kind="stable")
+        self._retirement_blocks.append([months[order], slots[order], 0])
+        self._retirement_queue = []
 
     def retiring(self, t: int) -> np.ndarray:
-        """Slots of people whose retirement month is ``t``."""
-        chunks = self.retirements_by_year.get(t // 12)
-        if not chunks:
+        """Slots of people whose retirement month is ``t`` (blocks sorted by month, read with a cursor)."""
+        if self._retirement_queue and (t % 12 == 0 or not self._retirement_blocks):
+            self._file_queue()
+        found = []
+        for block in self._retirement_blocks:
+            months, slots, start = block
+            if start < len(months) and months[start] <= t:
+                end = int(np.searchsorted(months, t, side="right"))
+                found.append(slots[start:end][months[start:end] == t])
+                block[2] = end
+        if not found:
             return np.zeros(0, np.int64)
-        if len(chunks) > 1:  # merge once; later additions to the year are appended again
-            chunks[:] = [np.concatenate(chunks)]
-        slots = chunks[0]
-        due = slots[(self.retire_month[slots] == t) & self.alive[slots]]
-        return _unique(due)
+        due = np.concatenate(found) if len(found) > 1 else found[0]
+        return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
 
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
@@ -337,34 +346,44 @@ def exit_step(
     return retired_idx, np.flatnonzero(quitting)
 
 
-def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """For each item, draw a column of ``weights[category[item]]`` with probability proportional to it.
+class RowChooser:
+    """Draws, for each item, a column of ``weights[category[item]]`` with probability proportional to it.
 
-    Vectorised over items: rows are normalised cumulative sums shifted by their row index, so one
+    Built once per month from the destination weights and shared by every flow of the month (moves,
+    graduates, hires). Rows are normalised cumulative sums shifted by their row index, so one
     ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
     """
-    n_rows, n_cols = weights.shape
-    if len(category) == 0:
-        return np.zeros(0, np.int64)
-    w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
-    cum = np.cumsum(w, axis=1)
-    cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
-    cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
-    pick = np.searchsorted(cum.ravel(), category + rng.random(len(category)), side="right")
-    return np.minimum(pick - category * n_cols, n_cols - 1)
+
+    def __init__(self, weights: np.ndarray) -> None:
+        n_rows, self.n_cols = weights.shape
+        w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
+        cum = np.cumsum(w, axis=1)
+        cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
+        cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
+        self.cum = cum.ravel()
+
+    def choose(self, category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if len(category) == 0:
+            return np.zeros(0, np.int64)
+        pick = np.searchsorted(self.cum, category + rng.random(len(category)), side="right")
+        return np.minimum(pick - category * self.n_cols, self.n_cols - 1)
 
 
-def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> np.ndarray:
-    """Weights [sector * N_PROF + profession, organisation]: zero outside the sector."""
+def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One-off use of :class:`RowChooser`."""
+    return RowChooser(weights).choose(category, rng)
+
+
+def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
+    """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
+    zero outside the sector, uniform within the sector where nothing is known."""
     out = np.zeros((n_sectors * N_PROF, len(org_sector)))
     for s in range(n_sectors):
         in_s = org_sector == s
         block = weights[in_s].T  # [P, orgs in sector]
-        block = np.where(
-            block.sum(axis=1, keepdims=True) > 0, block, 1.0
-        )  # nothing known: uniform in sector
+        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)
         out[s * N_PROF : (s + 1) * N_PROF, in_s] = block
-    return out
+    return RowChooser(out)
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
@@ -388,7 +407,7 @@ def move_step(
     move_month_group: np.ndarray,
     group_strain: np.ndarray,
     org_sector: np.ndarray,
-    weights: np.ndarray,
+    weights: RowChooser,
     elasticity: float,
     t: int,
     rng: np.random.Generator,
@@ -412,7 +431,7 @@ def move_step(
     if len(movers) == 0:
         return movers
     category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
-    staff.set_employer(movers, choose_rows(category, weights, rng), t)
+    staff.set_employer(movers, weights.choose(category, rng), t)
     return movers
 
 
@@ -443,7 +462,7 @@ def part_time_step(
 def entry_step(
     staff: StaffArrays,
     counts_by_profession_sector: np.ndarray,
-    weights: np.ndarray,
+    weights: RowChooser,
     profile: ProfessionProfile,
     t: int,
     age_mean: float,
@@ -455,14 +474,14 @@ def entry_step(
 
     Args:
         counts_by_profession_sector: agents to add [S, P].
-        weights: destination weights [S * P, O] from :func:`destination_weights`.
+        weights: the month's :class:`RowChooser` from :func:`destination_weights`.
     Returns the newcomers' slots.
     """
     counts = np.asarray(counts_by_profession_sector, dtype=np.int64).ravel()
     if counts.sum() == 0:
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
-    employer = choose_rows(category, weights, rng).astype(np.int32)
+    employer = weights.choose(category, rng).astype(np.int32)
     profession = (category % N_PROF).astype(np.int8)
     n = len(employer)
     age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
