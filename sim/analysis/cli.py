@@ -12,18 +12,9 @@ from types import FrameType
 from typing import Any
 
 from sim.errors import ExperimentError
+from sim.experiments.cli import add_run_options
 
 SENSITIVITY_KINDS = ("ofat", "morris", "sobol")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
-    return value
 
 
 def _seed(text: str) -> int:
@@ -47,23 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the results directory. `opisim results DIR` prints the ranking again.",
     )
     sub.add_argument("file", help="experiment TOML file, e.g. experiments/morris_levers.toml")
-    sub.add_argument("--out", help="results directory (default: results/<name>/)")
-    sub.add_argument(
-        "--workers",
-        type=_positive_int,
-        help="local worker processes (default: all cores; 1 runs in this process)",
-    )
-    sub.add_argument(
-        "--dask",
-        metavar="ADDRESS",
-        help="run on the Dask scheduler at ADDRESS, or 'local' for a LocalCluster on this machine",
-    )
-    sub.add_argument(
-        "--resume", action="store_true", help="keep finished runs in the results directory"
-    )
-    sub.add_argument(
-        "--overwrite", action="store_true", help="delete earlier results in the directory"
-    )
+    add_run_options(sub)
     sub.add_argument(
         "--analyse-only",
         action="store_true",

@@ -23,6 +23,29 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> None:
+    """The options every command that runs an experiment shares: --out, --workers, --dask, --resume,
+    --overwrite (used by ``experiment`` and ``sensitivity``)."""
+    parser.add_argument("--out", help="results directory (default: results/<name>/)")
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="local worker processes (default: all cores; 1 runs in this process)" + workers_help,
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), or 'local' for a "
+        "LocalCluster on this machine",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="keep finished runs in the results directory"
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="delete earlier results in the directory"
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``experiment`` and ``results`` subcommands."""
     exp = subparsers.add_parser(
@@ -33,25 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "executor or the number of workers.",
     )
     exp.add_argument("file", help="experiment TOML file, e.g. experiments/smoke.toml")
-    exp.add_argument("--out", help="results directory (default: results/<name>/)")
-    exp.add_argument(
-        "--workers",
-        type=_positive_int,
-        help="local worker processes (default: all cores; 1 runs in this process); with --dask local, "
-        "the LocalCluster's workers (default 2)",
-    )
-    exp.add_argument(
-        "--dask",
-        metavar="ADDRESS",
-        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), or 'local' for a "
-        "LocalCluster on this machine",
-    )
-    exp.add_argument(
-        "--resume", action="store_true", help="keep finished runs in the results directory"
-    )
-    exp.add_argument(
-        "--overwrite", action="store_true", help="delete earlier results in the directory"
-    )
+    add_run_options(exp, workers_help="; with --dask local, the LocalCluster's workers (default 2)")
     exp.add_argument(
         "--dry-run", action="store_true", help="validate and show the design; run nothing"
     )

@@ -14,6 +14,25 @@ from sim.model.demography import PROFESSIONS, SECTORS
 
 SECTOR_ROWS = (*SECTORS, "all")
 
+# Counters the innovation layer fills; system-wide ones (companies) are recorded on the 'all' row only.
+INNOVATION_COUNTERS = (
+    "pilots_started",
+    "pilots_active",
+    "evaluations",
+    "procurements",
+    "adoptions",
+    "abandonments",
+    "solutions_in_use",
+    "solutions_scaled",
+    "startups_founded",
+    "startups_alive",
+    "startups_failed",
+    "startups_scaled",
+    "companies_alive",
+    "partnerships_active",
+    "public_cost_dkk",
+)
+
 # Monthly series recorded per sector (hospital, municipal, all). Flows are per month; rates annualised.
 SECTOR_COLUMNS = (
     "demand_fte",
@@ -35,21 +54,7 @@ SECTOR_COLUMNS = (
     "attrition_rate",
     "job_leaving_rate",
     "hours_freed",
-    "pilots_started",
-    "pilots_active",
-    "evaluations",
-    "procurements",
-    "adoptions",
-    "abandonments",
-    "solutions_in_use",
-    "solutions_scaled",
-    "startups_founded",
-    "startups_alive",
-    "startups_failed",
-    "startups_scaled",
-    "companies_alive",
-    "partnerships_active",
-    "public_cost_dkk",
+    *INNOVATION_COUNTERS,
 )
 PROFESSION_COLUMNS = (
     "demand_fte",
@@ -60,24 +65,6 @@ PROFESSION_COLUMNS = (
     "entries",
     "exits",
     "moves",
-)
-# Counters the innovation layer fills; system-wide ones (companies) are recorded on the 'all' row only.
-INNOVATION_COUNTERS = (
-    "pilots_started",
-    "pilots_active",
-    "evaluations",
-    "procurements",
-    "adoptions",
-    "abandonments",
-    "solutions_in_use",
-    "solutions_scaled",
-    "startups_founded",
-    "startups_alive",
-    "startups_failed",
-    "startups_scaled",
-    "companies_alive",
-    "partnerships_active",
-    "public_cost_dkk",
 )
 
 
