@@ -200,7 +200,8 @@ class StaffArrays:
     def _file_queue(self) -> None:
         months = np.concatenate([m for m, _ in self._retirement_queue])
         slots = np.concatenate([i for _, i in self._retirement_queue])
-        order = np.argsort(months, kind="stable")
+        # months fit in int16 (< 2,730 years): numpy then sorts with a radix sort, ~10x faster
+        order = np.argsort(months.astype(np.int16), kind="stable")
         self._retirement_blocks.append([months[order], slots[order], 0])
         self._retirement_queue = []
 
