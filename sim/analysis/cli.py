@@ -156,13 +156,14 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     out_dir = Path(args.out) if args.out else Path("results") / spec.name
     progress = False if args.no_progress else None
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
+
+    def run_or_analyse(experiment, directory: Path) -> None:
         if args.analyse_only:
-            analyse(out_dir, outcomes=args.outcomes)
+            analyse(directory, outcomes=args.outcomes)
         else:
             run_sensitivity(
-                spec,
-                out=out_dir,
+                experiment,
+                out=directory,
                 workers=args.workers,
                 dask=args.dask,
                 resume=args.resume,
@@ -170,23 +171,14 @@ def sensitivity_command(args: argparse.Namespace) -> int:
                 progress=progress,
                 outcomes=args.outcomes,
             )
+
+    try:
+        run_or_analyse(spec, out_dir)
         print_ranking(out_dir)
         if args.robustness_seed is not None:
             other = with_master_seed(spec, args.robustness_seed)
             other_dir = out_dir.parent / f"{out_dir.name}_seed{args.robustness_seed}"
-            if args.analyse_only:
-                analyse(other_dir, outcomes=args.outcomes)
-            else:
-                run_sensitivity(
-                    other,
-                    out=other_dir,
-                    workers=args.workers,
-                    dask=args.dask,
-                    resume=args.resume,
-                    overwrite=args.overwrite,
-                    progress=progress,
-                    outcomes=args.outcomes,
-                )
+            run_or_analyse(other, other_dir)
             robust = compare_rankings(out_dir, other_dir)
             (out_dir / "robustness.json").write_text(
                 json.dumps(robust, indent=2) + "\n", encoding="utf-8"
