@@ -221,6 +221,13 @@ class StaffArrays:
         due = np.concatenate(found) if len(found) > 1 else found[0]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
 
+    def uniform_buffer(self) -> np.ndarray:
+        """A reusable float32 array of one number per slot (no allocation in the monthly loop)."""
+        buf = getattr(self, "_uniform", None)
+        if buf is None or len(buf) != self.capacity:
+            buf = self._uniform = np.empty(self.capacity, dtype=np.float32)
+        return buf
+
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
         return self.head_g
@@ -340,7 +347,8 @@ def exit_step(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
-    u = rng.random(staff.capacity, dtype=np.float32)
+    u = staff.uniform_buffer()
+    rng.random(out=u, dtype=np.float32)
     retired_idx = staff.retiring(t)
     quitting = u < quit_hazard(staff, quit_month_group, felt_strain, elasticity)
     quitting[retired_idx] = False
