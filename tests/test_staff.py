@@ -8,9 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model.staff import (
+    MAX_MOVE_MONTH,
+    MAX_QUIT_MONTH,
     N_PROF,
     ProfessionProfile,
     StaffArrays,
+    bernoulli_slots,
     choose_rows,
     exit_step,
     felt_strain_step,
@@ -18,6 +21,7 @@ from sim.model.staff import (
     monthly,
     quit_hazard,
     stochastic_round,
+    strain_factor,
 )
 
 PROFILE = ProfessionProfile(
@@ -147,3 +151,30 @@ def test_choose_rows_follows_weights(weights, seed):
         freq = np.bincount(picks[cat == row], minlength=w.shape[1]) / 20_000
         assert np.abs(freq - w[row] / w[row].sum()).max() < 0.02
         assert (freq[w[row] == 0] == 0).all()
+
+
+def test_bernoulli_slots_are_exact_and_unique():
+    rng = np.random.default_rng(4)
+    hits = np.zeros(1000)
+    for _ in range(400):
+        idx = bernoulli_slots(1000, 0.05, rng)
+        assert np.all(np.diff(idx) > 0) and (idx.size == 0 or (idx[0] >= 0 and idx[-1] < 1000))
+        hits[idx] += 1
+    assert hits.mean() / 400 == pytest.approx(0.05, rel=0.05)
+    assert len(bernoulli_slots(10, 0.0, rng)) == 0 and len(bernoulli_slots(0, 0.5, rng)) == 0
+    assert len(bernoulli_slots(50, 1.0, rng)) == 50
+
+
+def test_thinning_caps_are_not_binding_in_the_baseline(baseline):
+    """Quits and moves are drawn by thinning under fixed caps: no one's probability may reach them."""
+    import sim
+
+    sc = baseline.with_overrides(
+        {"world.staff_scale": 0.05, "uncertainties.attrition_sensitivity": 2.0}
+    )
+    model = sim.HealthSystemModel(scenario=sc, seed=1)
+    strained = np.full(model.staff.n_groups, 1.5)  # far above any strain the baseline reaches
+    h = quit_hazard(model.staff, model.quit_month_group, strained, model.strain_elasticity)
+    assert h.max() < MAX_QUIT_MONTH
+    moves = model.move_month_group * strain_factor(strained, model.strain_elasticity)
+    assert moves.max() < MAX_MOVE_MONTH

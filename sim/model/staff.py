@@ -221,13 +221,6 @@ class StaffArrays:
         due = np.concatenate(found) if len(found) > 1 else found[0]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
 
-    def uniform_buffer(self) -> np.ndarray:
-        """A reusable float32 array of one number per slot (no allocation in the monthly loop)."""
-        buf = getattr(self, "_uniform", None)
-        if buf is None or len(buf) != self.capacity:
-            buf = self._uniform = np.empty(self.capacity, dtype=np.float32)
-        return buf
-
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
         return self.head_g
@@ -323,6 +316,35 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
     felt += (group_strain - felt) / memory_months
 
 
+# Upper bounds of monthly probabilities used for thinning (exact as long as no person's probability exceeds
+# them; probabilities are capped there). Fixed, so every scenario draws the same candidate slots (common
+# random numbers).
+MAX_QUIT_MONTH = 0.03
+MAX_MOVE_MONTH = 0.03
+
+
+def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of the slots 0..n-1 that each succeed independently with probability ``p``.
+
+    Exact Bernoulli sampling at a cost proportional to the number of successes: the gaps between
+    successes are geometric, so the work is O(n p), not O(n).
+    """
+    if n <= 0 or p <= 0:
+        return np.zeros(0, np.int64)
+    expected = n * p
+    size = int(expected + 6.0 * np.sqrt(expected) + 16)
+    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    while positions[-1] < n:  # rarely needed: draw more gaps until past the end
+        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        positions = np.concatenate([positions, more])
+    return positions[: np.searchsorted(positions, n)]
+
+
+def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
+    """How strain scales leaving (quits and moves): max(1 + elasticity x (felt strain - 1), 0) per group."""
+    return np.maximum(1.0 + elasticity * (felt_strain - 1.0), 0.0)
+
+
 def quit_hazard(
     staff: StaffArrays, quit_month_group: np.ndarray, felt_strain: np.ndarray, elasticity: float
 ) -> np.ndarray:
@@ -332,7 +354,7 @@ def quit_hazard(
     it rises with strain (the vicious circle) and falls for people on a career track (their propensity is
     lowered when the track is assigned).
     """
-    group_hazard = quit_month_group * np.maximum(1.0 + elasticity * (felt_strain - 1.0), 0.0)
+    group_hazard = quit_month_group * strain_factor(felt_strain, elasticity)
     per_slot = np.take(np.append(group_hazard, 0.0).astype(np.float32), staff.group)
     per_slot *= staff.quit_propensity
     return per_slot
@@ -346,13 +368,21 @@ def exit_step(
     t: int,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Retirements and quits of month t. One uniform draw per slot. Returns (retired idx, quit idx)."""
-    u = staff.uniform_buffer()
-    rng.random(out=u, dtype=np.float32)
+    """Retirements and quits of month t. Returns (retired idx, quit idx).
+
+    Each person quits with probability ``quit_hazard`` (capped at ``MAX_QUIT_MONTH``), drawn by thinning:
+    candidate slots succeed with probability MAX_QUIT_MONTH (:func:`bernoulli_slots`), and a candidate
+    quits with probability hazard / MAX_QUIT_MONTH. This is exactly one Bernoulli trial per person at a
+    cost proportional to the candidates, not to the whole workforce.
+    """
     retired_idx = staff.retiring(t)
-    quitting = u < quit_hazard(staff, quit_month_group, felt_strain, elasticity)
-    quitting[retired_idx] = False
-    return retired_idx, np.flatnonzero(quitting)
+    cand = bernoulli_slots(staff.capacity, MAX_QUIT_MONTH, rng)
+    group_hazard = quit_month_group * strain_factor(felt_strain, elasticity)
+    hazard = np.append(group_hazard, 0.0)[staff.group[cand]] * staff.quit_propensity[cand]
+    quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
+    if len(retired_idx) and len(quitting):
+        quitting = quitting[~np.isin(quitting, retired_idx)]
+    return retired_idx, quitting
 
 
 class RowChooser:
@@ -423,20 +453,15 @@ def move_step(
 ) -> np.ndarray:
     """Moves between employers of the same sector and profession; returns the movers' slots.
 
-    Each person moves with probability base x (1 + elasticity x (strain - 1)); candidates are drawn by
-    thinning (draw slots at the maximum rate, accept with the person's own rate), so the cost is
-    proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
+    Each person moves with probability base x (1 + elasticity x (strain - 1)), capped at MAX_MOVE_MONTH;
+    candidates are drawn by thinning (slots succeed at MAX_MOVE_MONTH, a candidate moves with its own rate
+    / MAX_MOVE_MONTH), so the cost is proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
     first, see :func:`destination_weights`).
     """
-    rate = move_month_group * np.maximum(1.0 + elasticity * (group_strain - 1.0), 0.0)
-    rate_max = float(rate.max()) if rate.size else 0.0
-    if rate_max <= 0 or staff.capacity == 0:
-        return np.zeros(0, np.int64)
-    k = rng.binomial(staff.capacity, min(rate_max, 1.0))
-    cand = _unique(rng.integers(0, staff.capacity, k))
+    rate = np.minimum(move_month_group * strain_factor(group_strain, elasticity), MAX_MOVE_MONTH)
+    cand = bernoulli_slots(staff.capacity, MAX_MOVE_MONTH, rng)
     cand = cand[staff.alive[cand]]
-    accept = rng.random(len(cand)) * rate_max < rate[staff.group[cand]]
-    movers = cand[accept]
+    movers = cand[rng.random(len(cand)) * MAX_MOVE_MONTH < rate[staff.group[cand]]]
     if len(movers) == 0:
         return movers
     category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
@@ -457,8 +482,7 @@ def part_time_step(
     """
     if staff.capacity == 0 or rate_month <= 0:
         return np.zeros(0, np.int64), np.zeros(0)
-    k = rng.binomial(staff.capacity, rate_month)
-    idx = _unique(rng.integers(0, staff.capacity, k))
+    idx = bernoulli_slots(staff.capacity, rate_month, rng)
     idx = idx[staff.alive[idx]]
     new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
     strain = felt_strain[staff.group[idx]]
