@@ -2,10 +2,11 @@
 
 Staff live in slots of a structure of arrays (``StaffArrays``). A slot is either alive or free; people who
 leave free their slot, and newcomers fill free slots before the arrays grow, so no array is copied in the
-monthly loop. Age is derived from the birth month (no monthly update), retirement happens at a retirement
-month drawn on entry (and filed under its year), and the only per-person work of a month is one exit draw and a few
-array operations. Small flows (moves, changes of hours, hires) are drawn as counts and thinned, never by a
-per-person Python loop.
+monthly loop. Age is derived from the birth month (no monthly update) and retirement happens at a
+retirement month drawn on entry (filed once a year by month). Quits, moves and changes of hours are one
+Bernoulli trial per person each month, drawn exactly by thinning (candidate slots from geometric gaps
+under a fixed cap, then acceptance at the person's own probability), so a month costs in proportion to
+the events, not the workforce, and never needs a per-person Python loop.
 
 At ``staff_scale = s`` each slot stands for ``1 / s`` people; all flows in persons are scaled by ``s`` on
 the way in (with stochastic rounding) and every output is multiplied by ``1 / s`` on the way out.
