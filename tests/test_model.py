@@ -202,3 +202,19 @@ def test_lever_keywords(small_scenario):
     assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.01
     with pytest.raises(TypeError, match="unknown lever"):
         HealthSystemModel(scenario=small_scenario, seed=1, risk_budgte=0.7)
+
+
+def test_a_finished_run_releases_its_model(small_scenario):
+    """Many runs in one process (experiments, sensitivity) must not keep every model alive."""
+    import gc
+    import weakref
+
+    from sim.run import release_model, result_from_model, simulate
+
+    model = simulate(HealthSystemModel(scenario=small_scenario, seed=1, collect=False))
+    result_from_model(model)
+    release_model(model)
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
