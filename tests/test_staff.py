@@ -12,9 +12,9 @@ from sim.model.staff import (
     MAX_QUIT_MONTH,
     N_PROF,
     ProfessionProfile,
+    RowChooser,
     StaffArrays,
     bernoulli_slots,
-    choose_rows,
     exit_step,
     felt_strain_step,
     initial_staff,
@@ -141,12 +141,12 @@ def test_slots_are_reused_before_growing():
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(0.0, 10.0), min_size=2, max_size=6), st.integers(0, 2**31 - 1))
-def test_choose_rows_follows_weights(weights, seed):
+def test_row_chooser_follows_weights(weights, seed):
     w = np.array([weights, weights[::-1]])
     if w.sum(axis=1).min() <= 0:
         return
     cat = np.repeat([0, 1], 20_000)
-    picks = choose_rows(cat, w, np.random.default_rng(seed))
+    picks = RowChooser(w).choose(cat, np.random.default_rng(seed))
     for row in (0, 1):
         freq = np.bincount(picks[cat == row], minlength=w.shape[1]) / 20_000
         assert np.abs(freq - w[row] / w[row].sum()).max() < 0.02

@@ -262,6 +262,11 @@ class ProfessionProfile:
         return np.clip(rng.normal(self.retirement_age_mean, self.retirement_age_sd, n), 55.0, 72.0)
 
 
+def draw_quit_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Personal multipliers of the quit hazard: lognormal with mean 1 and sd of log 0.3 (assumption)."""
+    return rng.lognormal(-0.045, 0.3, n).astype(np.float32)
+
+
 # Initial age distribution per profession: 23 + Beta(a, b) * (retirement age - 23) years (assumption;
 # SOSU staff older: FACTS s4, 30% of SOSU staff over 55, which Beta(1.4, 1) reproduces).
 AGE_BETA = {
@@ -291,7 +296,7 @@ def initial_staff(
     retire_month = np.maximum(birth_month + np.round(retire_age * 12), 1).astype(np.int32)
     fte = profile.draw_fte(profession, rng)
     competence = rng.beta(2.0, 3.0, n).astype(np.float32)
-    propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)  # mean 1
+    propensity = draw_quit_propensity(n, rng)
     staff.add(
         profession,
         employer,
@@ -347,18 +352,22 @@ def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
 
 
 def quit_hazard(
-    staff: StaffArrays, quit_month_group: np.ndarray, felt_strain: np.ndarray, elasticity: float
+    staff: StaffArrays,
+    quit_month_group: np.ndarray,
+    felt_strain: np.ndarray,
+    elasticity: float,
+    slots: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly probability of leaving the modelled workforce, per slot (0 for free slots).
 
     Hazard = group base rate x (1 + elasticity x (felt strain - 1)), floored at 0, x personal propensity:
     it rises with strain (the vicious circle) and falls for people on a career track (their propensity is
-    lowered when the track is assigned).
+    lowered when the track is assigned). ``slots`` restricts it to some slots (default: all).
     """
-    group_hazard = quit_month_group * strain_factor(felt_strain, elasticity)
-    per_slot = np.take(np.append(group_hazard, 0.0).astype(np.float32), staff.group)
-    per_slot *= staff.quit_propensity
-    return per_slot
+    if slots is None:
+        slots = np.arange(staff.capacity)
+    group_hazard = np.append(quit_month_group * strain_factor(felt_strain, elasticity), 0.0)
+    return group_hazard[staff.group[slots]] * staff.quit_propensity[slots]
 
 
 def exit_step(
@@ -378,8 +387,7 @@ def exit_step(
     """
     retired_idx = staff.retiring(t)
     cand = bernoulli_slots(staff.capacity, MAX_QUIT_MONTH, rng)
-    group_hazard = quit_month_group * strain_factor(felt_strain, elasticity)
-    hazard = np.append(group_hazard, 0.0)[staff.group[cand]] * staff.quit_propensity[cand]
+    hazard = quit_hazard(staff, quit_month_group, felt_strain, elasticity, cand)
     quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
     if len(retired_idx) and len(quitting):
         quitting = quitting[~np.isin(quitting, retired_idx)]
@@ -407,11 +415,6 @@ class RowChooser:
             return np.zeros(0, np.int64)
         pick = np.searchsorted(self.cum, category + rng.random(len(category)), side="right")
         return np.minimum(pick - category * self.n_cols, self.n_cols - 1)
-
-
-def choose_rows(category: np.ndarray, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One-off use of :class:`RowChooser`."""
-    return RowChooser(weights).choose(category, rng)
 
 
 def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
@@ -526,7 +529,7 @@ def entry_step(
     competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
         np.float32
     )
-    propensity = rng.lognormal(-0.045, 0.3, n).astype(np.float32)
+    propensity = draw_quit_propensity(n, rng)
     return staff.add(
         profession,
         employer,
