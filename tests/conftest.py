@@ -26,3 +26,11 @@ def small_scenario() -> sim.Scenario:
 @pytest.fixture(scope="session")
 def baseline() -> sim.Scenario:
     return sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_innovation_steps() -> None:
+    """Compile the innovation layer's numba steps once, before any test (the first compile on a fresh
+    clone takes about 20 s and is cached on disk), so the tests that start other processes (the CLI, the
+    explorer's server, experiment workers) load them from the cache instead of compiling under a deadline."""
+    sim.run(sim.load_scenario(DATA / "small.toml").with_overrides({"time.end_year": 2025}), seed=1)

@@ -59,31 +59,44 @@ def test_catalogue_archetypes_have_sources_and_valid_shares():
 def test_claims_are_optimistic_on_average():
     cat = solutions.load_catalogue()
     rng = np.random.default_rng(0)
-    draws = [solutions.draw_solution(cat, 0, False, 1.0, 1.35, rng) for _ in range(2000)]
-    ratio = np.mean([d["claimed_effect"] for d in draws]) / np.mean(
-        [d["true_effect"] for d in draws]
+    arch = cat.arrays
+    out = np.zeros(7, np.int64)
+    draws = np.array(
+        [
+            solutions.draw_solution(
+                arch["effect"][0],
+                arch["effect_sd"][0],
+                arch["complexity"][0],
+                False,
+                1.0,
+                1.0,
+                0.0,
+                1.35,
+                1.0,
+                rng,
+                out,
+            )
+            for _ in range(2000)
+        ]
     )
+    ratio = draws[:, 1].mean() / draws[:, 0].mean()
     assert ratio == pytest.approx(1.35, rel=0.08)
 
 
-def _decision_probability(model, complexity_points: int, n: int = 4000) -> float:
+def _adoption_probability(model, complexity_points: int) -> float:
+    """The probability that organisation 0 adopts solution 0 after evaluating it at its true effect."""
     layer = model.innovation
     sol = 0
     layer.solutions.complexity[sol] = 0
     layer.solutions.complexity[sol, :complexity_points] = 1
-    e = np.array(
-        [
-            layer.eng.add(org=0, sol=sol, stage=pipeline.EVALUATION, timer=0, started=0, via=0)
-            for _ in range(n)
-        ]
-    )
+    (e,) = layer.eng.add(org=np.zeros(1, np.int64), sol=sol, stage=pipeline.EVALUATION, via=0)
     layer.eng.est_effect[e] = layer.solutions.true_effect[sol]
-    return pipeline.adoption_decision(layer, e, np.random.default_rng(1)).mean()
+    return layer.adoption_probability(int(e))
 
 
 def test_complexity_lowers_adoption_probability(small_scenario):
     model = sim.HealthSystemModel(scenario=small_scenario, seed=1)
-    probs = [_decision_probability(model, k) for k in range(0, 8, 2)]
+    probs = [_adoption_probability(model, k) for k in range(0, 8, 2)]
     assert all(a >= b for a, b in zip(probs, probs[1:], strict=False))
     assert probs[0] > probs[-1]
 
@@ -207,13 +220,20 @@ def test_solutions_of_one_archetype_are_substitutes(quick):
 
 
 def test_strategic_partnerships_respect_the_cap(quick):
+    from sim.model.innovation import partnerships
+
     for cap in (0, 2):
         model = sim.HealthSystemModel(
             scenario=quick.with_overrides({"levers.strategic_partnership_cap": cap}), seed=3
         )
         while model.running:
             model.step()
-            assert model.innovation.partnerships.strategic_count.max() <= cap
+            layer = model.innovation
+            parts = layer.partnerships
+            active = parts.active[: parts.n] & (parts.form[: parts.n] == partnerships.STRATEGIC)
+            per_org = np.bincount(parts.org[: parts.n][active], minlength=layer.n_orgs)
+            assert (per_org == layer.strategic_count).all()
+            assert per_org.max() <= cap
 
 
 def test_partnership_pilots_are_labelled_as_such():
@@ -221,3 +241,17 @@ def test_partnership_pilots_are_labelled_as_such():
 
     assert partnerships.PARTNERSHIP_VIA == pipeline.PARTNERSHIP
     assert pipeline.VIA[pipeline.PARTNERSHIP] == "strategic_partnership"
+
+
+def test_spread_draws_exact_bernoulli_trials_by_geometric_gaps():
+    """spread_step draws one Bernoulli(p) per eligible organisation through geometric gaps between
+    successes; the gaps must be geometric: P(gap = 1) = p and mean 1/p (50,000 draws, 4 standard errors)."""
+    rng = np.random.default_rng(3)
+    for p in (0.01, 0.2, 0.7):
+        gaps = np.array([pipeline.next_success(p, rng) for _ in range(50_000)])
+        assert gaps.min() >= 1
+        se_first = np.sqrt(p * (1 - p) / len(gaps))
+        assert abs((gaps == 1).mean() - p) < 4 * se_first
+        se_mean = np.sqrt((1 - p) / p**2 / len(gaps))
+        assert abs(gaps.mean() - 1 / p) < 4 * se_mean
+    assert pipeline.next_success(1.0, rng) == 1

@@ -1,7 +1,8 @@
 """Companies: health-tech start-ups, SMEs and large MedTech/pharma firms as Mesa agents.
 
-Each ``Company`` is a ``mesa.Agent`` (identity, kind) with its row in ``CompanyTable``, where the monthly
-bookkeeping (cash, burn, revenue, failure, growth) runs vectorised over all companies. Three named steps:
+Each ``Company`` is a ``mesa.Agent`` (identity, kind) with its row in ``CompanyTable``
+(``sim.model.innovation.state``), where the monthly bookkeeping (cash, burn, revenue, failure, growth) runs
+compiled over all companies. Three named steps:
 
 - ``founding_step``: new start-ups, from the funding climate and from clinical/research collaboration;
 - ``development_step``: companies bring new solutions towards pilot-readiness (lever
@@ -14,12 +15,37 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
+from sim.model.innovation.events import JIT, draw_archetype, end_partnership, new_development
 from sim.model.innovation.solutions import draw_solution
+from sim.model.innovation.state import (
+    ALIVE,
+    FAILED,
+    KIND_NAMES,
+    LARGE,
+    SCALED,
+    SME,
+    STARTUP,
+    CompanyTable,
+)
 
-STARTUP, SME, LARGE = 0, 1, 2
-KIND_NAMES = ("startup", "sme", "large")
-ALIVE, FAILED, SCALED = 0, 1, 2
+__all__ = [
+    "ALIVE",
+    "FAILED",
+    "LARGE",
+    "SCALED",
+    "SME",
+    "STARTUP",
+    "Company",
+    "CompanyTable",
+    "company_finance_step",
+    "create_companies",
+    "found_companies",
+    "development_step",
+    "founding_step",
+    "initial_companies",
+]
 
 
 class Company(mesa.Agent):
@@ -44,76 +70,36 @@ class Company(mesa.Agent):
         return bool(self.model.innovation.companies.status[self.index] != FAILED)
 
 
-class CompanyTable:
-    """Company state as arrays (grown in blocks).
-
-    Attributes:
-        kind: STARTUP, SME or LARGE. status: ALIVE, FAILED or SCALED (a scaled start-up is alive).
-        cash: DKK. burn: DKK per month. revenue_year: public revenue over the last 12 months (DKK).
-        founded, failed_month: months. traction: has had a pilot or a sale.
-    """
-
-    FIELDS = {
-        "kind": np.int8,
-        "status": np.int8,
-        "cash": np.float64,
-        "burn": np.float64,
-        "revenue_year": np.float64,
-        "revenue_month": np.float64,
-        "founded": np.int32,
-        "failed_month": np.int32,
-        "traction": bool,
-        "was_startup": bool,
-    }
-
-    def __init__(self, capacity: int = 512) -> None:
-        self.n = 0
-        for name, dtype in self.FIELDS.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
-
-    def add(self, kind: int, cash: float, burn: float, founded: int) -> int:
-        if self.n == len(self.kind):
-            for name in self.FIELDS:
-                arr = getattr(self, name)
-                setattr(self, name, np.concatenate([arr, np.zeros(len(arr), dtype=arr.dtype)]))
-        i = self.n
-        self.kind[i], self.status[i], self.cash[i], self.burn[i], self.founded[i] = (
-            kind,
-            ALIVE,
-            cash,
-            burn,
-            founded,
-        )
-        self.failed_month[i] = -1
-        self.was_startup[i] = kind == STARTUP
-        self.n += 1
-        return i
-
-    @property
-    def alive(self) -> np.ndarray:
-        return self.status[: self.n] != FAILED
-
-    def startups_alive(self) -> int:
-        """Start-ups (and scaled start-ups) still alive."""
-        n = self.n
-        return int(((self.status[:n] != FAILED) & self.was_startup[:n]).sum())
+def create_companies(layer, kind: int, n: int, t: int) -> np.ndarray:
+    """Found ``n`` companies of one kind: a ``Company`` agent each, and their rows (``found_companies``).
+    Returns the rows."""
+    comp = layer.companies
+    if comp.reserve(n):
+        layer.grow_tables()
+    first = comp.n
+    found_companies(t, layer.kernel_state(inputs=False), kind, n)
+    for i in range(first, first + n):
+        Company(layer.model, i, kind)
+    return np.arange(first, first + n)
 
 
-def create_company(layer, kind: int, t: int, rng: np.random.Generator) -> int:
-    """Found one company (a Mesa agent plus its row)."""
-    p = layer.param
-    if kind == STARTUP:
-        cash = (
-            p("companies.startup_cash_dkk")
-            * layer.uncertainty("funding_climate")
-            * rng.lognormal(-0.125, 0.5)
-        )
-        burn = p("companies.startup_burn_dkk_month") * rng.lognormal(-0.045, 0.3)
-    else:
-        cash, burn = 0.0, 0.0  # established firms are not modelled as cash-constrained
-    i = layer.companies.add(kind, cash, burn, t)
-    Company(layer.model, i, kind)
-    return i
+@njit(**JIT)
+def found_companies(t: int, st, kind: int, n: int) -> None:
+    """Rows for ``n`` new companies of one kind. A start-up starts with cash from the funding climate
+    (uncertainty ``funding_climate``) and a monthly burn, both lognormal around the calibration values;
+    established firms are not modelled as cash-constrained."""
+    par, comp, rng = st.params[0], st.comp, st.rng_companies
+    for _ in range(n):
+        c = comp.size[0]
+        comp.kind[c] = kind
+        comp.status[c] = ALIVE
+        comp.founded[c] = t
+        comp.failed_month[c] = -1
+        comp.was_startup[c] = kind == STARTUP
+        if kind == STARTUP:
+            comp.cash[c] = par.startup_cash_dkk * par.funding_climate * rng.lognormal(-0.125, 0.5)
+            comp.burn[c] = par.startup_burn_dkk_month * rng.lognormal(-0.045, 0.3)
+        comp.size[0] = c + 1
 
 
 def founding_step(layer, t: int, rng: np.random.Generator) -> int:
@@ -121,77 +107,81 @@ def founding_step(layer, t: int, rng: np.random.Generator) -> int:
     research and strategic partnerships. Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    rate += (
-        p("companies.founding_per_partnership") * layer.partnerships.active_research_or_strategic()
-    )
-    n = int(rng.poisson(rate))
-    for _ in range(n):
-        create_company(layer, STARTUP, t, rng)
-    return n
+    # research (project) and strategic partnerships active at the end of last month
+    research = layer.stock("partnerships_research_or_strategic")
+    rate += p("companies.founding_per_partnership") * research
+    founded = int(rng.poisson(rate))
+    if founded:
+        create_companies(layer, STARTUP, founded, t)
+    return founded
 
 
-def development_step(layer, t: int, rng: np.random.Generator) -> None:
+@njit(**JIT)
+def development_step(t: int, par, st, rng) -> None:
     """Companies start developing new solutions (lever ``transformative_focus``).
 
     Each alive company starts a development with a monthly chance (larger firms more often). A new
     development is transformative with probability ``transformative_focus`` (larger effect, one more NASSS
     complexity point in three domains, longer development, a chance of failing before it is ready).
     """
-    comp = layer.companies
-    n = comp.n
-    if n == 0:
-        return
-    base = layer.param("companies.development_prob_month")
-    rate = base * np.array([1.0, 1.5, 3.0])[comp.kind[:n]] * comp.alive
-    starts = np.flatnonzero(rng.random(n) < rate)
-    if len(starts) == 0:
-        return
-    focus = layer.lever("transformative_focus")
-    archetypes = rng.choice(
-        len(layer.catalogue.archetypes), size=len(starts), p=layer.catalogue.weights()
-    )
-    transformative = rng.random(len(starts)) < focus
-    for c, a, tr in zip(starts, archetypes, transformative, strict=True):
-        layer.new_development(
-            company=int(c), archetype=int(a), transformative=bool(tr), t=t, rng=rng
+    comp = st.comp
+    for c in range(comp.size[0]):
+        if comp.status[c] == FAILED:
+            continue
+        rate = par.development_prob_month * (
+            3.0 if comp.kind[c] == LARGE else 1.5 if comp.kind[c] == SME else 1.0
         )
+        if rng.random() < rate:
+            archetype = draw_archetype(st, -1, rng)
+            transformative = rng.random() < par.transformative_focus
+            new_development(t, par, st, c, archetype, transformative, rng, -1)
 
 
-def company_finance_step(layer, t: int, rng: np.random.Generator) -> tuple[int, int]:
+@njit(**JIT)
+def company_finance_step(t: int, par, st, rng) -> tuple[int, int]:
     """Cash, revenue, funding rounds, failure and scale-up. Returns (start-ups failed, start-ups scaled).
 
     Lever ``test_access``: easy access to test facilities cuts a start-up's burn (cheaper, faster testing).
+    A failed company's solutions leave the market and its partnerships end.
     """
-    p = layer.param
-    comp = layer.companies
-    n = comp.n
-    if n == 0:
-        return 0, 0
-    status, kind = comp.status[:n], comp.kind[:n]
-    startup = (kind == STARTUP) & (status == ALIVE)
-    cut = 1.0 - p("companies.test_access_burn_cut") * layer.lever("test_access")
-    comp.cash[:n] += comp.revenue_month[:n] - np.where(startup, comp.burn[:n] * cut, 0.0)
-    comp.revenue_year[:n] = comp.revenue_year[:n] * (11.0 / 12.0) + comp.revenue_month[:n]
-    comp.revenue_month[:n] = 0.0
-    round_prob = np.where(
-        comp.traction[:n],
-        p("companies.funding_round_prob_month"),
-        p("companies.funding_round_prob_no_traction"),
-    )
-    rounds = startup & (rng.random(n) < round_prob * layer.uncertainty("funding_climate"))
-    comp.cash[:n] += np.where(
-        rounds, p("companies.funding_round_dkk") * layer.uncertainty("funding_climate"), 0.0
-    )
-    failing = startup & (comp.cash[:n] < 0)
-    comp.status[:n][failing] = FAILED
-    comp.failed_month[:n][failing] = t
-    scaling = (
-        startup & ~failing & (comp.revenue_year[:n] >= p("companies.scaleup_revenue_dkk_year"))
-    )
-    comp.status[:n][scaling] = SCALED
-    if failing.any():
-        layer.on_companies_failed(np.flatnonzero(failing))
-    return int(failing.sum()), int(scaling.sum())
+    comp = st.comp
+    cut = 1.0 - par.test_access_burn_cut * par.test_access
+    climate = par.funding_climate
+    failed = scaled = 0
+    for c in range(comp.size[0]):
+        startup = comp.kind[c] == STARTUP and comp.status[c] == ALIVE
+        comp.cash[c] += comp.revenue_month[c] - (comp.burn[c] * cut if startup else 0.0)
+        comp.revenue_year[c] = comp.revenue_year[c] * (11.0 / 12.0) + comp.revenue_month[c]
+        comp.revenue_month[c] = 0.0
+        if not startup:
+            continue
+        round_prob = (
+            par.funding_round_prob_month if comp.traction[c] else par.funding_round_prob_no_traction
+        )
+        if rng.random() < round_prob * climate:
+            comp.cash[c] += par.funding_round_dkk * climate
+        if comp.cash[c] < 0:
+            comp.status[c] = FAILED
+            comp.failed_month[c] = t
+            failed += 1
+        elif comp.revenue_year[c] >= par.scaleup_revenue_dkk_year:
+            comp.status[c] = SCALED
+            scaled += 1
+    if failed:
+        companies_failed(st)
+    return failed, scaled
+
+
+@njit(**JIT)
+def companies_failed(st) -> None:
+    """Solutions of failed companies leave the market; their partnerships end."""
+    sols, comp, parts = st.sols, st.comp, st.parts
+    for s in range(sols.size[0]):
+        if sols.on_market[s] and comp.status[sols.company[s]] == FAILED:
+            sols.on_market[s] = False
+    for k in range(parts.size[0]):
+        if parts.active[k] and comp.status[parts.company[k]] == FAILED:
+            end_partnership(st, k)
 
 
 def initial_companies(layer, rng: np.random.Generator) -> None:
@@ -207,30 +197,41 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
         LARGE: p("companies.large_initial"),
     }
     for kind, count in counts.items():
-        for _ in range(int(round(count))):
-            i = create_company(layer, kind, 0, rng)
-            if kind == STARTUP:
-                layer.companies.cash[i] *= rng.uniform(0.3, 1.5)
-                layer.companies.founded[i] = -int(rng.integers(0, 60))
+        rows = create_companies(layer, kind, int(round(count)), 0)
+        if kind == STARTUP:
+            layer.companies.cash[rows] *= rng.uniform(0.3, 1.5, len(rows))
+            layer.companies.founded[rows] = -rng.integers(0, 60, len(rows))
     established = np.flatnonzero(layer.companies.kind[: layer.companies.n] != STARTUP)
+    catalogue = layer.catalogue.arrays
     for a in range(len(layer.catalogue.archetypes)):
         for _ in range(2):
-            company = int(rng.choice(established)) if len(established) else 0
-            values = draw_solution(
-                layer.catalogue,
-                a,
+            complexity = np.zeros(catalogue["complexity"].shape[1], np.int64)
+            true_effect, claimed = draw_solution(
+                catalogue["effect"][a],
+                catalogue["effect_sd"][a],
+                catalogue["complexity"][a],
                 False,
                 layer.uncertainty("effect_size"),
+                1.0,
+                0.0,
                 p("innovation.claim_optimism"),
+                1.0,
                 rng,
+                complexity,
             )
             layer.solutions.add(
-                company=company,
+                archetype=np.array([a]),
+                company=int(rng.choice(established)) if len(established) else 0,
+                sector=catalogue["sector"][a],
+                true_effect=true_effect,
+                claimed_effect=claimed,
                 ready_month=0,
                 on_market=True,
                 challenge_org=-1,
                 first_pilot_month=-1,
-                scaled_month=-1,
-                created_month=0,
-                **values,
+                impl_hours=catalogue["impl_hours"][a],
+                innovation_type=catalogue["innovation_type"][a],
+                addressable=catalogue["addressable"][a],
+                complexity=complexity,
             )
+    layer.grow_tables()

@@ -9,14 +9,26 @@
   most 5). Strategic partners run joint pilots without pitch or scouting friction (``joint_projects_step``),
   a strategic partner's pilots cost the public side half, its start-ups get a monthly retainer, and it is
   first in line for the organisation's challenges. Each costs staff time.
+
+Partnerships are rows of ``sim.model.innovation.state.PartnershipTable``; the steps here are compiled.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from numba import njit
 
-FORMS = ("project", "domain", "network", "strategic")
-PROJECT, DOMAIN, NETWORK, STRATEGIC = range(4)
+from sim.model.innovation.events import JIT, add_partnership, end_partnership, try_start_pilot
+from sim.model.innovation.state import (
+    DOMAIN,
+    FAILED,
+    FORMS,
+    NETWORK,
+    PARTNERSHIP,
+    PROJECT,
+    STRATEGIC,
+    PartnershipTable,
+)
+
 # Assumptions (no Danish figure found): staff time per strategic partnership (governance, joint projects),
 # public co-funding per strategic partnership-month, monthly chance per free slot that a strategic
 # partnership forms, and monthly chance that a strategic partnership starts a joint pilot.
@@ -24,134 +36,99 @@ STRATEGIC_STAFF_FTE = 0.3
 STRATEGIC_RETAINER_DKK_MONTH = 40_000.0
 STRATEGIC_FORMATION_MONTH = 0.02
 STRATEGIC_JOINT_PROJECT_MONTH = 0.05
-PARTNERSHIP_VIA = (
-    5  # sim.model.innovation.pipeline.PARTNERSHIP (no import: pipeline imports this module)
-)
+PARTNERSHIP_VIA = PARTNERSHIP  # the route into a pilot that a joint project takes
+
+__all__ = [
+    "DOMAIN",
+    "FORMS",
+    "NETWORK",
+    "PARTNERSHIP_VIA",
+    "PROJECT",
+    "STRATEGIC",
+    "STRATEGIC_FORMATION_MONTH",
+    "STRATEGIC_JOINT_PROJECT_MONTH",
+    "STRATEGIC_RETAINER_DKK_MONTH",
+    "STRATEGIC_STAFF_FTE",
+    "PartnershipTable",
+    "joint_projects_step",
+    "partnership_step",
+]
 
 
-class PartnershipTable:
-    """Partnerships as rows: organisation, company, form, start and end month (-1 = open-ended)."""
-
-    def __init__(self, n_orgs: int, capacity: int = 512) -> None:
-        self.n = 0
-        self.org = np.zeros(capacity, np.int32)
-        self.company = np.zeros(capacity, np.int32)
-        self.form = np.zeros(capacity, np.int8)
-        self.start = np.zeros(capacity, np.int32)
-        self.end = np.zeros(capacity, np.int32)
-        self.active = np.zeros(capacity, bool)
-        self.strategic_count = np.zeros(n_orgs, np.int32)
-        self.strategic_pairs: set[tuple[int, int]] = set()
-
-    def add(self, org: int, company: int, form: int, start: int, end: int = -1) -> int:
-        if self.n == len(self.org):
-            for name in ("org", "company", "form", "start", "end", "active"):
-                arr = getattr(self, name)
-                setattr(self, name, np.concatenate([arr, np.zeros(len(arr), arr.dtype)]))
-        i = self.n
-        self.org[i], self.company[i], self.form[i], self.start[i], self.end[i] = (
-            org,
-            company,
-            form,
-            start,
-            end,
-        )
-        self.active[i] = True
-        if form == STRATEGIC:
-            self.strategic_count[org] += 1
-            self.strategic_pairs.add((int(org), int(company)))
-        self.n += 1
-        return i
-
-    def expire(self, t: int) -> None:
-        """End partnerships whose end month has passed."""
-        n = self.n
-        done = self.active[:n] & (self.end[:n] >= 0) & (self.end[:n] <= t)
-        self.active[:n][done] = False
-
-    def end_for_companies(self, companies: np.ndarray) -> None:
-        """End every partnership with failed companies."""
-        n = self.n
-        hit = self.active[:n] & np.isin(self.company[:n], companies)
-        strategic = hit & (self.form[:n] == STRATEGIC)
-        np.subtract.at(self.strategic_count, self.org[:n][strategic], 1)
-        for o, c in zip(
-            self.org[:n][strategic].tolist(), self.company[:n][strategic].tolist(), strict=True
-        ):
-            self.strategic_pairs.discard((o, c))
-        self.active[:n][hit] = False
-
-    def active_count(self, form: int | None = None) -> int:
-        n = self.n
-        mask = self.active[:n] if form is None else self.active[:n] & (self.form[:n] == form)
-        return int(mask.sum())
-
-    def active_research_or_strategic(self) -> int:
-        n = self.n
-        form = self.form[:n]
-        return int((self.active[:n] & ((form == PROJECT) | (form == STRATEGIC))).sum())
-
-    def strategic_partners(self, org: int) -> np.ndarray:
-        """Companies in an active strategic partnership with ``org``."""
-        n = self.n
-        return self.company[:n][
-            self.active[:n] & (self.form[:n] == STRATEGIC) & (self.org[:n] == org)
-        ]
-
-    def has_strategic(self, org: int, company: int) -> bool:
-        """Is there an active strategic partnership between ``org`` and ``company``?"""
-        return (int(org), int(company)) in self.strategic_pairs
-
-
-def partnership_step(layer, t: int, rng: np.random.Generator) -> int:
+@njit(**JIT)
+def partnership_step(t: int, par, st, rng) -> int:
     """Expire partnerships and form new strategic ones up to the cap (lever ``strategic_partnership_cap``).
 
     An organisation with free strategic slots forms one, with a monthly chance per free slot, with a
     company it has worked with (a pilot or a solution in use) that is alive and not yet a strategic partner.
-    Returns the number formed.
+    Then strategic partners run their joint projects (``joint_projects_step``). Returns the number formed.
     """
-    parts = layer.partnerships
-    parts.expire(t)
-    cap = int(layer.lever("strategic_partnership_cap"))
-    free = np.maximum(cap - parts.strategic_count, 0)
-    candidates = np.flatnonzero(
-        rng.random(len(free)) < 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free
-    )
+    parts, orgs, comp = st.parts, st.orgs, st.comp
+    for k in range(parts.size[0]):
+        if parts.active[k] and 0 <= parts.end[k] <= t:
+            end_partnership(st, k)
+    cap = int(par.strategic_partnership_cap)
+    n_comp = comp.size[0]
     formed = 0
-    for org in candidates:
-        known = layer.companies_worked_with(int(org))
-        if len(known) == 0:
+    for org in range(len(orgs.sector)):
+        free = max(cap - orgs.strategic_count[org], 0)
+        if rng.random() >= 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free:
             continue
-        known = np.setdiff1d(known, parts.strategic_partners(int(org)))
-        if len(known) == 0:
+        known = 0
+        for c in range(n_comp):
+            if st.worked_with[org, c] and comp.status[c] != FAILED and not st.strategic[org, c]:
+                known += 1
+        if known == 0:
             continue
-        parts.add(int(org), int(rng.choice(known)), STRATEGIC, t)
-        formed += 1
-    joint_projects_step(layer, t, rng)
+        pick = rng.integers(0, known)
+        for c in range(n_comp):
+            if st.worked_with[org, c] and comp.status[c] != FAILED and not st.strategic[org, c]:
+                if pick == 0:
+                    add_partnership(st, org, c, STRATEGIC, t, -1)
+                    formed += 1
+                    break
+                pick -= 1
+    joint_projects_step(t, par, st, rng)
     return formed
 
 
-def joint_projects_step(layer, t: int, rng: np.random.Generator) -> int:
+@njit(**JIT)
+def joint_projects_step(t: int, par, st, rng) -> int:
     """Strategic partners run joint clinical projects: each month a strategic partnership starts, with a
     small chance, a pilot of one of the partner company's ready solutions at the organisation (shared risk
-    and resources: the organisation pays half; no pitch or scouting friction). Returns pilots started."""
-    parts = layer.partnerships
-    n = parts.n
-    active = np.flatnonzero(parts.active[:n] & (parts.form[:n] == STRATEGIC))
-    if len(active) == 0:
-        return 0
-    chosen = active[rng.random(len(active)) < STRATEGIC_JOINT_PROJECT_MONTH]
-    sols = layer.solutions
-    ready = np.flatnonzero(sols.on_market[: sols.n] & (sols.ready_month[: sols.n] <= t))
+    and resources: the organisation pays half; no pitch or scouting friction, no free slot needed).
+    Returns pilots started."""
+    parts, sols = st.parts, st.sols
     started = 0
-    for k in chosen:
-        org, company = int(parts.org[k]), int(parts.company[k])
-        options = ready[
-            (sols.company[ready] == company) & (sols.sector[ready] == layer.org_sector[org])
-        ]
-        # joint projects are staffed and co-funded inside the partnership: no free slot needed
-        if len(options) and layer.try_start_pilot(
-            org, int(rng.choice(options)), PARTNERSHIP_VIA, t, committed=True
-        ):
-            started += 1
+    for k in range(parts.size[0]):
+        if not (parts.active[k] and parts.form[k] == STRATEGIC):
+            continue
+        if rng.random() >= STRATEGIC_JOINT_PROJECT_MONTH:
+            continue
+        org, company = parts.org[k], parts.company[k]
+        sector = st.orgs.sector[org]
+        options = 0
+        for s in range(sols.size[0]):
+            if (
+                sols.company[s] == company
+                and sols.sector[s] == sector
+                and sols.on_market[s]
+                and sols.ready_month[s] <= t
+            ):
+                options += 1
+        if options == 0:
+            continue
+        pick = rng.integers(0, options)
+        for s in range(sols.size[0]):
+            if (
+                sols.company[s] == company
+                and sols.sector[s] == sector
+                and sols.on_market[s]
+                and sols.ready_month[s] <= t
+            ):
+                if pick == 0:
+                    if try_start_pilot(t, par, st, org, s, PARTNERSHIP, True):
+                        started += 1
+                    break
+                pick -= 1
     return started

@@ -2,19 +2,29 @@
 
 The catalogue ``sim/data/solutions.toml`` holds one archetype per kind of solution with its target sector and
 professions, the share of their hours it can address, its true effect, NASSS complexity per domain and its
-source. ``SolutionTable`` keeps every solution that exists in a run as a row of arrays.
+source. ``draw_solution`` draws one solution of an archetype (compiled; called when a development starts).
+Every solution of a run is a row of ``sim.model.innovation.state.SolutionTable``.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
+from numba import njit
 
 from sim.model.demography import PROFESSIONS, SECTORS
+from sim.model.innovation.state import (
+    ANY_SECTOR,
+    EVALUATED,
+    NO_EVIDENCE,
+    PILOTED,
+    PROVEN,
+    SolutionTable,
+)
 
 INNOVATION_TYPES = ("technological", "organisational", "process", "service", "structural")
 NASSS_DOMAINS = (
@@ -26,10 +36,20 @@ NASSS_DOMAINS = (
     "wider_system",
     "embedding_over_time",
 )
-ANY_SECTOR = -1
-
-# evidence levels
-NO_EVIDENCE, PILOTED, EVALUATED, PROVEN = 0, 1, 2, 3
+__all__ = [
+    "ANY_SECTOR",
+    "EVALUATED",
+    "INNOVATION_TYPES",
+    "NASSS_DOMAINS",
+    "NO_EVIDENCE",
+    "PILOTED",
+    "PROVEN",
+    "Archetype",
+    "Catalogue",
+    "SolutionTable",
+    "draw_solution",
+    "load_catalogue",
+]
 
 
 @dataclass(frozen=True)
@@ -51,7 +71,8 @@ class Archetype:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The archetypes and the transformative modifiers."""
+    """The archetypes and the transformative modifiers (``arrays``: the archetypes' fields as arrays, for
+    the compiled steps)."""
 
     archetypes: tuple[Archetype, ...]
     transformative_multiplier: float
@@ -64,6 +85,28 @@ class Catalogue:
         if sector is not None:
             w = w * np.array([a.sector == sector for a in self.archetypes])
         return w / w.sum()
+
+    @cached_property
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Per-archetype fields as arrays [A] (addressable [A, P], complexity [A, 7])."""
+        arch = self.archetypes
+        return {
+            "sector": np.array([a.sector for a in arch], dtype=np.int64),
+            "effect": np.array([a.effect for a in arch]),
+            "effect_sd": np.array([a.effect_sd for a in arch]),
+            "impl_hours": np.array([a.impl_hours for a in arch]),
+            "innovation_type": np.array([a.innovation_type for a in arch], dtype=np.int8),
+            "addressable": np.stack([a.addressable for a in arch]),
+            "complexity": np.stack([a.complexity for a in arch]).astype(np.int64),
+        }
+
+    @cached_property
+    def cumulative_weights(self) -> np.ndarray:
+        """[sectors + 1, A]: cumulative archetype frequencies within each sector, last row over all."""
+        rows = [self.weights(s) for s in range(len(SECTORS))] + [self.weights()]
+        cum = np.cumsum(np.stack(rows), axis=1)
+        cum[:, -1] = 1.0  # guard against rounding: a uniform draw below 1 always finds an archetype
+        return cum
 
 
 @lru_cache(maxsize=1)
@@ -101,112 +144,38 @@ def load_catalogue() -> Catalogue:
     )
 
 
-class SolutionTable:
-    """Every solution of a run as rows of arrays (grown in blocks).
-
-    Attributes (per solution):
-        archetype, company, sector: indices (sector -1 = any sector, used for the Bass check).
-        addressable: share of each profession's hours it can touch [S, P].
-        true_effect: share of addressable hours saved at full use (unknown to buyers).
-        claimed_effect: the company's claim (optimistic on average).
-        complexity: NASSS complexity per domain [S, 7] (0 simple, 1 complicated, 2 complex).
-        transformative: high effect, high risk, long horizon.
-        ready_month: month it becomes pilot-ready; on_market: offered to buyers.
-        evidence: 0 none, 1 piloted, 2 evaluated positively, 3 proven (in use after a positive evaluation).
-        challenge_org: organisation that posted the challenge it answers (-1 if none).
-        first_pilot_month, scaled_month: -1 until it happens.
-        impl_hours: training hours per trained staff member.
-    """
-
-    FIELDS = {
-        "archetype": np.int16,
-        "company": np.int32,
-        "sector": np.int8,
-        "true_effect": np.float64,
-        "claimed_effect": np.float64,
-        "transformative": bool,
-        "ready_month": np.int32,
-        "on_market": bool,
-        "evidence": np.int8,
-        "challenge_org": np.int32,
-        "first_pilot_month": np.int32,
-        "scaled_month": np.int32,
-        "impl_hours": np.float64,
-        "innovation_type": np.int8,
-        "created_month": np.int32,
-    }
-
-    def __init__(self, capacity: int = 256) -> None:
-        self.n = 0
-        for name, dtype in self.FIELDS.items():
-            setattr(self, name, np.zeros(capacity, dtype=dtype))
-        self.addressable = np.zeros((capacity, len(PROFESSIONS)))
-        self.complexity = np.zeros((capacity, len(NASSS_DOMAINS)), dtype=np.int8)
-
-    @property
-    def capacity(self) -> int:
-        return len(self.archetype)
-
-    def _grow(self) -> None:
-        extra = self.capacity
-        for name in self.FIELDS:
-            arr = getattr(self, name)
-            setattr(self, name, np.concatenate([arr, np.zeros(extra, dtype=arr.dtype)]))
-        self.addressable = np.vstack(
-            [self.addressable, np.zeros((extra, self.addressable.shape[1]))]
-        )
-        self.complexity = np.vstack(
-            [self.complexity, np.zeros((extra, self.complexity.shape[1]), np.int8)]
-        )
-
-    def add(self, **values) -> int:
-        """Append one solution; returns its index."""
-        if self.n == self.capacity:
-            self._grow()
-        i = self.n
-        for name, value in values.items():
-            getattr(self, name)[i] = value
-        self.n += 1
-        return i
-
-    def complexity_score(self, idx: np.ndarray | int) -> np.ndarray:
-        """Sum of NASSS complexity over the seven domains (0..14)."""
-        return self.complexity[idx].sum(axis=-1)
-
-
+@njit(cache=True, nogil=True)
 def draw_solution(
-    catalogue: Catalogue,
-    archetype: int,
+    effect: float,
+    effect_sd: float,
+    complexity: np.ndarray,
     transformative: bool,
     effect_size: float,
+    transformative_multiplier: float,
+    transformative_complexity: float,
     claim_optimism: float,
+    fit_bonus: float,
     rng: np.random.Generator,
-    fit_bonus: float = 1.0,
-) -> dict:
-    """Draw one solution's properties from its archetype.
+    complexity_out: np.ndarray,
+) -> tuple[float, float]:
+    """Draw one solution of an archetype (its ``effect``, ``effect_sd`` and NASSS ``complexity``).
 
     The true effect is lognormal around the archetype's effect, scaled by the 'effect_size' uncertainty,
     the transformative multiplier and a fit bonus (challenge-driven co-development); the claim is the true
-    effect times an optimism factor with mean ``claim_optimism``.
+    effect times an optimism factor with mean ``claim_optimism``. A transformative solution is more complex
+    in three random domains. Writes the complexity into ``complexity_out``; returns (true effect, claim).
     """
-    a = catalogue.archetypes[archetype]
-    sd = a.effect_sd
-    effect = a.effect * np.exp(rng.normal(-0.5 * sd * sd, sd)) * effect_size * fit_bonus
-    complexity = a.complexity.copy()
+    true_effect = effect * np.exp(rng.normal(-0.5 * effect_sd * effect_sd, effect_sd))
+    true_effect *= effect_size * fit_bonus
+    complexity_out[:] = complexity
     if transformative:
-        effect *= catalogue.transformative_multiplier
-        bump = rng.choice(len(NASSS_DOMAINS), size=3, replace=False)
-        complexity[bump] = np.minimum(complexity[bump] + catalogue.transformative_complexity, 2)
-    effect = float(np.clip(effect, 0.0, 0.95))
-    claimed = float(np.clip(effect * claim_optimism * np.exp(rng.normal(-0.045, 0.3)), 0.0, 0.95))
-    return {
-        "archetype": archetype,
-        "sector": a.sector,
-        "true_effect": effect,
-        "claimed_effect": claimed,
-        "transformative": transformative,
-        "impl_hours": a.impl_hours,
-        "innovation_type": a.innovation_type,
-        "addressable": a.addressable,
-        "complexity": complexity,
-    }
+        true_effect *= transformative_multiplier
+        domains = np.arange(len(complexity_out))
+        for k in range(3):  # three distinct domains: a partial shuffle
+            j = k + rng.integers(0, len(domains) - k)
+            domains[k], domains[j] = domains[j], domains[k]
+            d = domains[k]
+            complexity_out[d] = min(complexity_out[d] + int(transformative_complexity), 2)
+    true_effect = min(max(true_effect, 0.0), 0.95)
+    claimed = true_effect * claim_optimism * np.exp(rng.normal(-0.045, 0.3))
+    return true_effect, min(max(claimed, 0.0), 0.95)
