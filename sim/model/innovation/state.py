@@ -68,50 +68,6 @@ N_PROF = len(PROFESSIONS)
 N_DOMAINS = 7  # NASSS domains (sim.model.innovation.solutions.NASSS_DOMAINS)
 
 
-def _array_type(spec) -> types.Array:
-    """The numba type of a table field: (dtype) -> 1-D, (dtype, width) -> 2-D, C-contiguous."""
-    dtype, width = spec if isinstance(spec, tuple) else (spec, None)
-    return types.Array(numba.from_dtype(np.dtype(dtype)), 1 if width is None else 2, "C")
-
-
-def _fields(fields: dict[str, object]) -> list[tuple[str, types.Type]]:
-    return [("size", types.int64[::1])] + [(k, _array_type(v)) for k, v in fields.items()]
-
-
-@structref.register
-class EngagementsStruct(types.StructRef):
-    """Numba type of the engagement table as compiled steps see it (``st.eng``)."""
-
-
-@structref.register
-class SolutionsStruct(types.StructRef):
-    """Numba type of the solution table (``st.sols``)."""
-
-
-@structref.register
-class CompaniesStruct(types.StructRef):
-    """Numba type of the company table (``st.comp``)."""
-
-
-@structref.register
-class PartnershipsStruct(types.StructRef):
-    """Numba type of the partnership table (``st.parts``)."""
-
-
-@structref.register
-class OrgsStruct(types.StructRef):
-    """Numba type of the organisation-level state (``st.orgs``)."""
-
-
-@structref.register
-class KernelStruct(types.StructRef):
-    """Numba type of ``st``: everything a compiled step reads or writes (``kernel_struct``)."""
-
-
-class _Proxy(structref.StructRefProxy):
-    """A compiled-side struct held by Python (its fields are reached through the owning tables)."""
-
-
 class Table:
     """Rows of named arrays, grown in blocks; ``size[0]`` rows are in use.
 
@@ -317,10 +273,8 @@ class PartnershipTable(Table):
         return int(mask.sum())
 
 
-ENGAGEMENTS_STRUCT = EngagementsStruct(_fields(Engagements.FIELDS))
-SOLUTIONS_STRUCT = SolutionsStruct(_fields(SolutionTable.FIELDS))
-COMPANIES_STRUCT = CompaniesStruct(_fields(CompanyTable.FIELDS))
-PARTNERSHIPS_STRUCT = PartnershipsStruct(_fields(PartnershipTable.FIELDS))
+# ----------------------------------------------------------------------------------------------------
+# parameters
 
 
 def _calibration_keys() -> tuple[str, ...]:
@@ -349,13 +303,80 @@ PARAM_NAMES = (
 PARAMS_DTYPE = np.dtype([(name, np.float64) for name in PARAM_NAMES])
 
 
+def make_params(scenario, hours_per_fte: float, catalogue) -> np.ndarray:
+    """The scenario's parameters, levers and uncertainties as a one-row array of ``PARAMS_DTYPE``
+    (compiled steps read ``par = st.params[0]``, then ``par.pilot_cost_dkk``)."""
+    values = {key.split(".", 1)[1]: float(scenario.param(key)) for key in CALIBRATION_KEYS}
+    values.update({k: float(v) for k, v in scenario.levers.model_dump().items()})
+    values.update({k: float(v) for k, v in scenario.uncertainties.model_dump().items()})
+    values["hours_per_fte"] = float(hours_per_fte)
+    values["transformative_multiplier"] = float(catalogue.transformative_multiplier)
+    values["transformative_complexity"] = float(catalogue.transformative_complexity)
+    values["transformative_failure"] = float(catalogue.transformative_failure)
+    params = np.zeros(1, PARAMS_DTYPE)
+    for name, value in values.items():
+        params[name] = value
+    return params
+
+
+# ----------------------------------------------------------------------------------------------------
+# the compiled side: numba StructRefs over the same arrays (passed by reference)
+
+
+def _array_type(spec) -> types.Array:
+    """The numba type of a table field: (dtype) -> 1-D, (dtype, width) -> 2-D, C-contiguous."""
+    dtype, width = spec if isinstance(spec, tuple) else (spec, None)
+    return types.Array(numba.from_dtype(np.dtype(dtype)), 1 if width is None else 2, "C")
+
+
+def _fields(fields: dict[str, object]) -> list[tuple[str, types.Type]]:
+    return [("size", types.int64[::1])] + [(k, _array_type(v)) for k, v in fields.items()]
+
+
+@structref.register
+class EngagementsStruct(types.StructRef):
+    """Numba type of the engagement table as compiled steps see it (``st.eng``)."""
+
+
+@structref.register
+class SolutionsStruct(types.StructRef):
+    """Numba type of the solution table (``st.sols``)."""
+
+
+@structref.register
+class CompaniesStruct(types.StructRef):
+    """Numba type of the company table (``st.comp``)."""
+
+
+@structref.register
+class PartnershipsStruct(types.StructRef):
+    """Numba type of the partnership table (``st.parts``)."""
+
+
+@structref.register
+class OrgsStruct(types.StructRef):
+    """Numba type of the organisation-level state (``st.orgs``)."""
+
+
+@structref.register
+class KernelStruct(types.StructRef):
+    """Numba type of ``st``: everything a compiled step reads or writes (``kernel_struct``)."""
+
+
+class _Proxy(structref.StructRefProxy):
+    """A compiled-side struct held by Python (its fields are reached through the owning tables)."""
+
+
+ENGAGEMENTS_STRUCT = EngagementsStruct(_fields(Engagements.FIELDS))
+SOLUTIONS_STRUCT = SolutionsStruct(_fields(SolutionTable.FIELDS))
+COMPANIES_STRUCT = CompaniesStruct(_fields(CompanyTable.FIELDS))
+PARTNERSHIPS_STRUCT = PartnershipsStruct(_fields(PartnershipTable.FIELDS))
 ORG_FIELDS = {
     "sector": types.int64[::1],
     "region": types.int64[::1],
     "sector_orgs": types.int64[::1],  # organisations grouped by sector
-    "sector_start": types.int64[
-        ::1
-    ],  # [sectors + 1]: where each sector's group starts in sector_orgs
+    # [sectors + 1]: where each sector's group starts in sector_orgs
+    "sector_start": types.int64[::1],
     "risk_budget": types.float64[::1],
     "active_projects": types.float64[::1],
     "capacity": types.float64[::1],
@@ -523,19 +544,3 @@ Engagements._struct = staticmethod(_engagements_struct)
 SolutionTable._struct = staticmethod(_solutions_struct)
 CompanyTable._struct = staticmethod(_companies_struct)
 PartnershipTable._struct = staticmethod(_partnerships_struct)
-
-
-def make_params(scenario, hours_per_fte: float, catalogue) -> np.ndarray:
-    """The scenario's parameters, levers and uncertainties as a one-row array of ``PARAMS_DTYPE``
-    (compiled steps read ``par = st.params[0]``, then ``par.pilot_cost_dkk``)."""
-    values = {key.split(".", 1)[1]: float(scenario.param(key)) for key in CALIBRATION_KEYS}
-    values.update({k: float(v) for k, v in scenario.levers.model_dump().items()})
-    values.update({k: float(v) for k, v in scenario.uncertainties.model_dump().items()})
-    values["hours_per_fte"] = float(hours_per_fte)
-    values["transformative_multiplier"] = float(catalogue.transformative_multiplier)
-    values["transformative_complexity"] = float(catalogue.transformative_complexity)
-    values["transformative_failure"] = float(catalogue.transformative_failure)
-    params = np.zeros(1, PARAMS_DTYPE)
-    for name, value in values.items():
-        params[name] = value
-    return params
