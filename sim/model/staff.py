@@ -71,7 +71,9 @@ class StaffArrays:
     head_g: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     fte_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _retirement_queue: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    _retirement_blocks: list[list] = field(default_factory=list)
+    _retirement_months: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    _retirement_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _retirement_cursor: int = -1  # next pending retirement; -1 until the queue is first filed
 
     def __post_init__(self) -> None:
         self.head_g = np.zeros(self.n_groups, np.int64)
@@ -193,33 +195,38 @@ class StaffArrays:
         """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
 
         Newcomers retire at least a year after they arrive, so the queue can wait until the next January,
-        when it is merged into one block sorted by retirement month (one argsort a year, no per-person or
-        per-year Python work).
+        when it is sorted by retirement month and merged into the pending retirements (one argsort and
+        one merge a year, no per-person or per-year Python work).
         """
         self._retirement_queue.append((np.asarray(retire_month), np.asarray(idx)))
 
     def _file_queue(self) -> None:
+        """Merge the queue into the pending retirements: one array of months, sorted, read with a cursor."""
         months = np.concatenate([m for m, _ in self._retirement_queue])
         slots = np.concatenate([i for _, i in self._retirement_queue])
         # months fit in int16 (< 2,730 years): numpy then sorts with a radix sort, ~10x faster
         order = np.argsort(months.astype(np.int16), kind="stable")
-        self._retirement_blocks.append([months[order], slots[order], 0])
+        months, slots = months[order], slots[order]
+        start = self._retirement_cursor
+        if 0 <= start < len(self._retirement_months):  # merge with the pending ones (both sorted)
+            pending_months = self._retirement_months[start:]
+            at = np.searchsorted(pending_months, months, side="right")
+            months = np.insert(pending_months, at, months)
+            slots = np.insert(self._retirement_slots[start:], at, slots)
+        self._retirement_months, self._retirement_slots = months, slots
+        self._retirement_cursor = 0
         self._retirement_queue = []
 
     def retiring(self, t: int) -> np.ndarray:
-        """Slots of people whose retirement month is ``t`` (blocks sorted by month, read with a cursor)."""
-        if self._retirement_queue and (t % 12 == 0 or not self._retirement_blocks):
+        """Slots of people whose retirement month is ``t`` (pending retirements sorted by month)."""
+        if self._retirement_queue and (t % 12 == 0 or self._retirement_cursor < 0):
             self._file_queue()
-        found = []
-        for block in self._retirement_blocks:
-            months, slots, start = block
-            if start < len(months) and months[start] <= t:
-                end = int(np.searchsorted(months, t, side="right"))
-                found.append(slots[start:end][months[start:end] == t])
-                block[2] = end
-        if not found:
+        months, start = self._retirement_months, self._retirement_cursor
+        if start < 0 or start >= len(months) or months[start] > t:
             return np.zeros(0, np.int64)
-        due = np.concatenate(found) if len(found) > 1 else found[0]
+        end = int(np.searchsorted(months, t, side="right"))
+        self._retirement_cursor = end
+        due = self._retirement_slots[start:end][months[start:end] == t]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
 
     def headcount_by_group(self) -> np.ndarray:
@@ -390,8 +397,14 @@ def exit_step(
     hazard = quit_hazard(staff, quit_month_group, felt_strain, elasticity, cand)
     quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
     if len(retired_idx) and len(quitting):
-        quitting = quitting[~np.isin(quitting, retired_idx)]
+        quitting = quitting[~_in_sorted(quitting, retired_idx)]
     return retired_idx, quitting
+
+
+def _in_sorted(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_unique)`` for a sorted, non-empty ``sorted_unique`` (one searchsorted)."""
+    pos = np.searchsorted(sorted_unique, values)
+    return sorted_unique[np.minimum(pos, len(sorted_unique) - 1)] == values
 
 
 class RowChooser:
