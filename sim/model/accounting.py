@@ -102,13 +102,11 @@ class LabourAccounts:
         self.innovation_work_fte_org = innovation_work_fte
         self.freed_fte_org = freed_gross_fte - innovation_work_fte
         self.capacity_fte_org = np.maximum(supply_fte + self.freed_fte_org, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            strain = demand_fte / self.capacity_fte_org
         # no demand -> no strain; demand but nobody to meet it -> capped strain
-        self.strain_org = np.where(
-            demand_fte <= 0, 1.0, np.where(self.capacity_fte_org > 0, strain, 3.0)
-        )
-        np.minimum(self.strain_org, 3.0, out=self.strain_org)
+        strain = np.full(demand_fte.shape, 3.0)
+        np.divide(demand_fte, self.capacity_fte_org, out=strain, where=self.capacity_fte_org > 0)
+        strain[demand_fte <= 0] = 1.0
+        self.strain_org = np.minimum(strain, 3.0, out=strain)
 
     @property
     def vacancy_fte_org(self) -> np.ndarray:
@@ -125,55 +123,73 @@ class Recorder:
             (n_months, len(SECTOR_ROWS), len(PROFESSIONS), len(PROFESSION_COLUMNS))
         )
         self._col = {name: i for i, name in enumerate(SECTOR_COLUMNS)}
+        self._cols: dict[tuple[str, ...], np.ndarray] = {}
+        self._prof_cols: dict[tuple[str, ...], np.ndarray] = {}
+        self._onehot: tuple[np.ndarray, np.ndarray] | None = None  # (org_sector, one-hot [S, O])
+        self._stacked: np.ndarray | None = None  # buffer [O, P, 6] reused by record_accounts
 
     def col(self, name: str) -> int:
         return self._col[name]
+
+    def cols(self, names: tuple[str, ...]) -> np.ndarray:
+        """Column indices of several sector columns (cached per tuple of names)."""
+        cols = self._cols.get(names)
+        if cols is None:
+            cols = self._cols[names] = np.array([self._col[name] for name in names])
+        return cols
+
+    def _sector_onehot(self, org_sector: np.ndarray) -> np.ndarray:
+        """One-hot [S, O] of the organisations' sectors (built once per ``org_sector`` array)."""
+        if self._onehot is None or self._onehot[0] is not org_sector:
+            onehot = np.zeros((len(SECTORS), len(org_sector)))
+            onehot[org_sector, np.arange(len(org_sector))] = 1.0
+            self._onehot = (org_sector, onehot)
+        return self._onehot[1]
 
     def record_accounts(
         self, t: int, accounts: LabourAccounts, org_sector: np.ndarray, headcount_org: np.ndarray
     ) -> None:
         """Aggregate the accounts by sector and profession into row t."""
-        n_sec = len(SECTORS)
-        onehot = np.zeros((n_sec, len(org_sector)))
-        onehot[org_sector, np.arange(len(org_sector))] = 1.0
-        stacked = np.stack(
-            [
-                accounts.demand_fte_org,
-                accounts.supply_fte_org,
-                accounts.freed_fte_org,
-                accounts.freed_gross_fte_org,
-                accounts.innovation_work_fte_org,
-                headcount_org,
-            ],
-            axis=-1,
-        )  # [O, P, 6]
+        onehot = self._sector_onehot(org_sector)
+        stacked = self._stacked
+        if stacked is None or stacked.shape[:2] != headcount_org.shape:
+            stacked = self._stacked = np.empty((*headcount_org.shape, 6))
+        stacked[..., 0] = accounts.demand_fte_org
+        stacked[..., 1] = accounts.supply_fte_org
+        stacked[..., 2] = accounts.freed_fte_org
+        stacked[..., 3] = accounts.freed_gross_fte_org
+        stacked[..., 4] = accounts.innovation_work_fte_org
+        stacked[..., 5] = headcount_org  # [O, P, 6]
         by_sp = np.einsum("so,opk->spk", onehot, stacked)  # [S, P, 6]
         by_sp = np.concatenate([by_sp, by_sp.sum(axis=0, keepdims=True)], axis=0)  # + 'all'
-        demand, supply, freed, gross, work, head = (by_sp[..., k] for k in range(6))
+        demand, supply, freed, head = by_sp[..., 0], by_sp[..., 1], by_sp[..., 2], by_sp[..., 5]
         prof = self.profession[t]
-        prof[..., 0] = demand
-        prof[..., 1] = supply
+        prof[..., 0:2] = by_sp[..., 0:2]  # demand, supply
         prof[..., 2] = demand - (supply + freed)
         prof[..., 3] = freed
         prof[..., 4] = head
+        totals = by_sp.sum(axis=1)  # [sector row, 6]: demand, supply, freed, gross, work, head
+        d, s, f = totals[:, 0], totals[:, 1], totals[:, 2]
         row = self.sector[t]
         c = self._col
-        d, s, f = demand.sum(1), supply.sum(1), freed.sum(1)
-        row[:, c["demand_fte"]] = d
-        row[:, c["supply_fte"]] = s
-        row[:, c["fte_freed"]] = f
-        row[:, c["fte_freed_gross"]] = gross.sum(1)
-        row[:, c["fte_innovation_work"]] = work.sum(1)
-        row[:, c["gap_fte"]] = d - (s + f)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            row[:, c["gap_share"]] = np.where(d > 0, (d - (s + f)) / d, 0.0)
-            row[:, c["strain"]] = np.where(s + f > 0, d / (s + f), 0.0)
-        row[:, c["staff_headcount"]] = head.sum(1)
+        row[:, self.cols(_ACCOUNT_COLUMNS)] = totals
+        gap = d - (s + f)
+        row[:, c["gap_fte"]] = gap
+        row[:, c["gap_share"]] = np.divide(gap, d, out=np.zeros_like(d), where=d > 0)
+        capacity = s + f
+        row[:, c["strain"]] = np.divide(d, capacity, out=np.zeros_like(d), where=capacity > 0)
 
     def record_flow(self, t: int, name: str, by_sector: np.ndarray) -> None:
         """Record a flow given per sector [S]; the 'all' row is their sum."""
         self.sector[t, : len(SECTORS), self._col[name]] = by_sector
         self.sector[t, len(SECTORS), self._col[name]] = by_sector.sum()
+
+    def record_flows(self, t: int, names: tuple[str, ...], by_sector: np.ndarray) -> None:
+        """Record several flows at once, given per [sector, flow]; the same as ``record_flow`` for each."""
+        cols = self.cols(names)
+        row = self.sector[t]
+        row[: len(SECTORS), cols] = by_sector
+        row[len(SECTORS), cols] = by_sector.sum(axis=0)
 
     def record_profession_flow(self, t: int, name: str, by_sector_profession: np.ndarray) -> None:
         """Record a flow given per [sector, profession]; the 'all' row is their sum."""
@@ -182,6 +198,30 @@ class Recorder:
         self.profession[t, :n, :, k] = by_sector_profession
         self.profession[t, n, :, k] = by_sector_profession.sum(axis=0)
 
+    def record_profession_flows(
+        self, t: int, names: tuple[str, ...], by_sector_profession: np.ndarray
+    ) -> None:
+        """Record several flows at once, given per [flow, sector, profession]; the same as
+        ``record_profession_flow`` for each."""
+        cols = self._prof_cols.get(names)
+        if cols is None:
+            cols = self._prof_cols[names] = np.array([PROFESSION_COLUMNS.index(n) for n in names])
+        n = by_sector_profession.shape[1]
+        prof = self.profession[t]
+        prof[:n, :, cols] = by_sector_profession.transpose(1, 2, 0)
+        prof[n][:, cols] = by_sector_profession.sum(axis=1).T
+
     def record_total(self, t: int, name: str, value: float) -> None:
         """Record a system-wide quantity on the 'all' row only."""
         self.sector[t, len(SECTORS), self._col[name]] = value
+
+
+# the sector columns that are plain sums of the accounts, in the order record_accounts stacks them
+_ACCOUNT_COLUMNS = (
+    "demand_fte",
+    "supply_fte",
+    "fte_freed",
+    "fte_freed_gross",
+    "fte_innovation_work",
+    "staff_headcount",
+)

@@ -224,7 +224,8 @@ class StaffArrays:
         months, start = self._retirement_months, self._retirement_cursor
         if start < 0 or start >= len(months) or months[start] > t:
             return np.zeros(0, np.int64)
-        end = int(np.searchsorted(months, t, side="right"))
+        # the key in the array's own dtype: a Python int would make numpy copy the array to int64
+        end = int(np.searchsorted(months, months.dtype.type(t), side="right"))
         self._retirement_cursor = end
         due = self._retirement_slots[start:end][months[start:end] == t]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
