@@ -178,7 +178,9 @@ class HealthSystemModel(mesa.Model):
             retirement_age_sd=p("flows.retirement_age_sd"),
             graduate_age_mean=p("education.graduate_age_mean"),
         )
-        self.staff = initial_staff(self._initial_agents, self.profile, self.streams["staff_init"])
+        self.staff = initial_staff(
+            self._initial_agents, self.profile, self.streams["staff_init"], self.n_months
+        )
         quit_year = _flow_rates(scenario, "quit")
         move_year = _flow_rates(scenario, "move")
         self.quit_month_group = monthly(quit_year)[self.org_sector].ravel()

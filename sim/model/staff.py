@@ -15,6 +15,7 @@ the way in (with stochastic rounding) and every output is multiplied by ``1 / s`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -52,9 +53,12 @@ class StaffArrays:
         career_track: on an innovation career track [N] (bool).
         quit_propensity: personal multiplier of the quit hazard, mean 1 [N] (float32).
         alive: slot holds a person [N] (bool).
+        horizon: the first month that :meth:`retiring` will never be asked about (the end of the run);
+            retirements from then on are not filed. None: file every retirement.
     """
 
     n_groups: int
+    horizon: int | None = None
     profession: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     employer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -171,25 +175,35 @@ class StaffArrays:
         self.free_slots.append(np.asarray(idx))
 
     def set_employer(self, idx: np.ndarray, employer: np.ndarray, t: int) -> None:
-        """Move people to new employers (same profession)."""
-        self._count(self.group[idx], self.fte[idx], -1)
+        """Move people (distinct slots ``idx``) to new employers (same profession)."""
+        old_group, fte = self.group[idx], self.fte[idx]
+        new_group = employer * N_PROF + self.profession[idx]
+        self._count(old_group, fte, -1)
         self.employer[idx] = employer
-        self.group[idx] = employer * N_PROF + self.profession[idx]
+        self.group[idx] = new_group
         self.hire_month[idx] = t
-        self._count(self.group[idx], self.fte[idx], +1)
+        self._count(new_group, fte, +1)
 
-    def set_fte(self, idx: np.ndarray, fte: np.ndarray) -> None:
-        """Change people's FTE fractions."""
+    def set_fte(self, idx: np.ndarray, fte: np.ndarray) -> np.ndarray:
+        """Change people's FTE fractions; returns the change per person."""
         delta = fte - self.fte[idx]
         self.fte[idx] = fte
         self.fte_g += np.bincount(self.group[idx], weights=delta, minlength=self.n_groups + 1)[
             : self.n_groups
         ]
+        return delta
 
     def _count(self, group: np.ndarray, fte: np.ndarray, sign: int) -> None:
+        """Add (sign +1) or remove (-1) people of ``group`` with ``fte`` to or from the counters."""
         g = self.n_groups + 1
-        self.head_g += sign * np.bincount(group, minlength=g)[: self.n_groups]
-        self.fte_g += sign * np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
+        heads = np.bincount(group, minlength=g)[: self.n_groups]
+        ftes = np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
+        if sign > 0:
+            self.head_g += heads
+            self.fte_g += ftes
+        else:
+            self.head_g -= heads
+            self.fte_g -= ftes
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
         """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
@@ -204,6 +218,9 @@ class StaffArrays:
         """Merge the queue into the pending retirements: one array of months, sorted, read with a cursor."""
         months = np.concatenate([m for m, _ in self._retirement_queue])
         slots = np.concatenate([i for _, i in self._retirement_queue])
+        if self.horizon is not None:  # most newcomers retire after the end of the run
+            within = months < self.horizon
+            months, slots = months[within], slots[within]
         # months fit in int16 (< 2,730 years): numpy then sorts with a radix sort, ~10x faster
         order = np.argsort(months.astype(np.int16), kind="stable")
         months, slots = months[order], slots[order]
@@ -255,19 +272,29 @@ class ProfessionProfile:
     retirement_age_sd: float
     graduate_age_mean: float
 
+    @cached_property
+    def part_time_level(self) -> np.ndarray:
+        """Mean FTE of a part-timer per profession [P]: the level that gives the calibrated mean
+        (computed once: a profile is not changed after it is built)."""
+        pt = self.part_time_share
+        return np.clip((self.mean_fte - (1.0 - pt)) / np.maximum(pt, 1e-9), 0.3, 0.97)
+
     def draw_fte(self, profession: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """FTE fractions: full time, or part time around the level that gives the calibrated mean."""
-        pt = self.part_time_share[profession]
-        mean = self.mean_fte[profession]
-        pt_level = np.clip((mean - (1.0 - pt)) / np.maximum(pt, 1e-9), 0.3, 0.97)
         u = rng.random((2, len(profession)))
-        part = u[0] < pt
-        level = np.clip(pt_level + (u[1] - 0.5) * 0.24, 0.3, 0.97)
-        return np.where(part, level, 1.0).astype(np.float32)
+        part = u[0] < self.part_time_share[profession]
+        level = self.part_time_level[profession] + (u[1] - 0.5) * 0.24
+        return np.where(part, _clip(level, 0.3, 0.97), 1.0).astype(np.float32)
 
     def draw_retirement_age(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Retirement age in years per person."""
-        return np.clip(rng.normal(self.retirement_age_mean, self.retirement_age_sd, n), 55.0, 72.0)
+        age = rng.normal(self.retirement_age_mean, self.retirement_age_sd, n)
+        return _clip(age, 55.0, 72.0)
+
+
+def _clip(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``np.clip(x, low, high)`` for a ``low`` other than 0 (two ufunc calls, less overhead)."""
+    return np.minimum(np.maximum(x, low), high)
 
 
 def draw_quit_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -287,11 +314,17 @@ AGE_BETA = {
 
 
 def initial_staff(
-    headcount_by_group: np.ndarray, profile: ProfessionProfile, rng: np.random.Generator
+    headcount_by_group: np.ndarray,
+    profile: ProfessionProfile,
+    rng: np.random.Generator,
+    horizon: int | None = None,
 ) -> StaffArrays:
-    """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession)."""
+    """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession).
+
+    ``horizon``: months simulated (retirements after the run are not filed; see :class:`StaffArrays`).
+    """
     n_groups = len(headcount_by_group)
-    staff = StaffArrays(n_groups=n_groups)
+    staff = StaffArrays(n_groups=n_groups, horizon=horizon)
     groups = np.repeat(np.arange(n_groups), headcount_by_group)
     profession = (groups % N_PROF).astype(np.int8)
     employer = (groups // N_PROF).astype(np.int32)
@@ -418,9 +451,11 @@ class RowChooser:
 
     def __init__(self, weights: np.ndarray) -> None:
         n_rows, self.n_cols = weights.shape
-        w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
-        cum = np.cumsum(w, axis=1)
-        cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
+        cum = np.cumsum(weights, axis=1)  # weights are non-negative: a row's last value is its sum
+        if not (cum[:, -1] > 0).all():
+            cum = np.cumsum(np.where(cum[:, -1:] > 0, weights, 1.0), axis=1)
+        cum = cum / cum[:, -1:]
+        cum += np.arange(n_rows)[:, None]
         cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
         self.cum = cum.ravel()
 
@@ -434,13 +469,12 @@ class RowChooser:
 def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
     """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
     zero outside the sector, uniform within the sector where nothing is known."""
-    out = np.zeros((n_sectors * N_PROF, len(org_sector)))
-    for s in range(n_sectors):
-        in_s = org_sector == s
-        block = weights[in_s].T  # [P, orgs in sector]
-        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)
-        out[s * N_PROF : (s + 1) * N_PROF, in_s] = block
-    return RowChooser(out)
+    in_sector = (org_sector == np.arange(n_sectors)[:, None])[:, None, :]  # [S, 1, O]
+    out = np.where(in_sector, weights.T, 0.0)  # [S, P, O]
+    unknown = out.sum(axis=2) <= 0  # [S, P]
+    if unknown.any():
+        out = np.where(in_sector & unknown[:, :, None], 1.0, out)
+    return RowChooser(out.reshape(n_sectors * N_PROF, len(org_sector)))
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
@@ -502,12 +536,10 @@ def part_time_step(
         return np.zeros(0, np.int64), np.zeros(0)
     idx = bernoulli_slots(staff.capacity, rate_month, rng)
     idx = idx[staff.alive[idx]]
-    new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
+    new = profile.draw_fte(staff.profession[idx], rng)
     strain = felt_strain[staff.group[idx]]
-    new = np.clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
-    delta = new - staff.fte[idx]
-    staff.set_fte(idx, new)
-    return idx, delta
+    new = _clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
+    return idx, staff.set_fte(idx, new)
 
 
 def entry_step(
@@ -533,19 +565,19 @@ def entry_step(
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
     employer = weights.choose(category, rng).astype(np.int32)
-    profession = (category % N_PROF).astype(np.int8)
+    profession = category % N_PROF
     n = len(employer)
-    age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
+    age = _clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
     retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
-    birth_month = (t - np.round(age * 12)).astype(np.int32)
-    retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
-    fte = profile.draw_fte(profession.astype(np.int64), rng)
+    birth_month = (t - np.rint(age * 12)).astype(np.int32)  # rint: np.round to whole months
+    retire_month = (birth_month + np.rint(retire_age * 12)).astype(np.int32)
+    fte = profile.draw_fte(profession, rng)
     competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
         np.float32
     )
     propensity = draw_quit_propensity(n, rng)
     return staff.add(
-        profession,
+        profession.astype(np.int8),
         employer,
         birth_month,
         retire_month,
