@@ -115,18 +115,49 @@ class LabourAccounts:
 
 
 class Recorder:
-    """Preallocated monthly records: [T, sector row, column] and [T, sector row, profession, column]."""
+    """Preallocated monthly records: ``sector`` [T, sector row, column] and ``profession``
+    [T, sector row, profession, column].
 
-    def __init__(self, n_months: int) -> None:
-        self.sector = np.zeros((n_months, len(SECTOR_ROWS), len(SECTOR_COLUMNS)))
-        self.profession = np.zeros(
+    Writing a month is cheap; what can wait is computed in batches when the records are read (through
+    ``sector`` or ``profession``, so every reader sees complete months): the 'all' rows of the flows, the
+    accounts by sector and profession beyond their monthly sum by sector (totals, gap, gap share, strain)
+    and the rates derived from them (attrition, job leaving, hours freed). The numbers are the same,
+    bit for bit, as when every month was completed as it was written: the same sums in the same order.
+    """
+
+    def __init__(self, n_months: int, hours_per_fte: float = 1.0) -> None:
+        """``hours_per_fte`` converts freed FTE into the monthly ``hours_freed``."""
+        self._sector = np.zeros((n_months, len(SECTOR_ROWS), len(SECTOR_COLUMNS)))
+        self._profession = np.zeros(
             (n_months, len(SECTOR_ROWS), len(PROFESSIONS), len(PROFESSION_COLUMNS))
         )
+        self.hours_per_fte = hours_per_fte
         self._col = {name: i for i, name in enumerate(SECTOR_COLUMNS)}
         self._cols: dict[tuple[str, ...], np.ndarray] = {}
         self._prof_cols: dict[tuple[str, ...], np.ndarray] = {}
         self._onehot: tuple[np.ndarray, np.ndarray] | None = None  # (org_sector, one-hot [S, O])
         self._stacked: np.ndarray | None = None  # buffer [O, P, 6] reused by record_accounts
+        # work left for _complete: flows whose 'all' row is still to be summed [T, column], in months
+        # [_flows_from, _flows_to); months whose accounts by sector [T, S, P, 6] are still to be completed
+        self._all_pending = np.zeros((n_months, len(SECTOR_COLUMNS)), bool)
+        self._flows_from, self._flows_to = n_months, 0
+        self._accounts_by_sp = np.zeros((n_months, len(SECTORS), len(PROFESSIONS), 6))
+        self._accounts_pending = np.zeros(n_months, bool)
+        self._pending = False
+
+    @property
+    def sector(self) -> np.ndarray:
+        """[T, sector row, column] (every recorded month complete)."""
+        if self._pending:
+            self._complete()
+        return self._sector
+
+    @property
+    def profession(self) -> np.ndarray:
+        """[T, sector row, profession, column] (every recorded month complete)."""
+        if self._pending:
+            self._complete()
+        return self._profession
 
     def col(self, name: str) -> int:
         return self._col[name]
@@ -149,7 +180,7 @@ class Recorder:
     def record_accounts(
         self, t: int, accounts: LabourAccounts, org_sector: np.ndarray, headcount_org: np.ndarray
     ) -> None:
-        """Aggregate the accounts by sector and profession into row t."""
+        """Aggregate the accounts by sector and profession into month t (completed when read)."""
         onehot = self._sector_onehot(org_sector)
         stacked = self._stacked
         if stacked is None or stacked.shape[:2] != headcount_org.shape:
@@ -160,43 +191,40 @@ class Recorder:
         stacked[..., 3] = accounts.freed_gross_fte_org
         stacked[..., 4] = accounts.innovation_work_fte_org
         stacked[..., 5] = headcount_org  # [O, P, 6]
-        by_sp = np.einsum("so,opk->spk", onehot, stacked)  # [S, P, 6]
-        by_sp = np.concatenate([by_sp, by_sp.sum(axis=0, keepdims=True)], axis=0)  # + 'all'
-        demand, supply, freed, head = by_sp[..., 0], by_sp[..., 1], by_sp[..., 2], by_sp[..., 5]
-        prof = self.profession[t]
-        prof[..., 0:2] = by_sp[..., 0:2]  # demand, supply
-        prof[..., 2] = demand - (supply + freed)
-        prof[..., 3] = freed
-        prof[..., 4] = head
-        totals = by_sp.sum(axis=1)  # [sector row, 6]: demand, supply, freed, gross, work, head
-        d, s, f = totals[:, 0], totals[:, 1], totals[:, 2]
-        row = self.sector[t]
-        c = self._col
-        row[:, self.cols(_ACCOUNT_COLUMNS)] = totals
-        gap = d - (s + f)
-        row[:, c["gap_fte"]] = gap
-        row[:, c["gap_share"]] = np.divide(gap, d, out=np.zeros_like(d), where=d > 0)
-        capacity = s + f
-        row[:, c["strain"]] = np.divide(d, capacity, out=np.zeros_like(d), where=capacity > 0)
+        np.einsum("so,opk->spk", onehot, stacked, out=self._accounts_by_sp[t])  # [S, P, 6]
+        self._accounts_pending[t] = True
+        self._pending = True
 
     def record_flow(self, t: int, name: str, by_sector: np.ndarray) -> None:
         """Record a flow given per sector [S]; the 'all' row is their sum."""
-        self.sector[t, : len(SECTORS), self._col[name]] = by_sector
-        self.sector[t, len(SECTORS), self._col[name]] = by_sector.sum()
+        c = self._col[name]
+        self._sector[t, : len(SECTORS), c] = by_sector
+        if by_sector.shape == (len(SECTORS),) and _sums_alike_later(by_sector.dtype):
+            self._defer_all_row(t, c)
+        else:  # a sum in another precision: now, as given
+            self._sector[t, len(SECTORS), c] = by_sector.sum()
+            self._all_pending[t, c] = False
 
     def record_flows(self, t: int, names: tuple[str, ...], by_sector: np.ndarray) -> None:
-        """Record several flows at once, given per [sector, flow]; the same as ``record_flow`` for each."""
+        """Record several flows at once, given per [sector, flow] (float64); the same as
+        ``record_flow`` for each."""
         cols = self.cols(names)
-        row = self.sector[t]
-        row[: len(SECTORS), cols] = by_sector
-        row[len(SECTORS), cols] = by_sector.sum(axis=0)
+        self._sector[t][: len(SECTORS), cols] = by_sector
+        self._defer_all_row(t, cols)
+
+    def _defer_all_row(self, t: int, cols: int | np.ndarray) -> None:
+        """Mark the 'all' row of columns ``cols`` in month t as the sum of the sectors, to do when read."""
+        self._all_pending[t, cols] = True
+        self._flows_from = min(self._flows_from, t)
+        self._flows_to = max(self._flows_to, t + 1)
+        self._pending = True
 
     def record_profession_flow(self, t: int, name: str, by_sector_profession: np.ndarray) -> None:
         """Record a flow given per [sector, profession]; the 'all' row is their sum."""
         k = PROFESSION_COLUMNS.index(name)
         n = by_sector_profession.shape[0]
-        self.profession[t, :n, :, k] = by_sector_profession
-        self.profession[t, n, :, k] = by_sector_profession.sum(axis=0)
+        self._profession[t, :n, :, k] = by_sector_profession
+        self._profession[t, n, :, k] = by_sector_profession.sum(axis=0)
 
     def record_profession_flows(
         self, t: int, names: tuple[str, ...], by_sector_profession: np.ndarray
@@ -207,13 +235,67 @@ class Recorder:
         if cols is None:
             cols = self._prof_cols[names] = np.array([PROFESSION_COLUMNS.index(n) for n in names])
         n = by_sector_profession.shape[1]
-        prof = self.profession[t]
+        prof = self._profession[t]
         prof[:n, :, cols] = by_sector_profession.transpose(1, 2, 0)
         prof[n][:, cols] = by_sector_profession.sum(axis=1).T
 
     def record_total(self, t: int, name: str, value: float) -> None:
         """Record a system-wide quantity on the 'all' row only."""
-        self.sector[t, len(SECTORS), self._col[name]] = value
+        c = self._col[name]
+        self._sector[t, len(SECTORS), c] = value
+        self._all_pending[t, c] = False
+
+    def _complete(self) -> None:
+        """Do the work left for when the records are read: 'all' rows of flows, then the accounts."""
+        self._pending = False
+        n_sec = len(SECTORS)
+        lo, hi = self._flows_from, self._flows_to
+        if lo < hi:
+            pending = self._all_pending[lo:hi]
+            # sectors added in order, as by_sector.sum() did month by month
+            np.copyto(
+                self._sector[lo:hi, n_sec], self._sector[lo:hi, :n_sec].sum(axis=1), where=pending
+            )
+            pending[:] = False
+            self._flows_from, self._flows_to = len(self._all_pending), 0
+        months = np.flatnonzero(self._accounts_pending)
+        if len(months):
+            self._accounts_pending[months] = False
+            self._complete_accounts(months)
+
+    def _complete_accounts(self, months: np.ndarray) -> None:
+        """Totals, gaps, strain and rates of ``months`` from their accounts by sector and profession."""
+        by_sp = self._accounts_by_sp[months]  # [M, S, P, 6]
+        by_sp = np.concatenate([by_sp, by_sp.sum(axis=1, keepdims=True)], axis=1)  # + 'all'
+        demand, supply, freed, head = by_sp[..., 0], by_sp[..., 1], by_sp[..., 2], by_sp[..., 5]
+        prof = np.empty((len(months), *self._profession.shape[1:3], 5))
+        prof[..., 0:2] = by_sp[..., 0:2]  # demand, supply
+        prof[..., 2] = demand - (supply + freed)
+        prof[..., 3] = freed
+        prof[..., 4] = head
+        self._profession[months, :, :, :5] = prof
+        totals = by_sp.sum(axis=2)  # [M, sector row, 6]: demand, supply, freed, gross, work, head
+        d, s, f = totals[..., 0], totals[..., 1], totals[..., 2]
+        rows = self._sector[months]  # [M, sector row, column] (a copy, written back below)
+        c = self._col
+        rows[..., self.cols(_ACCOUNT_COLUMNS)] = totals
+        gap = d - (s + f)
+        rows[..., c["gap_fte"]] = gap
+        rows[..., c["gap_share"]] = np.divide(gap, d, out=np.zeros_like(d), where=d > 0)
+        capacity = s + f
+        rows[..., c["strain"]] = np.divide(d, capacity, out=np.zeros_like(d), where=capacity > 0)
+        headcount = np.maximum(rows[..., c["staff_headcount"]], 1e-9)
+        exits, moves = rows[..., c["exits"]], rows[..., c["moves"]]
+        rows[..., c["attrition_rate"]] = exits * 12 / headcount
+        rows[..., c["job_leaving_rate"]] = (exits + moves) * 12 / headcount
+        rows[..., c["hours_freed"]] = rows[..., c["fte_freed_gross"]] * self.hours_per_fte / 12
+        self._sector[months] = rows
+
+
+def _sums_alike_later(dtype: np.dtype) -> bool:
+    """Whether the sum of a flow over the sectors comes out the same later, from the float64 records:
+    float64 (the same additions), integers and booleans (exact either way)."""
+    return dtype == np.float64 or dtype.kind in "iub"
 
 
 # the sector columns that are plain sums of the accounts, in the order record_accounts stacks them

@@ -198,7 +198,7 @@ class HealthSystemModel(mesa.Model):
 
         # Accounting and records
         self.accounts = LabourAccounts(self.world.n)
-        self.recorder = Recorder(self.n_months)
+        self.recorder = Recorder(self.n_months, hours_per_fte=self.hours_per_fte)
         self.freed_gross_fte = np.zeros((self.world.n, N_PROF))
         self.innovation_work_fte = np.zeros((self.world.n, N_PROF))
         self.demand_fte = self.demand_fte_path[0]
@@ -428,16 +428,8 @@ class HealthSystemModel(mesa.Model):
             head = (
                 self.staff.headcount_by_group().reshape(self.world.n, N_PROF) * self.person_weight
             )
-            rec = self.recorder
-            rec.record_accounts(t, self.accounts, self.org_sector, head)
-            row = rec.sector[t]
-            exits, moves, head_col, gross = rec.cols(
-                ("exits", "moves", "staff_headcount", "fte_freed_gross")
-            )
-            headcount = np.maximum(row[:, head_col], 1e-9)
-            row[:, rec.col("attrition_rate")] = row[:, exits] * 12 / headcount
-            row[:, rec.col("job_leaving_rate")] = (row[:, exits] + row[:, moves]) * 12 / headcount
-            row[:, rec.col("hours_freed")] = row[:, gross] * self.hours_per_fte / 12
+            # totals, gap, strain and rates (attrition, job leaving, hours freed) follow when read
+            self.recorder.record_accounts(t, self.accounts, self.org_sector, head)
 
     def money_and_incentives_step(self, t: int) -> None:
         """5. Budgets, retained savings, company cash, start-up failure and growth."""
