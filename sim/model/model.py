@@ -165,7 +165,8 @@ class HealthSystemModel(mesa.Model):
         # flow key of each group: flow * S * P + sector * P + profession (the free group: out of range)
         n_sp = len(SECTORS) * N_PROF
         group_profession = np.tile(np.arange(N_PROF), self.world.n)
-        group_sp = np.append(self.group_sector * N_PROF + group_profession, len(_FLOWS) * n_sp)
+        self._sp_of_group = self.group_sector * N_PROF + group_profession
+        group_sp = np.append(self._sp_of_group, len(_FLOWS) * n_sp)
         self._flow_key_of_group = group_sp + n_sp * np.arange(len(_FLOWS))[:, None]
         self._calibrate_demand()
 
@@ -303,8 +304,9 @@ class HealthSystemModel(mesa.Model):
         staff.remove(retired)
         staff.remove(quit_)
 
+        vacancy = self.accounts.vacancy_fte_org
         weights = destination_weights(
-            hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte),
+            hiring_weights(vacancy, self.demand_fte),
             self.org_sector,
             len(SECTORS),
         )
@@ -341,7 +343,7 @@ class HealthSystemModel(mesa.Model):
                 self.innovation.on_new_staff(idx)
         idx = entry_step(
             staff,
-            self.outside_hires(),
+            self.outside_hires(vacancy),
             weights,
             self.profile,
             t,
@@ -401,13 +403,17 @@ class HealthSystemModel(mesa.Model):
             cohort[1, j] = n - to_hospital
         return cohort
 
-    def outside_hires(self) -> np.ndarray:
-        """Hires from outside (re-entrants, unskilled, foreign) per [sector, profession], in agents."""
-        vac = self.accounts.vacancy_fte_org  # [O, P]
-        by_sector = np.zeros((len(SECTORS), N_PROF))
-        np.add.at(by_sector, self.org_sector, vac)
-        mean_fte = self.profile.mean_fte[None, :]
-        expected = by_sector / mean_fte * self.outside_hiring_rate[None, :] * self.scale
+    def outside_hires(self, vacancy: np.ndarray | None = None) -> np.ndarray:
+        """Hires from outside (re-entrants, unskilled, foreign) per [sector, profession], in agents.
+
+        ``vacancy``: this month's vacancies [O, P] if already at hand (default: from the accounts).
+        """
+        vac = self.accounts.vacancy_fte_org if vacancy is None else vacancy  # [O, P]
+        n_sec = len(SECTORS)
+        # vacancies summed per sector and profession, organisation by organisation in index order
+        by_sector = np.bincount(self._sp_of_group, weights=vac.ravel(), minlength=n_sec * N_PROF)
+        by_sector = by_sector.reshape(n_sec, N_PROF)
+        expected = by_sector / self.profile.mean_fte * self.outside_hiring_rate * self.scale
         return stochastic_round(expected, self.streams["hiring"])
 
     def innovation_pipeline_step(self, t: int) -> None:

@@ -14,6 +14,7 @@ the way in (with stochastic rounding) and every output is multiplied by ``1 / s`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -368,6 +369,7 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
 # random numbers).
 MAX_QUIT_MONTH = 0.03
 MAX_MOVE_MONTH = 0.03
+_NONE = np.zeros(1)  # the hazard of the free group
 
 
 def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -379,7 +381,7 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     if n <= 0 or p <= 0:
         return np.zeros(0, np.int64)
     expected = n * p
-    size = int(expected + 6.0 * np.sqrt(expected) + 16)
+    size = int(expected + 6.0 * math.sqrt(expected) + 16)
     positions = np.cumsum(rng.geometric(p, size=size)) - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
         more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
@@ -407,7 +409,8 @@ def quit_hazard(
     """
     if slots is None:
         slots = np.arange(staff.capacity)
-    group_hazard = np.append(quit_month_group * strain_factor(felt_strain, elasticity), 0.0)
+    hazard = quit_month_group * strain_factor(felt_strain, elasticity)
+    group_hazard = np.concatenate((hazard, _NONE))
     return group_hazard[staff.group[slots]] * staff.quit_propensity[slots]
 
 
