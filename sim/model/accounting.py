@@ -134,7 +134,6 @@ class Recorder:
         self.hours_per_fte = hours_per_fte
         self._col = {name: i for i, name in enumerate(SECTOR_COLUMNS)}
         self._cols: dict[tuple[str, ...], np.ndarray] = {}
-        self._prof_cols: dict[tuple[str, ...], np.ndarray] = {}
         self._onehot: tuple[np.ndarray, np.ndarray] | None = None  # (org_sector, one-hot [S, O])
         self._stacked: np.ndarray | None = None  # buffer [O, P, 6] reused by record_accounts
         # work left for _complete: flows whose 'all' row is still to be summed [T, column], in months
@@ -143,6 +142,8 @@ class Recorder:
         self._flows_from, self._flows_to = n_months, 0
         self._accounts_by_sp = np.zeros((n_months, len(SECTORS), len(PROFESSIONS), 6))
         self._accounts_pending = np.zeros(n_months, bool)
+        # flows by profession to write: names -> (values [T, flow, S, P], months pending [T])
+        self._by_profession: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self._pending = False
 
     @property
@@ -226,18 +227,21 @@ class Recorder:
         self._profession[t, :n, :, k] = by_sector_profession
         self._profession[t, n, :, k] = by_sector_profession.sum(axis=0)
 
-    def record_profession_flows(
-        self, t: int, names: tuple[str, ...], by_sector_profession: np.ndarray
+    def record_flows_by_profession(
+        self, t: int, names: tuple[str, ...], by_flow_sector_profession: np.ndarray
     ) -> None:
-        """Record several flows at once, given per [flow, sector, profession]; the same as
-        ``record_profession_flow`` for each."""
-        cols = self._prof_cols.get(names)
-        if cols is None:
-            cols = self._prof_cols[names] = np.array([PROFESSION_COLUMNS.index(n) for n in names])
-        n = by_sector_profession.shape[1]
-        prof = self._profession[t]
-        prof[:n, :, cols] = by_sector_profession.transpose(1, 2, 0)
-        prof[n][:, cols] = by_sector_profession.sum(axis=1).T
+        """Record flows given per [flow, sector, profession] (float64), written when read: each flow's
+        sector column gets its sum over professions and its profession column (if it has one) the
+        values, as ``record_flow`` and ``record_profession_flow`` would. Record these flows no other way.
+        """
+        entry = self._by_profession.get(names)
+        if entry is None:
+            n_months = len(self._sector)
+            values = np.zeros((n_months, *by_flow_sector_profession.shape))
+            entry = self._by_profession[names] = (values, np.zeros(n_months, bool))
+        entry[0][t] = by_flow_sector_profession
+        entry[1][t] = True
+        self._pending = True
 
     def record_total(self, t: int, name: str, value: float) -> None:
         """Record a system-wide quantity on the 'all' row only."""
@@ -249,6 +253,11 @@ class Recorder:
         """Do the work left for when the records are read: 'all' rows of flows, then the accounts."""
         self._pending = False
         n_sec = len(SECTORS)
+        for names, (values, pending) in self._by_profession.items():
+            months = np.flatnonzero(pending)
+            if len(months):
+                pending[months] = False
+                self._write_flows_by_profession(names, months, values[months])
         lo, hi = self._flows_from, self._flows_to
         if lo < hi:
             pending = self._all_pending[lo:hi]
@@ -262,6 +271,24 @@ class Recorder:
         if len(months):
             self._accounts_pending[months] = False
             self._complete_accounts(months)
+
+    def _write_flows_by_profession(
+        self, names: tuple[str, ...], months: np.ndarray, values: np.ndarray
+    ) -> None:
+        """Write flows [month, flow, S, P] of ``months``: sector rows (sums over professions, the 'all'
+        row to follow) and profession columns with their 'all' row."""
+        n_sec = len(SECTORS)
+        cols = self.cols(names)
+        by_sector = values.sum(axis=3).transpose(0, 2, 1)  # [M, S, flow], professions in order
+        self._sector[months[:, None, None], np.arange(n_sec)[:, None], cols] = by_sector
+        self._all_pending[months[:, None], cols] = True
+        self._flows_from = min(self._flows_from, int(months[0]))
+        self._flows_to = max(self._flows_to, int(months[-1]) + 1)
+        for j, name in enumerate(names):
+            if name in PROFESSION_COLUMNS:
+                k = PROFESSION_COLUMNS.index(name)
+                self._profession[months, :n_sec, :, k] = values[:, j]
+                self._profession[months, n_sec, :, k] = values[:, j].sum(axis=1)
 
     def _complete_accounts(self, months: np.ndarray) -> None:
         """Totals, gaps, strain and rates of ``months`` from their accounts by sector and profession."""

@@ -372,9 +372,7 @@ class HealthSystemModel(mesa.Model):
         np.add(retired, quits, out=recorded[2])  # exits
         recorded[3:6] = by_sp[2:5]  # moves, graduates, outside hires
         np.add(graduates, hires, out=recorded[6])  # entries
-        rec = self.recorder
-        rec.record_flows(t, _RECORDED_FLOWS, recorded.sum(axis=2).T)
-        rec.record_profession_flows(t, ("exits", "moves", "entries"), recorded[[2, 3, 6]])
+        self.recorder.record_flows_by_profession(t, _RECORDED_FLOWS, recorded)
 
     def graduate_cohort(self, t: int) -> np.ndarray:
         """This year's graduates in agents per [sector, profession] (intake x completion, scaled)."""
