@@ -14,7 +14,6 @@ from sim.model.accounting import (
 )
 from sim.model.demography import PROFESSIONS, SECTORS
 from sim.model.model import HealthSystemModel
-from sim.run import simulate
 
 S, P = len(SECTORS), len(PROFESSIONS)
 HOURS_PER_FTE = 1924.0
@@ -130,6 +129,12 @@ def test_recorder_matches_month_by_month_completion():
             assert lazy.sector[: t + 1].tobytes() == eager.sector[: t + 1].tobytes()
     assert lazy.sector.tobytes() == eager.sector.tobytes()
     assert lazy.profession.tobytes() == eager.profession.tobytes()
+
+
+def simulate(model: HealthSystemModel) -> HealthSystemModel:
+    while model.running:
+        model.step()
+    return model
 
 
 def test_reading_every_month_changes_nothing(small_scenario):
