@@ -243,7 +243,7 @@ class StaffArrays:
         if start < 0 or start >= len(months) or months[start] > t:
             return np.zeros(0, np.int64)
         # the key in the array's own dtype: a Python int would make numpy copy the array to int64
-        end = int(np.searchsorted(months, months.dtype.type(t), side="right"))
+        end = int(months.searchsorted(months.dtype.type(t), side="right"))
         self._retirement_cursor = end
         due = self._retirement_slots[start:end][months[start:end] == t]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
@@ -382,11 +382,11 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, np.int64)
     expected = n * p
     size = int(expected + 6.0 * math.sqrt(expected) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    positions = rng.geometric(p, size=size).cumsum() - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
         more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
         positions = np.concatenate([positions, more])
-    return positions[: np.searchsorted(positions, n)]
+    return positions[: positions.searchsorted(n)]
 
 
 def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
@@ -440,7 +440,7 @@ def exit_step(
 
 def _in_sorted(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
     """``np.isin(values, sorted_unique)`` for a sorted, non-empty ``sorted_unique`` (one searchsorted)."""
-    pos = np.searchsorted(sorted_unique, values)
+    pos = sorted_unique.searchsorted(values)
     return sorted_unique[np.minimum(pos, len(sorted_unique) - 1)] == values
 
 
@@ -454,9 +454,9 @@ class RowChooser:
 
     def __init__(self, weights: np.ndarray) -> None:
         n_rows, self.n_cols = weights.shape
-        cum = np.cumsum(weights, axis=1)  # weights are non-negative: a row's last value is its sum
+        cum = np.add.accumulate(weights, axis=1)  # non-negative: a row's last value is its sum
         if not (cum[:, -1] > 0).all():
-            cum = np.cumsum(np.where(cum[:, -1:] > 0, weights, 1.0), axis=1)
+            cum = np.add.accumulate(np.where(cum[:, -1:] > 0, weights, 1.0), axis=1)
         cum = cum / cum[:, -1:]
         cum += np.arange(n_rows)[:, None]
         cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
@@ -465,7 +465,7 @@ class RowChooser:
     def choose(self, category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if len(category) == 0:
             return np.zeros(0, np.int64)
-        pick = np.searchsorted(self.cum, category + rng.random(len(category)), side="right")
+        pick = self.cum.searchsorted(category + rng.random(len(category)), side="right")
         return np.minimum(pick - category * self.n_cols, self.n_cols - 1)
 
 
