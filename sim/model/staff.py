@@ -294,7 +294,8 @@ class ProfessionProfile:
 
 
 def _clip(x: np.ndarray, low: float, high: float) -> np.ndarray:
-    """``np.clip(x, low, high)`` for a ``low`` other than 0 (two ufunc calls, less overhead)."""
+    """``np.clip(x, low, high)`` with less overhead; the same numbers except that a -0.0 clipped at a
+    bound of 0 comes out +0.0, so use it with non-zero bounds."""
     return np.minimum(np.maximum(x, low), high)
 
 
@@ -369,7 +370,7 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
 # random numbers).
 MAX_QUIT_MONTH = 0.03
 MAX_MOVE_MONTH = 0.03
-_NONE = np.zeros(1)  # the hazard of the free group
+_FREE_GROUP_HAZARD = np.zeros(1)
 
 
 def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -410,7 +411,7 @@ def quit_hazard(
     if slots is None:
         slots = np.arange(staff.capacity)
     hazard = quit_month_group * strain_factor(felt_strain, elasticity)
-    group_hazard = np.concatenate((hazard, _NONE))
+    group_hazard = np.concatenate((hazard, _FREE_GROUP_HAZARD))
     return group_hazard[staff.group[slots]] * staff.quit_propensity[slots]
 
 
