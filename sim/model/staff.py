@@ -475,7 +475,7 @@ def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: 
     zero outside the sector, uniform within the sector where nothing is known."""
     in_sector = (org_sector == np.arange(n_sectors)[:, None])[:, None, :]  # [S, 1, O]
     out = np.where(in_sector, weights.T, 0.0)  # [S, P, O]
-    unknown = out.sum(axis=2) <= 0  # [S, P]
+    unknown = ~(out.sum(axis=2) > 0)  # [S, P]
     if unknown.any():
         out = np.where(in_sector & unknown[:, :, None], 1.0, out)
     return RowChooser(out.reshape(n_sectors * N_PROF, len(org_sector)))
