@@ -128,33 +128,52 @@ def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunR
     years = model.dates[:n].astype("datetime64[Y]").astype(int) + 1970
     months = model.dates[:n].astype(int) % 12 + 1
     n_rows = len(SECTOR_ROWS)
-    ts = pd.DataFrame(rec.sector[:n].reshape(n * n_rows, -1), columns=list(SECTOR_COLUMNS))
-    ts.insert(0, "sector", np.tile(np.array(SECTOR_ROWS, dtype=object), n))
-    ts.insert(0, "month", np.repeat(months, n_rows))
-    ts.insert(0, "year", np.repeat(years, n_rows))
-    ts.insert(0, "date", np.repeat(dates.values, n_rows))
-    n_prof = len(PROFESSIONS)
-    bp = pd.DataFrame(
-        rec.profession[:n].reshape(n * n_rows * n_prof, -1), columns=list(PROFESSION_COLUMNS)
+    ts = _frame(
+        {
+            "date": np.repeat(dates.values, n_rows),
+            "year": np.repeat(years, n_rows),
+            "month": np.repeat(months, n_rows),
+            "sector": np.tile(np.array(SECTOR_ROWS, dtype=object), n),
+        },
+        rec.sector[:n].reshape(n * n_rows, -1),
+        SECTOR_COLUMNS,
     )
-    bp.insert(0, "profession", np.tile(np.array(PROFESSIONS, dtype=object), n * n_rows))
-    bp.insert(0, "sector", np.tile(np.repeat(np.array(SECTOR_ROWS, dtype=object), n_prof), n))
-    bp.insert(0, "year", np.repeat(years, n_rows * n_prof))
-    bp.insert(0, "date", np.repeat(dates.values, n_rows * n_prof))
+    n_prof = len(PROFESSIONS)
+    bp = _frame(
+        {
+            "date": np.repeat(dates.values, n_rows * n_prof),
+            "year": np.repeat(years, n_rows * n_prof),
+            "sector": np.tile(np.repeat(np.array(SECTOR_ROWS, dtype=object), n_prof), n),
+            "profession": np.tile(np.array(PROFESSIONS, dtype=object), n * n_rows),
+        },
+        rec.profession[:n].reshape(n * n_rows * n_prof, -1),
+        PROFESSION_COLUMNS,
+    )
     if model.innovation is not None:
         adoption = model.innovation.adoption_table(dates)
     else:
-        adoption = pd.DataFrame(
-            {
-                "date": pd.Series(dtype="datetime64[ns]"),
-                "solution_id": pd.Series(dtype=int),
-                "archetype": pd.Series(dtype=object),
-                "adopters": pd.Series(dtype=int),
-                "n_target_orgs": pd.Series(dtype=int),
-            }
-        )
+        adoption = _NO_ADOPTION.copy()
     summary = summarise(ts, model)
     return RunResult(model.scenario, model.seed, ts, bp, adoption, summary, run_time_s)
+
+
+def _frame(
+    keys: dict[str, np.ndarray], values: np.ndarray, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """A table of key columns followed by the columns of ``values`` [rows, columns], built at once."""
+    return pd.DataFrame({**keys, **{name: values[:, i] for i, name in enumerate(columns)}})
+
+
+# the adoption table of a run without innovation (copied for each run)
+_NO_ADOPTION = pd.DataFrame(
+    {
+        "date": pd.Series(dtype="datetime64[ns]"),
+        "solution_id": pd.Series(dtype=int),
+        "archetype": pd.Series(dtype=object),
+        "adopters": pd.Series(dtype=int),
+        "n_target_orgs": pd.Series(dtype=int),
+    }
+)
 
 
 def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:

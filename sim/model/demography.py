@@ -9,6 +9,7 @@ path is one small tensor product computed once at start.
 from __future__ import annotations
 
 import csv
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -28,6 +29,12 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 
 def population_table() -> tuple[np.ndarray, np.ndarray]:
     """The shipped projection: (years [Y], persons [Y, B])."""
+    years, pop = _population_table()
+    return years.copy(), pop.copy()
+
+
+@cache
+def _population_table() -> tuple[np.ndarray, np.ndarray]:  # read once per process
     rows = _read_csv("population.csv")
     years = np.array([float(r["year"]) for r in rows])
     pop = np.array([[float(r[b]) for b in BANDS] for r in rows])
@@ -36,6 +43,11 @@ def population_table() -> tuple[np.ndarray, np.ndarray]:
 
 def demand_profiles() -> np.ndarray:
     """Relative use per citizen: array [sector, profession, band]."""
+    return _demand_profiles().copy()
+
+
+@cache
+def _demand_profiles() -> np.ndarray:  # read once per process
     out = np.zeros((len(SECTORS), len(PROFESSIONS), len(BANDS)))
     for row in _read_csv("demand_profiles.csv"):
         s, p = SECTORS.index(row["sector"]), PROFESSIONS.index(row["profession"])

@@ -47,6 +47,17 @@ from sim.rng import RandomStreams
 from sim.scenario import Scenario, load_scenario
 
 GRADUATION_MONTH = 9  # September: yearly cohorts enter
+# staff flows counted per sector and profession each month, and the flows recorded (exits and entries added)
+_FLOWS = ("retirements", "quits", "moves", "graduates", "outside_hires")
+_RECORDED_FLOWS = (
+    "retirements",
+    "quits",
+    "exits",
+    "moves",
+    "graduates",
+    "outside_hires",
+    "entries",
+)
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.toml"
 
 
@@ -151,6 +162,12 @@ class HealthSystemModel(mesa.Model):
         )
         self.org_sector = self.world.sector.astype(np.int64)
         self.group_sector = np.repeat(self.org_sector, N_PROF)
+        # flow key of each group: flow * S * P + sector * P + profession (the free group: out of range)
+        n_sp = len(SECTORS) * N_PROF
+        group_profession = np.tile(np.arange(N_PROF), self.world.n)
+        self._sp_of_group = self.group_sector * N_PROF + group_profession
+        group_sp = np.append(self._sp_of_group, len(_FLOWS) * n_sp)
+        self._flow_key_of_group = group_sp + n_sp * np.arange(len(_FLOWS))[:, None]
         self._calibrate_demand()
 
         # Staff
@@ -162,7 +179,9 @@ class HealthSystemModel(mesa.Model):
             retirement_age_sd=p("flows.retirement_age_sd"),
             graduate_age_mean=p("education.graduate_age_mean"),
         )
-        self.staff = initial_staff(self._initial_agents, self.profile, self.streams["staff_init"])
+        self.staff = initial_staff(
+            self._initial_agents, self.profile, self.streams["staff_init"], self.n_months
+        )
         quit_year = _flow_rates(scenario, "quit")
         move_year = _flow_rates(scenario, "move")
         self.quit_month_group = monthly(quit_year)[self.org_sector].ravel()
@@ -180,7 +199,7 @@ class HealthSystemModel(mesa.Model):
 
         # Accounting and records
         self.accounts = LabourAccounts(self.world.n)
-        self.recorder = Recorder(self.n_months)
+        self.recorder = Recorder(self.n_months, hours_per_fte=self.hours_per_fte)
         self.freed_gross_fte = np.zeros((self.world.n, N_PROF))
         self.innovation_work_fte = np.zeros((self.world.n, N_PROF))
         self.demand_fte = self.demand_fte_path[0]
@@ -268,8 +287,7 @@ class HealthSystemModel(mesa.Model):
 
     def workforce_flows_step(self, t: int) -> None:
         """2. Strain felt, retirements and quits, moves, changes of hours, graduates, outside hiring."""
-        staff, rec = self.staff, self.recorder
-        n_sec = len(SECTORS)
+        staff = self.staff
         felt_strain_step(self.felt_strain, self.accounts.strain_org.ravel(), self.strain_memory)
 
         retired, quit_ = exit_step(
@@ -280,15 +298,17 @@ class HealthSystemModel(mesa.Model):
             t,
             self.streams["exits"],
         )
-        retired_sp = self._by_sector_profession(retired)
-        quit_sp = self._by_sector_profession(quit_)
+        keys = [self._flow_keys("retirements", retired), self._flow_keys("quits", quit_)]
         if self.innovation is not None:
             self.innovation.on_exits(np.concatenate([retired, quit_]))
         staff.remove(retired)
         staff.remove(quit_)
 
+        vacancy = self.accounts.vacancy_fte_org
         weights = destination_weights(
-            hiring_weights(self.accounts.vacancy_fte_org, self.demand_fte), self.org_sector, n_sec
+            hiring_weights(vacancy, self.demand_fte),
+            self.org_sector,
+            len(SECTORS),
         )
         movers = move_step(
             staff,
@@ -300,13 +320,12 @@ class HealthSystemModel(mesa.Model):
             t,
             self.streams["moves"],
         )
-        moves_sp = self._by_sector_profession(movers)
+        keys.append(self._flow_keys("moves", movers))
         part_time_step(
             staff, self.part_time_month, self.profile, self.felt_strain, self.streams["part_time"]
         )
 
         competence_mean = self.innovation.graduate_competence if self.innovation else 0.4
-        graduates_sp = np.zeros((n_sec, N_PROF))
         if (t % 12) + 1 == GRADUATION_MONTH:
             idx = entry_step(
                 staff,
@@ -319,12 +338,12 @@ class HealthSystemModel(mesa.Model):
                 competence_mean,
                 self.streams["graduates"],
             )
-            graduates_sp = self._by_sector_profession(idx)
+            keys.append(self._flow_keys("graduates", idx))
             if self.innovation:
                 self.innovation.on_new_staff(idx)
         idx = entry_step(
             staff,
-            self.outside_hires(),
+            self.outside_hires(vacancy),
             weights,
             self.profile,
             t,
@@ -333,26 +352,27 @@ class HealthSystemModel(mesa.Model):
             competence_mean,
             self.streams["hiring"],
         )
-        hires_sp = self._by_sector_profession(idx)
+        keys.append(self._flow_keys("outside_hires", idx))
         if self.innovation and len(idx):
             self.innovation.on_new_staff(idx)
+        self._record_flows(t, keys)
 
-        rec.record_flow(t, "retirements", retired_sp.sum(axis=1))
-        rec.record_flow(t, "quits", quit_sp.sum(axis=1))
-        rec.record_flow(t, "exits", (retired_sp + quit_sp).sum(axis=1))
-        rec.record_flow(t, "moves", moves_sp.sum(axis=1))
-        rec.record_flow(t, "graduates", graduates_sp.sum(axis=1))
-        rec.record_flow(t, "outside_hires", hires_sp.sum(axis=1))
-        rec.record_flow(t, "entries", (graduates_sp + hires_sp).sum(axis=1))
-        rec.record_profession_flow(t, "exits", retired_sp + quit_sp)
-        rec.record_profession_flow(t, "moves", moves_sp)
-        rec.record_profession_flow(t, "entries", graduates_sp + hires_sp)
+    def _flow_keys(self, flow: str, idx: np.ndarray) -> np.ndarray:
+        """Keys (flow, sector, profession) of the slots ``idx``, counted by :meth:`_record_flows`."""
+        return self._flow_key_of_group[_FLOWS.index(flow)][self.staff.group[idx]]
 
-    def _by_sector_profession(self, idx: np.ndarray) -> np.ndarray:
-        """Count of slots ``idx`` per [sector, profession], in persons."""
-        key = self.org_sector[self.staff.employer[idx]] * N_PROF + self.staff.profession[idx]
-        counts = np.bincount(key, minlength=len(SECTORS) * N_PROF)
-        return counts.reshape(len(SECTORS), N_PROF) * self.person_weight
+    def _record_flows(self, t: int, keys: list[np.ndarray]) -> None:
+        """Count the month's flows per [sector, profession] in persons (one bincount) and record them."""
+        n_sec = len(SECTORS)
+        counts = np.bincount(np.concatenate(keys), minlength=len(_FLOWS) * n_sec * N_PROF)
+        by_sp = counts.reshape(len(_FLOWS), n_sec, N_PROF) * self.person_weight
+        retired, quits, moves, graduates, hires = by_sp
+        recorded = np.empty((len(_RECORDED_FLOWS), n_sec, N_PROF))  # in _RECORDED_FLOWS order
+        recorded[0:2] = by_sp[0:2]  # retirements, quits
+        np.add(retired, quits, out=recorded[2])  # exits
+        recorded[3:6] = by_sp[2:5]  # moves, graduates, outside hires
+        np.add(graduates, hires, out=recorded[6])  # entries
+        self.recorder.record_flows_by_profession(t, _RECORDED_FLOWS, recorded)
 
     def graduate_cohort(self, t: int) -> np.ndarray:
         """This year's graduates in agents per [sector, profession] (intake x completion, scaled)."""
@@ -381,13 +401,17 @@ class HealthSystemModel(mesa.Model):
             cohort[1, j] = n - to_hospital
         return cohort
 
-    def outside_hires(self) -> np.ndarray:
-        """Hires from outside (re-entrants, unskilled, foreign) per [sector, profession], in agents."""
-        vac = self.accounts.vacancy_fte_org  # [O, P]
-        by_sector = np.zeros((len(SECTORS), N_PROF))
-        np.add.at(by_sector, self.org_sector, vac)
-        mean_fte = self.profile.mean_fte[None, :]
-        expected = by_sector / mean_fte * self.outside_hiring_rate[None, :] * self.scale
+    def outside_hires(self, vacancy: np.ndarray | None = None) -> np.ndarray:
+        """Hires from outside (re-entrants, unskilled, foreign) per [sector, profession], in agents.
+
+        ``vacancy``: this month's vacancies [O, P] if already at hand (default: from the accounts).
+        """
+        vac = self.accounts.vacancy_fte_org if vacancy is None else vacancy  # [O, P]
+        n_sec = len(SECTORS)
+        # vacancies summed per sector and profession, organisation by organisation in index order
+        by_sector = np.bincount(self._sp_of_group, weights=vac.ravel(), minlength=n_sec * N_PROF)
+        by_sector = by_sector.reshape(n_sec, N_PROF)
+        expected = by_sector / self.profile.mean_fte * self.outside_hiring_rate * self.scale
         return stochastic_round(expected, self.streams["hiring"])
 
     def innovation_pipeline_step(self, t: int) -> None:
@@ -408,17 +432,8 @@ class HealthSystemModel(mesa.Model):
             head = (
                 self.staff.headcount_by_group().reshape(self.world.n, N_PROF) * self.person_weight
             )
+            # totals, gap, strain and rates (attrition, job leaving, hours freed) follow when read
             self.recorder.record_accounts(t, self.accounts, self.org_sector, head)
-            rec = self.recorder
-            row = rec.sector[t]
-            headcount = np.maximum(row[:, rec.col("staff_headcount")], 1e-9)
-            row[:, rec.col("attrition_rate")] = row[:, rec.col("exits")] * 12 / headcount
-            row[:, rec.col("job_leaving_rate")] = (
-                (row[:, rec.col("exits")] + row[:, rec.col("moves")]) * 12 / headcount
-            )
-            row[:, rec.col("hours_freed")] = (
-                row[:, rec.col("fte_freed_gross")] * self.hours_per_fte / 12
-            )
 
     def money_and_incentives_step(self, t: int) -> None:
         """5. Budgets, retained savings, company cash, start-up failure and growth."""

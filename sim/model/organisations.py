@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 
 import mesa
@@ -109,8 +110,13 @@ def _band_shares(national0: np.ndarray, share_80plus: float) -> np.ndarray:
 
 
 def _read_organisations() -> list[dict[str, str]]:
+    return [dict(row) for row in _organisation_rows()]
+
+
+@cache
+def _organisation_rows() -> tuple[dict[str, str], ...]:  # read once per process
     text = resources.files("sim.data").joinpath("organisations.csv").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return tuple(csv.DictReader(text.splitlines()))
 
 
 def build_world(

@@ -14,7 +14,9 @@ the way in (with stochastic rounding) and every output is multiplied by ``1 / s`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -52,9 +54,12 @@ class StaffArrays:
         career_track: on an innovation career track [N] (bool).
         quit_propensity: personal multiplier of the quit hazard, mean 1 [N] (float32).
         alive: slot holds a person [N] (bool).
+        horizon: the first month that :meth:`retiring` will never be asked about (the end of the run);
+            retirements from then on are not filed. None: file every retirement.
     """
 
     n_groups: int
+    horizon: int | None = None
     profession: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     employer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -71,7 +76,9 @@ class StaffArrays:
     head_g: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     fte_g: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _retirement_queue: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    _retirement_blocks: list[list] = field(default_factory=list)
+    _retirement_months: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    _retirement_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _retirement_cursor: int = -1  # next pending retirement; -1 until the queue is first filed
 
     def __post_init__(self) -> None:
         self.head_g = np.zeros(self.n_groups, np.int64)
@@ -169,57 +176,76 @@ class StaffArrays:
         self.free_slots.append(np.asarray(idx))
 
     def set_employer(self, idx: np.ndarray, employer: np.ndarray, t: int) -> None:
-        """Move people to new employers (same profession)."""
-        self._count(self.group[idx], self.fte[idx], -1)
+        """Move people (distinct slots ``idx``) to new employers (same profession)."""
+        old_group, fte = self.group[idx], self.fte[idx]
+        new_group = employer * N_PROF + self.profession[idx]
+        self._count(old_group, fte, -1)
         self.employer[idx] = employer
-        self.group[idx] = employer * N_PROF + self.profession[idx]
+        self.group[idx] = new_group
         self.hire_month[idx] = t
-        self._count(self.group[idx], self.fte[idx], +1)
+        self._count(new_group, fte, +1)
 
-    def set_fte(self, idx: np.ndarray, fte: np.ndarray) -> None:
-        """Change people's FTE fractions."""
+    def set_fte(self, idx: np.ndarray, fte: np.ndarray) -> np.ndarray:
+        """Change people's FTE fractions; returns the change per person."""
         delta = fte - self.fte[idx]
         self.fte[idx] = fte
         self.fte_g += np.bincount(self.group[idx], weights=delta, minlength=self.n_groups + 1)[
             : self.n_groups
         ]
+        return delta
 
     def _count(self, group: np.ndarray, fte: np.ndarray, sign: int) -> None:
+        """Add (sign +1) or remove (-1) people of ``group`` with ``fte`` to or from the counters."""
         g = self.n_groups + 1
-        self.head_g += sign * np.bincount(group, minlength=g)[: self.n_groups]
-        self.fte_g += sign * np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
+        heads = np.bincount(group, minlength=g)[: self.n_groups]
+        ftes = np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
+        if sign > 0:
+            self.head_g += heads
+            self.fte_g += ftes
+        else:
+            self.head_g -= heads
+            self.fte_g -= ftes
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
         """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
 
         Newcomers retire at least a year after they arrive, so the queue can wait until the next January,
-        when it is merged into one block sorted by retirement month (one argsort a year, no per-person or
-        per-year Python work).
+        when it is sorted by retirement month and merged into the pending retirements (one argsort and
+        one merge a year, no per-person or per-year Python work).
         """
         self._retirement_queue.append((np.asarray(retire_month), np.asarray(idx)))
 
     def _file_queue(self) -> None:
+        """Merge the queue into the pending retirements: one array of months, sorted, read with a cursor."""
         months = np.concatenate([m for m, _ in self._retirement_queue])
         slots = np.concatenate([i for _, i in self._retirement_queue])
+        if self.horizon is not None:  # most newcomers retire after the end of the run
+            within = months < self.horizon
+            months, slots = months[within], slots[within]
         # months fit in int16 (< 2,730 years): numpy then sorts with a radix sort, ~10x faster
         order = np.argsort(months.astype(np.int16), kind="stable")
-        self._retirement_blocks.append([months[order], slots[order], 0])
+        months, slots = months[order], slots[order]
+        start = self._retirement_cursor
+        if 0 <= start < len(self._retirement_months):  # merge with the pending ones (both sorted)
+            pending_months = self._retirement_months[start:]
+            at = np.searchsorted(pending_months, months, side="right")
+            months = np.insert(pending_months, at, months)
+            slots = np.insert(self._retirement_slots[start:], at, slots)
+        self._retirement_months, self._retirement_slots = months, slots
+        self._retirement_cursor = 0
         self._retirement_queue = []
 
     def retiring(self, t: int) -> np.ndarray:
-        """Slots of people whose retirement month is ``t`` (blocks sorted by month, read with a cursor)."""
-        if self._retirement_queue and (t % 12 == 0 or not self._retirement_blocks):
+        """Slots of people whose retirement month is ``t`` (pending retirements sorted by month)."""
+        if self._retirement_queue and (t % 12 == 0 or self._retirement_cursor < 0):
             self._file_queue()
-        found = []
-        for block in self._retirement_blocks:
-            months, slots, start = block
-            if start < len(months) and months[start] <= t:
-                end = int(np.searchsorted(months, t, side="right"))
-                found.append(slots[start:end][months[start:end] == t])
-                block[2] = end
-        if not found:
+        months, start = self._retirement_months, self._retirement_cursor
+        if start < 0 or start >= len(months) or months[start] > t:
             return np.zeros(0, np.int64)
-        due = np.concatenate(found) if len(found) > 1 else found[0]
+        # the key in the array's own dtype: a Python int would make numpy copy the array to int64
+        end = int(months.searchsorted(months.dtype.type(t), side="right"))
+        self._retirement_cursor = end
+        due = self._retirement_slots[start:end][months[start:end] == t]
         return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
 
     def headcount_by_group(self) -> np.ndarray:
@@ -247,19 +273,30 @@ class ProfessionProfile:
     retirement_age_sd: float
     graduate_age_mean: float
 
+    @cached_property
+    def part_time_level(self) -> np.ndarray:
+        """Mean FTE of a part-timer per profession [P]: the level that gives the calibrated mean
+        (computed once: a profile is not changed after it is built)."""
+        pt = self.part_time_share
+        return np.clip((self.mean_fte - (1.0 - pt)) / np.maximum(pt, 1e-9), 0.3, 0.97)
+
     def draw_fte(self, profession: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """FTE fractions: full time, or part time around the level that gives the calibrated mean."""
-        pt = self.part_time_share[profession]
-        mean = self.mean_fte[profession]
-        pt_level = np.clip((mean - (1.0 - pt)) / np.maximum(pt, 1e-9), 0.3, 0.97)
         u = rng.random((2, len(profession)))
-        part = u[0] < pt
-        level = np.clip(pt_level + (u[1] - 0.5) * 0.24, 0.3, 0.97)
-        return np.where(part, level, 1.0).astype(np.float32)
+        part = u[0] < self.part_time_share[profession]
+        level = self.part_time_level[profession] + (u[1] - 0.5) * 0.24
+        return np.where(part, _clip(level, 0.3, 0.97), 1.0).astype(np.float32)
 
     def draw_retirement_age(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Retirement age in years per person."""
-        return np.clip(rng.normal(self.retirement_age_mean, self.retirement_age_sd, n), 55.0, 72.0)
+        age = rng.normal(self.retirement_age_mean, self.retirement_age_sd, n)
+        return _clip(age, 55.0, 72.0)
+
+
+def _clip(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    """``np.clip(x, low, high)`` with less overhead; the same numbers except that a -0.0 clipped at a
+    bound of 0 comes out +0.0, so use it with non-zero bounds."""
+    return np.minimum(np.maximum(x, low), high)
 
 
 def draw_quit_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -279,11 +316,17 @@ AGE_BETA = {
 
 
 def initial_staff(
-    headcount_by_group: np.ndarray, profile: ProfessionProfile, rng: np.random.Generator
+    headcount_by_group: np.ndarray,
+    profile: ProfessionProfile,
+    rng: np.random.Generator,
+    horizon: int | None = None,
 ) -> StaffArrays:
-    """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession)."""
+    """Create the 2025 workforce: ``headcount_by_group[g]`` agents in group g (employer * P + profession).
+
+    ``horizon``: months simulated (retirements after the run are not filed; see :class:`StaffArrays`).
+    """
     n_groups = len(headcount_by_group)
-    staff = StaffArrays(n_groups=n_groups)
+    staff = StaffArrays(n_groups=n_groups, horizon=horizon)
     groups = np.repeat(np.arange(n_groups), headcount_by_group)
     profession = (groups % N_PROF).astype(np.int8)
     employer = (groups // N_PROF).astype(np.int32)
@@ -327,6 +370,7 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
 # random numbers).
 MAX_QUIT_MONTH = 0.03
 MAX_MOVE_MONTH = 0.03
+_FREE_GROUP_HAZARD = np.zeros(1)
 
 
 def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -338,12 +382,12 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
     if n <= 0 or p <= 0:
         return np.zeros(0, np.int64)
     expected = n * p
-    size = int(expected + 6.0 * np.sqrt(expected) + 16)
-    positions = np.cumsum(rng.geometric(p, size=size)) - 1
+    size = int(expected + 6.0 * math.sqrt(expected) + 16)
+    positions = rng.geometric(p, size=size).cumsum() - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
         more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
         positions = np.concatenate([positions, more])
-    return positions[: np.searchsorted(positions, n)]
+    return positions[: positions.searchsorted(n)]
 
 
 def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
@@ -366,7 +410,8 @@ def quit_hazard(
     """
     if slots is None:
         slots = np.arange(staff.capacity)
-    group_hazard = np.append(quit_month_group * strain_factor(felt_strain, elasticity), 0.0)
+    hazard = quit_month_group * strain_factor(felt_strain, elasticity)
+    group_hazard = np.concatenate((hazard, _FREE_GROUP_HAZARD))
     return group_hazard[staff.group[slots]] * staff.quit_propensity[slots]
 
 
@@ -390,8 +435,14 @@ def exit_step(
     hazard = quit_hazard(staff, quit_month_group, felt_strain, elasticity, cand)
     quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
     if len(retired_idx) and len(quitting):
-        quitting = quitting[~np.isin(quitting, retired_idx)]
+        quitting = quitting[~_in_sorted(quitting, retired_idx)]
     return retired_idx, quitting
+
+
+def _in_sorted(values: np.ndarray, sorted_unique: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_unique)`` for a sorted, non-empty ``sorted_unique`` (one searchsorted)."""
+    pos = sorted_unique.searchsorted(values)
+    return sorted_unique[np.minimum(pos, len(sorted_unique) - 1)] == values
 
 
 class RowChooser:
@@ -404,29 +455,30 @@ class RowChooser:
 
     def __init__(self, weights: np.ndarray) -> None:
         n_rows, self.n_cols = weights.shape
-        w = np.where(weights.sum(axis=1, keepdims=True) > 0, weights, 1.0)
-        cum = np.cumsum(w, axis=1)
-        cum = cum / cum[:, -1:] + np.arange(n_rows)[:, None]
+        cum = np.add.accumulate(weights, axis=1)  # non-negative: a row's last value is its sum
+        if not (cum[:, -1] > 0).all():
+            cum = np.add.accumulate(np.where(cum[:, -1:] > 0, weights, 1.0), axis=1)
+        cum = cum / cum[:, -1:]
+        cum += np.arange(n_rows)[:, None]
         cum[:, -1] = np.arange(1, n_rows + 1)  # exact row ends
         self.cum = cum.ravel()
 
     def choose(self, category: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         if len(category) == 0:
             return np.zeros(0, np.int64)
-        pick = np.searchsorted(self.cum, category + rng.random(len(category)), side="right")
+        pick = self.cum.searchsorted(category + rng.random(len(category)), side="right")
         return np.minimum(pick - category * self.n_cols, self.n_cols - 1)
 
 
 def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
     """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
     zero outside the sector, uniform within the sector where nothing is known."""
-    out = np.zeros((n_sectors * N_PROF, len(org_sector)))
-    for s in range(n_sectors):
-        in_s = org_sector == s
-        block = weights[in_s].T  # [P, orgs in sector]
-        block = np.where(block.sum(axis=1, keepdims=True) > 0, block, 1.0)
-        out[s * N_PROF : (s + 1) * N_PROF, in_s] = block
-    return RowChooser(out)
+    in_sector = (org_sector == np.arange(n_sectors)[:, None])[:, None, :]  # [S, 1, O]
+    out = np.where(in_sector, weights.T, 0.0)  # [S, P, O]
+    unknown = ~(out.sum(axis=2) > 0)  # [S, P]
+    if unknown.any():
+        out = np.where(in_sector & unknown[:, :, None], 1.0, out)
+    return RowChooser(out.reshape(n_sectors * N_PROF, len(org_sector)))
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
@@ -488,12 +540,10 @@ def part_time_step(
         return np.zeros(0, np.int64), np.zeros(0)
     idx = bernoulli_slots(staff.capacity, rate_month, rng)
     idx = idx[staff.alive[idx]]
-    new = profile.draw_fte(staff.profession[idx].astype(np.int64), rng)
+    new = profile.draw_fte(staff.profession[idx], rng)
     strain = felt_strain[staff.group[idx]]
-    new = np.clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
-    delta = new - staff.fte[idx]
-    staff.set_fte(idx, new)
-    return idx, delta
+    new = _clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
+    return idx, staff.set_fte(idx, new)
 
 
 def entry_step(
@@ -519,19 +569,19 @@ def entry_step(
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
     employer = weights.choose(category, rng).astype(np.int32)
-    profession = (category % N_PROF).astype(np.int8)
+    profession = category % N_PROF
     n = len(employer)
-    age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
+    age = _clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
     retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
-    birth_month = (t - np.round(age * 12)).astype(np.int32)
-    retire_month = (birth_month + np.round(retire_age * 12)).astype(np.int32)
-    fte = profile.draw_fte(profession.astype(np.int64), rng)
+    birth_month = (t - np.rint(age * 12)).astype(np.int32)  # rint: np.round to whole months
+    retire_month = (birth_month + np.rint(retire_age * 12)).astype(np.int32)
+    fte = profile.draw_fte(profession, rng)
     competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
         np.float32
     )
     propensity = draw_quit_propensity(n, rng)
     return staff.add(
-        profession,
+        profession.astype(np.int8),
         employer,
         birth_month,
         retire_month,
