@@ -140,7 +140,12 @@ class HealthSystemModel(mesa.Model):
             overrides["world.staff_scale"] = staff_scale
         if overrides:
             scenario = scenario.with_overrides(overrides)
-        self.scenario = scenario
+        if isinstance(getattr(type(self), "scenario", None), property):
+            # Mesa >= 3.5 owns a ``scenario`` property whose setter writes ``scenario.model = self``: that
+            # would make our (shared, reusable) Scenario keep the model alive. Its getter reads this.
+            self._scenario = scenario
+        else:
+            self.scenario = scenario
         self.seed = int(seed)
         self.streams = RandomStreams(self.seed)
         self.scale = scenario.world.staff_scale

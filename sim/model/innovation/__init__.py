@@ -49,6 +49,9 @@ from sim.model.innovation.state import (
     orgs_struct,
 )
 
+# the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
+PIPELINE_FLOWS = COUNTERS + ("pilots_active", "solutions_in_use", "solutions_scaled")
+
 
 class InnovationLayer:
     """State and monthly steps of the innovation ecosystem (see the module docstring for the order)."""
@@ -460,12 +463,10 @@ class InnovationLayer:
     # records
 
     def _record_pipeline(self, t: int) -> None:
+        """The month's events and pipeline stocks, by sector."""
         rec = self.model.recorder
-        for k, name in enumerate(COUNTERS):
-            rec.record_flow(t, name, self.counts[k].copy())
         stats = self._pipeline_stats
-        for k, name in enumerate(("pilots_active", "solutions_in_use", "solutions_scaled")):
-            rec.record_flow(t, name, stats[k, :-1].copy())
+        rec.record_flows(t, PIPELINE_FLOWS, np.concatenate([self.counts, stats[:, :-1]]).T)
         if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
             rec.record_total(t, "solutions_in_use", stats[1, -1])
             rec.record_total(t, "solutions_scaled", stats[2, -1])
