@@ -255,3 +255,19 @@ def test_spread_draws_exact_bernoulli_trials_by_geometric_gaps():
         se_mean = np.sqrt((1 - p) / p**2 / len(gaps))
         assert abs(gaps.mean() - 1 / p) < 4 * se_mean
     assert pipeline.next_success(1.0, rng) == 1
+
+
+def test_table_growth_is_invisible(small_scenario, monkeypatch):
+    """Outputs must not depend on when the innovation tables grow: a run whose tables start with one row
+    (so they grow many times, at other months) equals a run with the usual capacities. Guards the
+    compiled state, which must always see the tables' current arrays."""
+    from sim.model.innovation import state
+
+    scenario = small_scenario.with_overrides({"levers.proactive_scouting": 0.2})
+    usual = sim.run(scenario, seed=4)
+    for table in (state.Engagements, state.SolutionTable, state.CompanyTable, state.PartnershipTable):
+        monkeypatch.setattr(table.__init__, "__defaults__", (1,))
+    tiny = sim.run(scenario, seed=4)
+    assert tiny.summary == pytest.approx(usual.summary, nan_ok=True)
+    assert tiny.timeseries.equals(usual.timeseries)
+    assert tiny.adoption.equals(usual.adoption)

@@ -125,7 +125,7 @@ class InnovationLayer:
             self.strategic_count,
             self.uses_archetype,
         )
-        self._state, self._state_key = None, ()
+        self._state, self._state_parts = None, ()
         rng = model.streams["companies"]
         if self.frictionless:
             self._setup_frictionless(rng)
@@ -218,8 +218,11 @@ class InnovationLayer:
             self.companies.view(),
             self.partnerships.view(),
         )
-        key = tuple(id(v) for v in views) + (id(self.engaged), id(self.worked_with))
-        if key != self._state_key:
+        # by identity of the objects themselves, held here (ids of freed arrays get reused)
+        parts = (*views, self.engaged, self.region_contracts, self.worked_with, self.strategic)
+        if len(parts) != len(self._state_parts) or any(
+            a is not b for a, b in zip(parts, self._state_parts, strict=False)
+        ):
             cat = self.catalogue.arrays
             self._state = kernel_struct(
                 *views,
@@ -248,7 +251,7 @@ class InnovationLayer:
                 self.params,
                 *(self.model.streams[name] for name in KERNEL_STREAMS),
             )
-            self._state_key = key
+            self._state_parts = parts
         return self._state
 
     def grow_tables(self) -> None:
