@@ -552,13 +552,14 @@ def rows_needed(t: int, st) -> tuple[int, int, int]:
 
     Every start that is not committed needs a free project slot, and an organisation has at most
     ceil(capacity) of them; committed starts are co-developed solutions coming due and joint projects of
-    strategic partnerships. Each pilot adds a project partnership, each organisation at most one challenge
-    (a domain partnership) and one strategic partnership; each company at most one development, each
-    organisation at most one challenge.
+    strategic partnerships (those at the start of the month and at most one new one per organisation).
+    Each pilot adds a project partnership, each organisation at most one challenge (a domain partnership)
+    and one strategic partnership; each company at most one development, each organisation at most one
+    challenge.
     """
     par, orgs, sols = st.params[0], st.orgs, st.sols
     n_orgs = len(orgs.sector)
-    bound = 0
+    bound = n_orgs
     for o in range(n_orgs):
         capacity = st.supply[o].sum() * par.innovation_core_task / 100.0
         bound += int(math.ceil(capacity * par.projects_per_core_task_fte + 0.5))
