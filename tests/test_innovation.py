@@ -59,26 +59,7 @@ def test_catalogue_archetypes_have_sources_and_valid_shares():
 def test_claims_are_optimistic_on_average():
     cat = solutions.load_catalogue()
     rng = np.random.default_rng(0)
-    arch = cat.arrays
-    out = np.zeros(7, np.int64)
-    draws = np.array(
-        [
-            solutions.draw_solution(
-                arch["effect"][0],
-                arch["effect_sd"][0],
-                arch["complexity"][0],
-                False,
-                1.0,
-                1.0,
-                0.0,
-                1.35,
-                1.0,
-                rng,
-                out,
-            )
-            for _ in range(2000)
-        ]
-    )
+    draws = np.array([cat.draw(0, rng, claim_optimism=1.35)[:2] for _ in range(2000)])
     ratio = draws[:, 1].mean() / draws[:, 0].mean()
     assert ratio == pytest.approx(1.35, rel=0.08)
 
@@ -265,7 +246,12 @@ def test_table_growth_is_invisible(small_scenario, monkeypatch):
 
     scenario = small_scenario.with_overrides({"levers.proactive_scouting": 0.2})
     usual = sim.run(scenario, seed=4)
-    for table in (state.Engagements, state.SolutionTable, state.CompanyTable, state.PartnershipTable):
+    for table in (
+        state.Engagements,
+        state.SolutionTable,
+        state.CompanyTable,
+        state.PartnershipTable,
+    ):
         monkeypatch.setattr(table.__init__, "__defaults__", (1,))
     tiny = sim.run(scenario, seed=4)
     assert tiny.summary == pytest.approx(usual.summary, nan_ok=True)

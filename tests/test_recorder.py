@@ -13,7 +13,7 @@ from sim.model.accounting import (
     Recorder,
 )
 from sim.model.demography import PROFESSIONS, SECTORS
-from sim.model.model import HealthSystemModel
+from sim.model.model import RECORDED_STAFF_FLOWS, HealthSystemModel
 
 S, P = len(SECTORS), len(PROFESSIONS)
 HOURS_PER_FTE = 1924.0
@@ -85,15 +85,7 @@ def test_recorder_matches_month_by_month_completion():
     n_months, n_orgs = 14, 9
     org_sector = np.array([0, 0, 1, 1, 1, 0, 1, 1, 1])
     lazy, eager = Recorder(n_months, hours_per_fte=HOURS_PER_FTE), EagerRecorder(n_months)
-    staff_flows = (
-        "retirements",
-        "quits",
-        "exits",
-        "moves",
-        "graduates",
-        "outside_hires",
-        "entries",
-    )
+    staff_flows = RECORDED_STAFF_FLOWS
     for t in range(n_months):
         # staff flows per profession (as the model records them); every third month also read early
         values = rng.lognormal(2.0, 1.5, (len(staff_flows), S, P)) * (rng.random() < 0.8)

@@ -5,22 +5,14 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_staff import PROFILE  # the same profile as the unit tests
 
 from sim.model.staff import (
     N_PROF,
-    ProfessionProfile,
     RowChooser,
     _in_sorted,
     destination_weights,
     initial_staff,
-)
-
-PROFILE = ProfessionProfile(
-    mean_fte=np.array([0.89, 0.97, 0.84, 0.82, 0.9]),
-    part_time_share=np.array([0.5, 0.1, 0.71, 0.71, 0.4]),
-    retirement_age_mean=64.5,
-    retirement_age_sd=2.5,
-    graduate_age_mean=27.0,
 )
 
 

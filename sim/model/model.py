@@ -49,7 +49,7 @@ from sim.scenario import Scenario, load_scenario
 GRADUATION_MONTH = 9  # September: yearly cohorts enter
 # staff flows counted per sector and profession each month, and the flows recorded (exits and entries added)
 _FLOWS = ("retirements", "quits", "moves", "graduates", "outside_hires")
-_RECORDED_FLOWS = (
+RECORDED_STAFF_FLOWS = (
     "retirements",
     "quits",
     "exits",
@@ -372,12 +372,14 @@ class HealthSystemModel(mesa.Model):
         counts = np.bincount(np.concatenate(keys), minlength=len(_FLOWS) * n_sec * N_PROF)
         by_sp = counts.reshape(len(_FLOWS), n_sec, N_PROF) * self.person_weight
         retired, quits, moves, graduates, hires = by_sp
-        recorded = np.empty((len(_RECORDED_FLOWS), n_sec, N_PROF))  # in _RECORDED_FLOWS order
+        recorded = np.empty(
+            (len(RECORDED_STAFF_FLOWS), n_sec, N_PROF)
+        )  # in RECORDED_STAFF_FLOWS order
         recorded[0:2] = by_sp[0:2]  # retirements, quits
         np.add(retired, quits, out=recorded[2])  # exits
         recorded[3:6] = by_sp[2:5]  # moves, graduates, outside hires
         np.add(graduates, hires, out=recorded[6])  # entries
-        self.recorder.record_flows_by_profession(t, _RECORDED_FLOWS, recorded)
+        self.recorder.record_flows_by_profession(t, RECORDED_STAFF_FLOWS, recorded)
 
     def graduate_cohort(self, t: int) -> np.ndarray:
         """This year's graduates in agents per [sector, profession] (intake x completion, scaled)."""

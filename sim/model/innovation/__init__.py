@@ -25,7 +25,7 @@ from sim.model.demography import PROFESSIONS, SECTORS
 from sim.model.innovation import companies as company_steps
 from sim.model.innovation import pipeline as steps
 from sim.model.innovation.partnerships import NETWORK, STRATEGIC
-from sim.model.innovation.solutions import draw_solution, load_catalogue
+from sim.model.innovation.solutions import load_catalogue
 from sim.model.innovation.state import (
     ABANDONED,
     ANY_SECTOR,
@@ -400,20 +400,7 @@ class InnovationLayer:
     def _setup_frictionless(self, rng: np.random.Generator) -> None:
         """One proven solution offered to every organisation; nothing else happens (Bass check)."""
         cat = self.catalogue.arrays
-        complexity = np.zeros(cat["complexity"].shape[1], np.int64)
-        true_effect, claimed = draw_solution(
-            cat["effect"][0],
-            cat["effect_sd"][0],
-            cat["complexity"][0],
-            False,
-            1.0,
-            1.0,
-            0.0,
-            1.0,
-            1.0,
-            rng,
-            complexity,
-        )
+        true_effect, claimed, complexity = self.catalogue.draw(0, rng)
         self.solutions.add(
             archetype=np.zeros(1, np.int64),
             company=0,

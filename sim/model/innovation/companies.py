@@ -18,7 +18,6 @@ import numpy as np
 from numba import njit
 
 from sim.model.innovation.events import JIT, draw_archetype, end_partnership, new_development
-from sim.model.innovation.solutions import draw_solution
 from sim.model.innovation.state import (
     ALIVE,
     FAILED,
@@ -205,19 +204,8 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
     catalogue = layer.catalogue.arrays
     for a in range(len(layer.catalogue.archetypes)):
         for _ in range(2):
-            complexity = np.zeros(catalogue["complexity"].shape[1], np.int64)
-            true_effect, claimed = draw_solution(
-                catalogue["effect"][a],
-                catalogue["effect_sd"][a],
-                catalogue["complexity"][a],
-                False,
-                layer.uncertainty("effect_size"),
-                1.0,
-                0.0,
-                p("innovation.claim_optimism"),
-                1.0,
-                rng,
-                complexity,
+            true_effect, claimed, complexity = layer.catalogue.draw(
+                a, rng, layer.uncertainty("effect_size"), p("innovation.claim_optimism")
             )
             layer.solutions.add(
                 archetype=np.array([a]),

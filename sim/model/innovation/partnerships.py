@@ -15,6 +15,7 @@ Partnerships are rows of ``sim.model.innovation.state.PartnershipTable``; the st
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from sim.model.innovation.events import JIT, add_partnership, end_partnership, try_start_pilot
@@ -69,25 +70,20 @@ def partnership_step(t: int, par, st, rng) -> int:
             end_partnership(st, k)
     cap = int(par.strategic_partnership_cap)
     n_comp = comp.size[0]
+    known = np.empty(n_comp, np.int64)
     formed = 0
     for org in range(len(orgs.sector)):
         free = max(cap - orgs.strategic_count[org], 0)
         if rng.random() >= 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free:
             continue
-        known = 0
+        m = 0  # alive companies it has worked with that are not yet strategic partners
         for c in range(n_comp):
             if st.worked_with[org, c] and comp.status[c] != FAILED and not st.strategic[org, c]:
-                known += 1
-        if known == 0:
-            continue
-        pick = rng.integers(0, known)
-        for c in range(n_comp):
-            if st.worked_with[org, c] and comp.status[c] != FAILED and not st.strategic[org, c]:
-                if pick == 0:
-                    add_partnership(st, org, c, STRATEGIC, t, -1)
-                    formed += 1
-                    break
-                pick -= 1
+                known[m] = c
+                m += 1
+        if m:
+            add_partnership(st, org, known[rng.integers(0, m)], STRATEGIC, t, -1)
+            formed += 1
     joint_projects_step(t, par, st, rng)
     return formed
 
@@ -99,6 +95,7 @@ def joint_projects_step(t: int, par, st, rng) -> int:
     and resources: the organisation pays half; no pitch or scouting friction, no free slot needed).
     Returns pilots started."""
     parts, sols = st.parts, st.sols
+    options = np.empty(sols.size[0], np.int64)
     started = 0
     for k in range(parts.size[0]):
         if not (parts.active[k] and parts.form[k] == STRATEGIC):
@@ -107,7 +104,7 @@ def joint_projects_step(t: int, par, st, rng) -> int:
             continue
         org, company = parts.org[k], parts.company[k]
         sector = st.orgs.sector[org]
-        options = 0
+        m = 0  # the partner's ready solutions for the organisation's sector
         for s in range(sols.size[0]):
             if (
                 sols.company[s] == company
@@ -115,20 +112,8 @@ def joint_projects_step(t: int, par, st, rng) -> int:
                 and sols.on_market[s]
                 and sols.ready_month[s] <= t
             ):
-                options += 1
-        if options == 0:
-            continue
-        pick = rng.integers(0, options)
-        for s in range(sols.size[0]):
-            if (
-                sols.company[s] == company
-                and sols.sector[s] == sector
-                and sols.on_market[s]
-                and sols.ready_month[s] <= t
-            ):
-                if pick == 0:
-                    if try_start_pilot(t, par, st, org, s, PARTNERSHIP, True):
-                        started += 1
-                    break
-                pick -= 1
+                options[m] = s
+                m += 1
+        if m and try_start_pilot(t, par, st, org, options[rng.integers(0, m)], PARTNERSHIP, True):
+            started += 1
     return started

@@ -195,31 +195,24 @@ def challenge_step(t: int, par, st, rng) -> int:
     rate = par.challenge_rate_year * par.challenge_driven_share / 12.0
     comp, orgs = st.comp, st.orgs
     n_comp = comp.size[0]
-    candidates = 0
+    developers = np.empty(n_comp, np.int64)  # alive start-ups and SMEs
+    n_developers = 0
     for c in range(n_comp):
         if comp.status[c] != FAILED and comp.kind[c] != LARGE:
-            candidates += 1
+            developers[n_developers] = c
+            n_developers += 1
+    partners = np.empty(n_comp, np.int64)
     posted = 0
     for org in range(len(orgs.sector)):
-        if rng.random() >= rate or candidates == 0:
+        if rng.random() >= rate or n_developers == 0:
             continue
-        company = -1
-        if orgs.strategic_count[org] > 0:
-            pick = rng.integers(0, orgs.strategic_count[org])
-            for c in range(n_comp):
-                if st.strategic[org, c]:
-                    if pick == 0:
-                        company = c
-                        break
-                    pick -= 1
-        if company < 0:
-            pick = rng.integers(0, candidates)
-            for c in range(n_comp):
-                if comp.status[c] != FAILED and comp.kind[c] != LARGE:
-                    if pick == 0:
-                        company = c
-                        break
-                    pick -= 1
+        m = 0
+        for c in range(n_comp):
+            if st.strategic[org, c]:
+                partners[m] = c
+                m += 1
+        pool, size = (partners, m) if m else (developers, n_developers)  # a strategic partner first
+        company = pool[rng.integers(0, size)]
         archetype = draw_archetype(st, orgs.sector[org], rng)
         transformative = rng.random() < par.transformative_focus
         new_development(t, par, st, company, archetype, transformative, rng, org)

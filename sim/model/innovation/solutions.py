@@ -100,6 +100,32 @@ class Catalogue:
             "complexity": np.stack([a.complexity for a in arch]).astype(np.int64),
         }
 
+    def draw(
+        self,
+        archetype: int,
+        rng: np.random.Generator,
+        effect_size: float = 1.0,
+        claim_optimism: float = 1.0,
+    ) -> tuple[float, float, np.ndarray]:
+        """One plain (not transformative, not co-developed) solution of ``archetype``: its true effect,
+        claimed effect and NASSS complexity (``draw_solution``)."""
+        arch = self.arrays
+        complexity = np.zeros(arch["complexity"].shape[1], np.int64)
+        true_effect, claimed = draw_solution(
+            arch["effect"][archetype],
+            arch["effect_sd"][archetype],
+            arch["complexity"][archetype],
+            False,
+            effect_size,
+            1.0,
+            0.0,
+            claim_optimism,
+            1.0,
+            rng,
+            complexity,
+        )
+        return true_effect, claimed, complexity
+
     @cached_property
     def cumulative_weights(self) -> np.ndarray:
         """[sectors + 1, A]: cumulative archetype frequencies within each sector, last row over all."""
