@@ -20,12 +20,16 @@ from sim.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:
     from sim.model.model import HealthSystemModel
-    from sim.run import RunResult, run
+    from sim.simulation import RunResult, run
 
 __version__ = "0.1.0"
 
 # The model pulls in Mesa (slow to import); load it on first use so that `opisim levers` and friends start fast.
-_LAZY = {"HealthSystemModel": "sim.model.model", "run": "sim.run", "RunResult": "sim.run"}
+_LAZY = {
+    "HealthSystemModel": "sim.model.model",
+    "run": "sim.simulation",
+    "RunResult": "sim.simulation",
+}
 
 
 def __getattr__(name: str):

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.run import run
+    from sim.simulation import run
 
     scenario = load_scenario(args.scenario)
     overrides = dict(parse_override(text) for text in args.overrides)

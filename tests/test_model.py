@@ -209,7 +209,7 @@ def test_a_finished_run_releases_its_model(small_scenario):
     import gc
     import weakref
 
-    from sim.run import release_model, result_from_model, simulate
+    from sim.simulation import release_model, result_from_model, simulate
 
     model = simulate(HealthSystemModel(scenario=small_scenario, seed=1, collect=False))
     result_from_model(model)
@@ -218,3 +218,11 @@ def test_a_finished_run_releases_its_model(small_scenario):
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_importing_the_run_module_keeps_sim_run_the_function():
+    """The module behind ``sim.run`` is not called ``run``: importing it must not hide the function."""
+    import importlib
+
+    importlib.import_module("sim.simulation")
+    assert callable(sim.run) and sim.run.__module__ == "sim.simulation"

@@ -197,7 +197,7 @@ def test_fte_freed_draws_median_over_replications(dirs):
 def test_plotting_never_runs_the_model(dirs, monkeypatch):
     import sim
 
-    run_module = importlib.import_module("sim.run")
+    run_module = importlib.import_module("sim.simulation")
 
     def refuse(*args, **kwargs):
         raise AssertionError("plotting ran the model")

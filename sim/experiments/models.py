@@ -139,7 +139,7 @@ def evaluate_opisim(
     base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
 ) -> tuple[dict[str, float], pd.DataFrame | None]:
     """Run the agent-based model once through ``sim.run`` (contract 1) and return its summary."""
-    run = importlib.import_module("sim.run").run
+    run = importlib.import_module("sim.simulation").run
     result = run(scenario_for_run(base, params), seed=int(seed))
     summary = {key: float(value) for key, value in result.summary.items()}
     return summary, (result.timeseries if keep_timeseries else None)
