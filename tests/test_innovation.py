@@ -257,3 +257,41 @@ def test_table_growth_is_invisible(small_scenario, monkeypatch):
     assert tiny.summary == pytest.approx(usual.summary, nan_ok=True)
     assert tiny.timeseries.equals(usual.timeseries)
     assert tiny.adoption.equals(usual.adoption)
+
+
+@pytest.mark.parametrize("scenario_file", ["baseline.toml", "all_recommendations.toml"])
+def test_compiled_state_stays_consistent_every_month(root, scenario_file):
+    """The compiled steps keep their bookkeeping in step with the engagement and partnership tables, every
+    month: adopters per solution, substitutes in use, who engaged with what, strategic partnerships."""
+    from sim.model.innovation import state
+
+    scenario = sim.load_scenario(root / "scenarios" / scenario_file).with_overrides(
+        {"world.staff_scale": 0.02, "time.end_year": 2029}
+    )
+    model = sim.HealthSystemModel(scenario=scenario, seed=2, collect=False)
+    layer = model.innovation
+    while model.running:
+        model.step()
+        eng, sols, parts = layer.eng, layer.solutions, layer.partnerships
+        n, n_sol = eng.n, sols.n
+        org, sol, stage = eng.org[:n], eng.sol[:n], eng.stage[:n]
+        using = (stage == state.IMPLEMENTATION) | (stage == state.IN_USE)
+        assert (np.bincount(sol[using], minlength=n_sol) == sols.adopters[:n_sol]).all()
+        uses = np.zeros_like(layer.uses_archetype)
+        uses[org[using], sols.archetype[sol[using]]] = True
+        assert (uses == layer.uses_archetype).all()  # and at most one solution per archetype:
+        in_use_keys = org[using] * len(layer.catalogue.archetypes) + sols.archetype[sol[using]]
+        assert len(np.unique(in_use_keys)) == using.sum()
+        engaged = np.zeros_like(layer.engaged)
+        engaged[sol, org] = True
+        assert (engaged == layer.engaged).all()
+        assert len(np.unique(org * n_sol + sol)) == n  # one engagement per pair
+        k = parts.n
+        strategic = parts.active[:k] & (parts.form[:k] == state.STRATEGIC)
+        pairs = np.zeros_like(layer.strategic)
+        pairs[parts.org[:k][strategic], parts.company[:k][strategic]] = True
+        assert (pairs == layer.strategic).all()
+        assert (
+            np.bincount(parts.org[:k][strategic], minlength=layer.n_orgs) == layer.strategic_count
+        ).all()
+        assert (eng.ramp[:n] >= 0).all() and (eng.ramp[:n] <= 1).all()
