@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.model.accounting import (
     INNOVATION_COUNTERS,
+    INNOVATION_FLOWS,
     PROFESSION_COLUMNS,
     SECTOR_COLUMNS,
     SECTOR_ROWS,
@@ -210,15 +211,7 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
     out["hours_freed_cum"] = float(col["hours_freed"].sum())
     out["staff_lost_attrition"] = float(col["quits"].sum())
     out["exits_cum"] = float(col["exits"].sum())
-    for name in (
-        "pilots_started",
-        "evaluations",
-        "procurements",
-        "adoptions",
-        "abandonments",
-        "startups_founded",
-        "startups_failed",
-    ):
+    for name in INNOVATION_FLOWS:
         out[f"{name}_cum"] = float(col[name].sum())
     out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else float("nan")
     out["public_cost_dkk_cum"] = float(col["public_cost_dkk"].sum())

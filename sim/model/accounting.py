@@ -32,6 +32,16 @@ INNOVATION_COUNTERS = (
     "partnerships_active",
     "public_cost_dkk",
 )
+# The innovation counters that are monthly flows (summed over time); the others are stocks.
+INNOVATION_FLOWS = (
+    "pilots_started",
+    "evaluations",
+    "procurements",
+    "adoptions",
+    "abandonments",
+    "startups_founded",
+    "startups_failed",
+)
 
 # Monthly series recorded per sector (hospital, municipal, all). Flows are per month; rates annualised.
 SECTOR_COLUMNS = (

@@ -24,6 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim.errors import ResultsError
+from sim.model.accounting import INNOVATION_FLOWS
 from sim.plotting import labels as L
 from sim.plotting import style as S
 from sim.plotting.loaders import Results, _article, open_results
@@ -34,17 +35,7 @@ Q_LOW, Q_HIGH = 0.05, 0.95
 FIRST_YEAR, LAST_YEAR = 2025, 2045
 
 # Innovation counters that are monthly flows (cumulated for the figures); the others are stocks.
-FLOW_COUNTERS = frozenset(
-    {
-        "pilots_started",
-        "evaluations",
-        "procurements",
-        "adoptions",
-        "abandonments",
-        "startups_founded",
-        "startups_failed",
-    }
-)
+FLOW_COUNTERS = frozenset(INNOVATION_FLOWS)
 FUNNEL_STAGES = (
     "pilots_started",
     "evaluations",

@@ -20,20 +20,13 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ResultsError
+from sim.experiments.compare import HEADLINE_OUTCOMES as COMPARED_OUTCOMES
 from sim.plotting import labels as L
 from sim.plotting.figures import FIGURES, figures_for, make_figure
 from sim.plotting.loaders import Results, open_results
 from sim.plotting.style import save_figure
 
-HEADLINE_OUTCOMES = (
-    "fte_freed_2030",
-    "fte_freed_2035",
-    "gap_fte_2035",
-    "gap_share_2035",
-    "startups_alive_2035",
-    "public_cost_per_fte_freed_dkk",
-    "target_10k_reached",
-)
+HEADLINE_OUTCOMES = (*COMPARED_OUTCOMES, "target_10k_reached")
 _PERCENT_OUTCOMES = {"gap_share_2030", "gap_share_2035", "gap_share_2045", "target_10k_reached"}
 _YEAR_OUTCOMES = {"target_10k_year"}
 

@@ -153,12 +153,12 @@ class InnovationLayer:
         self.cost_dkk[:] = 0.0
         self.startups_founded_month = 0
         streams = self.model.streams
-        demand = self.model.demand_fte
         if self.frictionless:
             self._frictionless_spread(t, streams["implementation"])
-            gross = self._freed_frictionless(demand)
-            work = np.zeros_like(gross)
-            steps.pipeline_stats_step(self.params[0], self.kernel_state())
+            st = self.kernel_state()
+            steps.freed_hours_step(self.params[0], st)
+            steps.pipeline_stats_step(self.params[0], st)
+            gross, work = self._freed.copy(), np.zeros_like(self._freed)
         else:
             steps.budget_step(self, t)
             steps.competence_step(self, t)
@@ -443,11 +443,6 @@ class InnovationLayer:
         )
         self.solutions.adopters[0] += len(new)
         self.counts[C_ADOPTIONS] += np.bincount(self.org_sector[new], minlength=len(SECTORS))
-
-    def _freed_frictionless(self, demand: np.ndarray) -> np.ndarray:
-        """Gross FTE freed by the one solution at its adopters [O, P]."""
-        share = np.minimum(self.solutions.addressable[0] * self.solutions.true_effect[0], 0.999)
-        return demand * share[None, :] * self.engaged[0][:, None]
 
     # ------------------------------------------------------------------------------------------------
     # records

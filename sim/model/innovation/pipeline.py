@@ -153,6 +153,14 @@ def career_step(layer, t: int, rng: np.random.Generator) -> None:
 
 
 @njit(**JIT)
+def project_slots(par, st, org: int) -> float:
+    """Pilots and implementations an organisation can carry at once (lever ``innovation_core_task``):
+    the reserved share of its staff's FTE buys slots, plus half a slot for every organisation."""
+    reserved_fte = st.supply[org].sum() * par.innovation_core_task / 100.0
+    return reserved_fte * par.projects_per_core_task_fte + 0.5
+
+
+@njit(**JIT)
 def innovation_capacity(par, st) -> None:
     """How many pilots and implementations each organisation can carry (lever ``innovation_core_task``),
     and how many it carries now.
@@ -162,8 +170,7 @@ def innovation_capacity(par, st) -> None:
     """
     orgs, eng = st.orgs, st.eng
     for o in range(len(orgs.sector)):
-        reserved_fte = st.supply[o].sum() * par.innovation_core_task / 100.0
-        orgs.capacity[o] = reserved_fte * par.projects_per_core_task_fte + 0.5
+        orgs.capacity[o] = project_slots(par, st, o)
         orgs.active_projects[o] = 0.0
     for e in range(eng.size[0]):
         if PILOT <= eng.stage[e] <= IMPLEMENTATION:  # ACTIVE_PROJECT_STAGES
@@ -554,9 +561,7 @@ def rows_needed(t: int, st) -> tuple[int, int, int]:
     n_orgs = len(orgs.sector)
     bound = n_orgs
     for o in range(n_orgs):
-        capacity = st.supply[o].sum() * par.innovation_core_task / 100.0
-        bound += int(math.ceil(capacity * par.projects_per_core_task_fte + 0.5))
-        bound += orgs.strategic_count[o]
+        bound += int(math.ceil(project_slots(par, st, o))) + orgs.strategic_count[o]
     for s in range(sols.size[0]):
         if sols.ready_month[s] == t and sols.challenge_org[s] >= 0:
             bound += 1
@@ -693,6 +698,7 @@ __all__ = [
     "pilot_step",
     "pipeline_month",
     "procurement_step",
+    "project_slots",
     "rows_needed",
     "spread_step",
     "next_success",

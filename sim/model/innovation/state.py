@@ -71,8 +71,8 @@ N_DOMAINS = 7  # NASSS domains (sim.model.innovation.solutions.NASSS_DOMAINS)
 class Table:
     """Rows of named arrays, grown in blocks; ``size[0]`` rows are in use.
 
-    Subclasses list ``FIELDS`` (name -> dtype, or (dtype, width) for a 2-D field) and give ``_struct``,
-    a compiled constructor of their struct from ``size`` and the arrays in ``FIELDS`` order.
+    Subclasses list ``FIELDS`` (name -> dtype, or (dtype, width) for a 2-D field); ``TABLE_STRUCTS`` maps
+    each to the compiled constructor of its struct (from ``size`` and the arrays in ``FIELDS`` order).
     """
 
     FIELDS: dict[str, object] = {}
@@ -116,14 +116,11 @@ class Table:
         self.size[0] += k
         return np.arange(rows.start, rows.stop)
 
-    @staticmethod
-    def _struct(*arrays):
-        raise NotImplementedError
-
     def view(self):
         """The struct of the current arrays for compiled steps (rebuilt only after growth)."""
         if self._view is None:
-            self._view = self._struct(self.size, *(getattr(self, name) for name in self.FIELDS))
+            build = TABLE_STRUCTS[type(self)]
+            self._view = build(self.size, *(getattr(self, name) for name in self.FIELDS))
         return self._view
 
 
@@ -212,10 +209,6 @@ class SolutionTable(Table):
     def __init__(self, capacity: int = 512) -> None:
         super().__init__(capacity)
 
-    def complexity_score(self, idx: np.ndarray | int) -> np.ndarray:
-        """Sum of NASSS complexity over the seven domains (0..14)."""
-        return self.complexity[idx].sum(axis=-1)
-
 
 class CompanyTable(Table):
     """Company state (one row per ``Company`` agent).
@@ -241,15 +234,6 @@ class CompanyTable(Table):
 
     def __init__(self, capacity: int = 1024) -> None:
         super().__init__(capacity)
-
-    @property
-    def alive(self) -> np.ndarray:
-        return self.status[: self.n] != FAILED
-
-    def startups_alive(self) -> int:
-        """Start-ups (and scaled start-ups) still alive."""
-        n = self.n
-        return int(((self.status[:n] != FAILED) & self.was_startup[:n]).sum())
 
 
 class PartnershipTable(Table):
@@ -540,7 +524,9 @@ def kernel_struct(
     return s
 
 
-Engagements._struct = staticmethod(_engagements_struct)
-SolutionTable._struct = staticmethod(_solutions_struct)
-CompanyTable._struct = staticmethod(_companies_struct)
-PartnershipTable._struct = staticmethod(_partnerships_struct)
+TABLE_STRUCTS = {
+    Engagements: _engagements_struct,
+    SolutionTable: _solutions_struct,
+    CompanyTable: _companies_struct,
+    PartnershipTable: _partnerships_struct,
+}
