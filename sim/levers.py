@@ -1,9 +1,14 @@
 """The council's 14 recommendations as levers (L) and the exogenous uncertainties (X).
 
 This module is data: one row per lever or uncertainty, with unit, range, status-quo and recommended
-values, the seed focus area it stands for and the theme it belongs to. Each lever's mechanism lives in
-exactly one function of the model, named in the row's ``mechanism`` field (search the code for the lever's
-name to find it). Levers and uncertainties are kept apart, as in the XLRM frame of exploratory modelling.
+values, the seed focus area it stands for and the theme it belongs to. Each lever's row names every
+function of the model that reads it (``mechanisms``; a test fails when model code reads a lever anywhere
+else), and the strengths of its mechanisms are calibration constants ``lever_effects.<lever>_<what>``
+(``sim/data/calibration.toml``; ``docs/levers.md`` has the table per lever with the seed's wording). A
+scenario sets a lever to a value or to a schedule (start year, ramp). ``analysis_low``..``analysis_high`` is
+the plausible policy range the default screening analyses; ``low``..``high`` is what a scenario may set
+(values that switch a mechanism off are for exploration). Levers and uncertainties are kept apart, as in the
+XLRM frame of exploratory modelling.
 
 Themes (seed document, "Tre perspektiver"):
   1. ``core_task``   -- Innovation as a new core task of the health system (anchoring/ownership)
@@ -36,8 +41,11 @@ class Lever:
         focus_area: the seed's focus area, in English, with the Danish wording.
         theme: one of ``core_task``, ``citizens``, ``industry``.
         theme_source: ``seed`` if the seed's text assigns it, ``reading`` if it is our interpretation.
-        mechanism: the model function where the lever acts.
-        description: what the value does, in one sentence.
+        mechanisms: every model function that reads the lever (module-qualified).
+        description: what the value does, in one or two sentences: benefit and cost.
+        analysis_low, analysis_high: the plausible policy range around status quo and recommended, used
+            by the default sensitivity analyses.
+        integer: whether the value is a whole number.
     """
 
     name: str
@@ -49,9 +57,16 @@ class Lever:
     focus_area: str
     theme: str
     theme_source: str
-    mechanism: str
+    mechanisms: tuple[str, ...]
     description: str
+    analysis_low: float
+    analysis_high: float
     integer: bool = False
+
+    @property
+    def mechanism(self) -> str:
+        """The mechanisms as one line (for tables)."""
+        return ", ".join(self.mechanisms)
 
 
 @dataclass(frozen=True)
@@ -80,9 +95,19 @@ _LEVER_ROWS = [
         "(Kerneopgave / Implementering)",
         "core_task",
         "seed",
-        "sim.model.innovation.pipeline.innovation_capacity",
-        "Share of staff hours reserved for development, uptake and spread: raises how many pilots and "
-        "implementations an organisation can carry, and costs those hours.",
+        (
+            "sim.model.innovation.events.ownership",
+            "sim.model.innovation.pipeline.capacity_step",
+            "sim.model.innovation.pipeline.innovation_work_step",
+        ),
+        (
+            "Share of staff hours reserved for developing, taking up and spreading solutions. Benefit: "
+            "project time for pilots and roll-outs, and ownership that speeds roll-out and take-up, "
+            "raises target coverage and lowers abandonment. Cost: the hours projects use plus a "
+            "governance overhead on the reservation."
+        ),
+        0.1,
+        2.0,
     ),
     Lever(
         "spread_workflows",
@@ -95,9 +120,19 @@ _LEVER_ROWS = [
         "(Entydige arbejdsgange for udbredelse og optag)",
         "core_task",
         "reading",
-        "sim.model.innovation.pipeline.spread_step",
-        "Standard workflow and national spread programme: raises the external adoption rate (Bass p) of "
-        "proven solutions and cuts the time and hours the 2nd..nth adopter needs.",
+        (
+            "sim.model.innovation.pipeline.takeup_hazard_year",
+            "sim.model.innovation.pipeline.rollout_rate_year",
+            "sim.model.innovation.events.pilot_months",
+            "sim.model.innovation.pipeline.money_month",
+        ),
+        (
+            "Standard workflows and a national spread programme for proven solutions. Benefit: faster "
+            "take-up (Bass p), shorter local tests and faster roll-out for later adopters. Cost: the "
+            "programme's yearly budget."
+        ),
+        0.05,
+        0.9,
     ),
     Lever(
         "competence_investment",
@@ -109,9 +144,17 @@ _LEVER_ROWS = [
         "Investment in competences for spread and uptake (Investering i kompetencer)",
         "core_task",
         "reading",
-        "sim.model.innovation.pipeline.competence_step",
-        "Training hours per staff-year: raise staff digital competence, which speeds implementation and "
-        "raises the realised share of a solution's effect; the hours are taken from supply.",
+        (
+            "sim.model.innovation.InnovationLayer.competence_step",
+            "sim.model.innovation.pipeline.innovation_work_step",
+        ),
+        (
+            "Training hours per staff-year for staff who work with solutions. Benefit: digital "
+            "competence, which raises the realised effect, speeds roll-out, raises target coverage and "
+            "lowers abandonment. Cost: the training hours."
+        ),
+        2.0,
+        30.0,
     ),
     Lever(
         "proactive_scouting",
@@ -123,8 +166,17 @@ _LEVER_ROWS = [
         "Proactive search for labour-saving solutions from companies (Proaktiv tilgang)",
         "industry",
         "reading",
-        "sim.model.innovation.pipeline.matching_step",
-        "Monthly chance that an organisation actively scouts the market and finds a fitting solution.",
+        (
+            "sim.model.innovation.pipeline.matching_step",
+            "sim.model.innovation.pipeline.takeup_hazard_year",
+            "sim.model.innovation.pipeline.innovation_work_step",
+        ),
+        (
+            "Monthly chance that an organisation scouts the market. Benefit: more new solutions found "
+            "and piloted, faster take-up of proven ones. Cost: staff time per scouting round."
+        ),
+        0.01,
+        0.15,
     ),
     Lever(
         "procurement_flexibility",
@@ -137,9 +189,17 @@ _LEVER_ROWS = [
         "herunder udbudsregler)",
         "industry",
         "reading",
-        "sim.model.innovation.pipeline.procurement_step",
-        "Shorter tenders, reuse of framework agreements across organisations and use of innovation "
-        "partnerships.",
+        (
+            "sim.model.innovation.events.enter_procurement",
+            "sim.model.innovation.events.licence_price_fte_year",
+        ),
+        (
+            "Attractive frameworks for scaling: reuse of framework contracts, innovation partnerships, "
+            "joint procurement, shorter tenders (rules in [procurement]). Benefit: faster, surer "
+            "procurement. Cost: less competition, higher prices."
+        ),
+        0.05,
+        0.9,
     ),
     Lever(
         "career_paths",
@@ -151,9 +211,17 @@ _LEVER_ROWS = [
         "Merit-giving career paths for staff who develop and adopt (Meritgivende karriereveje)",
         "core_task",
         "reading",
-        "sim.model.innovation.pipeline.career_step",
-        "Share of staff on an innovation career track: they act as champions (faster, stickier "
-        "implementation) and quit less.",
+        (
+            "sim.model.innovation.InnovationLayer.career_step",
+            "sim.model.innovation.pipeline.innovation_work_step",
+        ),
+        (
+            "Share of staff on an innovation career track. Benefit: champions (faster roll-out, "
+            "likelier adoption, less abandonment) who quit less. Cost: the share of their hours spent "
+            "on innovation."
+        ),
+        0.2,
+        5.0,
     ),
     Lever(
         "incentive_structures",
@@ -166,9 +234,21 @@ _LEVER_ROWS = [
         "indtægtsgivende virksomhed i OPI)",
         "core_task",
         "reading",
-        "sim.model.innovation.pipeline.adoption_decision",
-        "Share of realised savings a unit keeps: raises willingness to pilot and adopt and feeds the "
-        "unit's innovation budget.",
+        (
+            "sim.model.innovation.events.adoption_probability",
+            "sim.model.innovation.pipeline.matching_step",
+            "sim.model.innovation.events.start_rollout",
+            "sim.model.innovation.pipeline.money_month",
+            "sim.model.innovation.InnovationLayer.incentive_savings",
+        ),
+        (
+            "Share of realised value a unit keeps, and income from OPI (rules in [incentives]). "
+            "Benefit: keener units (more pilots, likelier adoption) and money for innovation from "
+            "savings where freed hours become cash and from royalties on co-developed solutions. Cost: "
+            "staff bonuses per adoption."
+        ),
+        0.0,
+        0.8,
     ),
     Lever(
         "common_evaluation",
@@ -180,9 +260,20 @@ _LEVER_ROWS = [
         "A common evaluation paradigm for decisions on uptake (Fælles evalueringsparadigme)",
         "citizens",
         "reading",
-        "sim.model.innovation.pipeline.evaluation_step",
-        "Shorter, cheaper evaluations, and evidence from one organisation accepted by others so they can "
-        "skip their own pilot.",
+        (
+            "sim.model.innovation.events.evaluation_noise",
+            "sim.model.innovation.events.evaluation_months",
+            "sim.model.innovation.events.evaluation_cost_dkk",
+            "sim.model.innovation.pipeline.take_up",
+            "sim.model.innovation.pipeline.money_month",
+        ),
+        (
+            "A common evaluation paradigm. Benefit: cheaper, faster, less noisy evaluations, and shared "
+            "evidence accepted instead of a local test (the adoption decision and budgets still apply). "
+            "Cost: a national evaluation body."
+        ),
+        0.05,
+        1.0,
     ),
     Lever(
         "transformative_focus",
@@ -194,9 +285,17 @@ _LEVER_ROWS = [
         "Focus on long-term, transformative solutions (Fokus på langsigtede og transformative løsninger)",
         "citizens",
         "reading",
-        "sim.model.innovation.companies.development_step",
-        "Weight of new development on transformative solutions: larger effect, higher risk, longer "
-        "development.",
+        (
+            "sim.model.innovation.companies.development_step",
+            "sim.model.innovation.pipeline.money_month",
+        ),
+        (
+            "Weight of new development on transformative solutions. Benefit: larger effects and more "
+            "new solution types. Cost: longer development, more failures, and public co-funding of "
+            "long-horizon work."
+        ),
+        0.05,
+        0.6,
     ),
     Lever(
         "test_access",
@@ -208,8 +307,18 @@ _LEVER_ROWS = [
         "Easy access to knowledge, competences and test facilities (Nem adgang til viden, kompetencer og test)",
         "industry",
         "reading",
-        "sim.model.innovation.companies.company_finance_step",
-        "Cheaper, faster pilots for companies and lower start-up burn rate, so more start-ups survive.",
+        (
+            "sim.model.innovation.events.pilot_cost_dkk",
+            "sim.model.innovation.events.pilot_months",
+            "sim.model.innovation.companies.company_finance_step",
+            "sim.model.innovation.pipeline.money_month",
+        ),
+        (
+            "Easy access to knowledge and test facilities. Benefit: cheaper, faster pilots; start-ups "
+            "burn less and survive more. Cost: the test facilities' yearly budget."
+        ),
+        0.1,
+        1.0,
     ),
     Lever(
         "role_transparency",
@@ -221,8 +330,16 @@ _LEVER_ROWS = [
         "Transparent roles in the ecosystem (Transparens og tydelighed omkring roller)",
         "industry",
         "reading",
-        "sim.model.innovation.pipeline.matching_step",
-        "Lower search and matching friction: a larger share of company pitches reach the right buyer.",
+        (
+            "sim.model.innovation.pipeline.matching_step",
+            "sim.model.innovation.pipeline.money_month",
+        ),
+        (
+            "Transparent roles in the ecosystem. Benefit: pitches reach the right buyer and turn into "
+            "pilots more often. Cost: a coordination function."
+        ),
+        0.1,
+        1.0,
     ),
     Lever(
         "risk_budget",
@@ -234,9 +351,14 @@ _LEVER_ROWS = [
         "Financial frame for long-term, risk-taking investment (Finansiel ramme for risikobetonede investeringer)",
         "citizens",
         "reading",
-        "sim.model.innovation.pipeline.pilot_step",
-        "Budget share reserved for uncertain investments over several years: caps what pilots and "
-        "first implementations an organisation can fund.",
+        ("sim.model.innovation.pipeline.budget_step",),
+        (
+            "Size of a multi-year risk fund (rules in [risk_budget]: horizon, carry-over, pooling). "
+            "Benefit: pays pilots, challenge co-funding and the first year of scale-up, and lets "
+            "organisations take up solutions without national proof. Cost: the money spent from it."
+        ),
+        0.05,
+        0.8,
     ),
     Lever(
         "strategic_partnership_cap",
@@ -248,9 +370,15 @@ _LEVER_ROWS = [
         "Strategic partnerships, typically at most 5 at a time per organisation (Strategiske partnerskaber)",
         "industry",
         "seed",
-        "sim.model.innovation.partnerships.partnership_step",
-        "Cap on concurrent strategic partnerships per organisation; each shares risk and resources and "
-        "gives its company privileged access for co-development.",
+        ("sim.model.innovation.partnerships.partnership_step",),
+        (
+            "Strategic partnerships an organisation holds at once (the seed: typically at most 5, for "
+            "the resource load). Benefit: joint pilots without friction, half-price pilots, co- "
+            "development. Cost: staff time per partnership, rising beyond the workload limit, and "
+            "retainers."
+        ),
+        1,
+        6,
         True,
     ),
     Lever(
@@ -263,11 +391,26 @@ _LEVER_ROWS = [
         "Goal 2: challenge-driven development and uptake of new solutions (Udfordringsdrevet udvikling og optag)",
         "citizens",
         "seed",
-        "sim.model.innovation.pipeline.challenge_step",
-        "Share of new development started from the health system's own posted challenges, with a "
-        "committed first buyer (better fit, pre-agreed procurement).",
+        ("sim.model.innovation.companies.development_step",),
+        (
+            "Share of new development started from the health system's own challenges. Benefit: "
+            "solutions that fit (larger, truer effects), a committed first buyer and innovation "
+            "partnerships. Cost: public co-funding and staff time per challenge."
+        ),
+        0.05,
+        0.6,
     ),
 ]
+
+def _technology_potential() -> tuple[float, float, float]:
+    """(low, high, default) of the ``technology_potential`` uncertainty, from the data file that sources it."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("sim.data").joinpath("adoption_2025.toml").read_text(encoding="utf-8")
+    row = tomllib.loads(text)["technology_potential"]
+    return float(row["low"]), float(row["high"]), float(row["central"])
+
 
 _UNCERTAINTY_ROWS = [
     Uncertainty(
@@ -319,6 +462,16 @@ _UNCERTAINTY_ROWS = [
         "Real growth of public health budgets, which scales innovation and risk budgets.",
         "sim.model.innovation.pipeline.budget_step",
         "assumption",
+    ),
+    Uncertainty(
+        "technology_potential",
+        "share of hours",
+        *_technology_potential(),
+        "Long-run potential of new solution types: the share of each sector-profession's hours that the "
+        "types development can still create would free at full coverage (beyond the 2025 catalogue).",
+        "sim.model.innovation.solutions.create_type",
+        "sim/data/adoption_2025.toml [technology_potential] (the 2022 digitalisation strategy's 10,000 and "
+        "the 2025 AI taskforce's 30,000 public FTE, as shares of hours)",
     ),
     Uncertainty(
         "attrition_sensitivity",

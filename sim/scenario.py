@@ -15,14 +15,16 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from sim.errors import ScenarioError
 from sim.levers import LEVERS, UNCERTAINTIES
 
-FIRST_YEAR = 2025
+FIRST_YEAR = 2025  # the default start: the world as it is in January 2025
+HISTORY_FIRST_YEAR = 2012  # earliest start of the historical mode (the adoption layer's backcast)
 LAST_YEAR = 2045
 
 
@@ -40,8 +42,8 @@ class MetaSection(_Strict):
 class TimeSection(_Strict):
     """Simulated period, whole calendar years, monthly steps."""
 
-    start_year: int = Field(FIRST_YEAR, ge=FIRST_YEAR, le=LAST_YEAR)
-    end_year: int = Field(LAST_YEAR, ge=FIRST_YEAR, le=LAST_YEAR)
+    start_year: int = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    end_year: int = Field(LAST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeSection:
@@ -92,8 +94,48 @@ def _bounded_model(name: str, rows: dict[str, Any], default_attr: str) -> type[B
     return create_model(name, __config__=ConfigDict(extra="forbid", frozen=True), **fields)
 
 
+class LeverSchedule(_Strict):
+    """A lever phased in: from ``start_year`` it moves linearly from its status-quo value to ``value``
+    over ``ramp_years`` (0: a step); with ``end_year`` it returns to the status quo from the January after
+    (a programme that ends). Before ``start_year`` a run is identical to the status quo."""
+
+    value: float
+    start_year: int = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    ramp_years: float = Field(0.0, ge=0.0, le=30.0)
+    end_year: int | None = Field(None, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+
+    def path(self, status_quo: float, decimal_years: np.ndarray) -> np.ndarray:
+        """The lever's value at each decimal year."""
+        if self.ramp_years > 0:
+            progress = np.clip((decimal_years - self.start_year) / self.ramp_years, 0.0, 1.0)
+        else:
+            progress = (decimal_years >= self.start_year).astype(float)
+        if self.end_year is not None:
+            progress = np.where(decimal_years >= self.end_year + 1, 0.0, progress)
+        return status_quo + (self.value - status_quo) * progress
+
+
+def _levers_input_model() -> type[BaseModel]:
+    """[levers]: each lever a number or a schedule table, both within the lever's range."""
+    fields: dict[str, Any] = {}
+    for key, row in LEVERS.items():
+        kind = int if row.integer else float
+        bounded = Annotated[kind, Field(ge=row.low, le=row.high, description=row.unit)]
+        schedule = create_model(
+            f"Schedule_{key}",
+            __base__=LeverSchedule,
+            value=(kind, Field(ge=row.low, le=row.high, description=row.unit)),
+        )
+        fields[key] = (bounded | schedule, kind(row.status_quo))
+    return create_model("LeversInput", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+
+
+LeversInput = _levers_input_model()
 LeversSection = _bounded_model("LeversSection", LEVERS, "status_quo")
 UncertaintiesSection = _bounded_model("UncertaintiesSection", UNCERTAINTIES, "default")
+# calibration sections a scenario may also set as its own top-level section (policy rules and the
+# levers' mechanism strengths): ``[procurement] tender_months_eu = 8`` = calibration "procurement.tender_months_eu"
+RULE_SECTIONS = ("procurement", "incentives", "risk_budget", "lever_effects")
 
 
 @lru_cache(maxsize=1)
@@ -114,10 +156,14 @@ class ScenarioModel(_Strict):
     meta: MetaSection = MetaSection()
     time: TimeSection = TimeSection()
     world: WorldSection = WorldSection()
-    levers: LeversSection = LeversSection()  # type: ignore[valid-type]
+    levers: LeversInput = LeversInput()  # type: ignore[valid-type]
     uncertainties: UncertaintiesSection = UncertaintiesSection()  # type: ignore[valid-type]
     innovation: InnovationSection = InnovationSection()
     calibration: dict[str, Any] = Field(default_factory=dict)
+    procurement: dict[str, Any] = Field(default_factory=dict)
+    incentives: dict[str, Any] = Field(default_factory=dict)
+    risk_budget: dict[str, Any] = Field(default_factory=dict)
+    lever_effects: dict[str, Any] = Field(default_factory=dict)
 
 
 def _describe_allowed(loc: tuple, err: dict) -> str:
@@ -127,7 +173,7 @@ def _describe_allowed(loc: tuple, err: dict) -> str:
         "meta": MetaSection,
         "time": TimeSection,
         "world": WorldSection,
-        "levers": LeversSection,
+        "levers": LeversInput,
         "uncertainties": UncertaintiesSection,
         "innovation": InnovationSection,
     }
@@ -181,11 +227,22 @@ def _check_calibration(origin: str, overrides: dict[str, Any]) -> dict[str, Any]
             )
         entry = defaults[key]
         default = entry["value"]
-        if (
-            isinstance(default, bool)
-            or not isinstance(value, (int, float))
-            or isinstance(value, bool)
-        ):
+        if "choices" in entry:
+            if value not in entry["choices"]:
+                raise ScenarioError(
+                    f"{origin}: key 'calibration.{key}' = {value!r} is invalid; allowed: "
+                    + ", ".join(repr(c) for c in entry["choices"])
+                )
+            checked[key] = value
+            continue
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ScenarioError(
+                    f"{origin}: key 'calibration.{key}' = {value!r} is invalid; allowed: true or false"
+                )
+            checked[key] = value
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise ScenarioError(
                 f"{origin}: key 'calibration.{key}' = {value!r} is invalid; allowed: a number"
             )
@@ -219,20 +276,56 @@ class Scenario:
         self.meta = model.meta
         self.time = model.time
         self.world = model.world
-        self.levers = model.levers
+        self.lever_schedules: dict[str, LeverSchedule] = {
+            name: value
+            for name in LEVERS
+            if isinstance(value := getattr(model.levers, name), LeverSchedule)
+        }
+        self.levers = LeversSection(
+            **{
+                name: (value.value if isinstance(value, LeverSchedule) else value)
+                for name, value in model.levers
+            }
+        )
         self.uncertainties = model.uncertainties
         self.innovation = model.innovation
-        self.calibration = _check_calibration(source, dict(model.calibration))
+        calibration = dict(model.calibration)
+        for section in RULE_SECTIONS:
+            for key, value in getattr(model, section).items():
+                calibration[f"{section}.{key}"] = value
+        self.calibration = _check_calibration(source, calibration)
 
     @property
     def name(self) -> str:
         return self.meta.name
 
-    def param(self, key: str) -> float:
+    def param(self, key: str) -> Any:
         """A calibration constant: the scenario's override or the shipped default."""
         if key in self.calibration:
             return self.calibration[key]
         return calibration_defaults()[key]["value"]
+
+    def param_number(self, key: str) -> float:
+        """A calibration constant as a number: a choice is its position in ``choices``, a switch 0 or 1."""
+        value = self.param(key)
+        entry = calibration_defaults()[key]
+        if "choices" in entry:
+            return float(entry["choices"].index(value))
+        return float(value)
+
+    def lever_paths(self, dates: np.ndarray) -> dict[str, np.ndarray]:
+        """Each lever's value in each month (``dates``: first days of the months, datetime64[M]): its
+        schedule where it has one, else its constant value."""
+        years = dates.astype("datetime64[Y]").astype(int) + 1970
+        decimal = years + (dates.astype(int) % 12) / 12.0
+        out = {}
+        for name, lever in LEVERS.items():
+            schedule = self.lever_schedules.get(name)
+            if schedule is None:
+                out[name] = np.full(len(dates), float(getattr(self.levers, name)))
+            else:
+                out[name] = schedule.path(float(lever.status_quo), decimal)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """The full, validated scenario (defaults filled in) as plain data."""

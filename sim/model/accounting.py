@@ -22,8 +22,16 @@ INNOVATION_COUNTERS = (
     "procurements",
     "adoptions",
     "abandonments",
+    "replacements",
+    "rollouts_active",
     "solutions_in_use",
     "solutions_scaled",
+    "solution_types_in_use",
+    "solution_types_created",
+    "successors_developed",
+    "challenges_posted",
+    "scouting_rounds",
+    "takeups_deferred",
     "startups_founded",
     "startups_alive",
     "startups_failed",
@@ -39,6 +47,12 @@ INNOVATION_FLOWS = (
     "procurements",
     "adoptions",
     "abandonments",
+    "replacements",
+    "solution_types_created",
+    "successors_developed",
+    "challenges_posted",
+    "scouting_rounds",
+    "takeups_deferred",
     "startups_founded",
     "startups_failed",
 )
@@ -72,6 +86,8 @@ PROFESSION_COLUMNS = (
     "gap_fte",
     "fte_freed",
     "staff_headcount",
+    "fte_freed_gross",
+    "fte_innovation_work",
     "entries",
     "exits",
     "moves",
@@ -305,12 +321,13 @@ class Recorder:
         by_sp = self._accounts_by_sp[months]  # [M, S, P, 6]
         by_sp = np.concatenate([by_sp, by_sp.sum(axis=1, keepdims=True)], axis=1)  # + 'all'
         demand, supply, freed, head = by_sp[..., 0], by_sp[..., 1], by_sp[..., 2], by_sp[..., 5]
-        prof = np.empty((len(months), *self._profession.shape[1:3], 5))
+        prof = np.empty((len(months), *self._profession.shape[1:3], 7))
         prof[..., 0:2] = by_sp[..., 0:2]  # demand, supply
         prof[..., 2] = demand - (supply + freed)
         prof[..., 3] = freed
         prof[..., 4] = head
-        self._profession[months, :, :, :5] = prof
+        prof[..., 5:7] = by_sp[..., 3:5]  # gross freed, innovation work
+        self._profession[months, :, :, :7] = prof
         totals = by_sp.sum(axis=2)  # [M, sector row, 6]: demand, supply, freed, gross, work, head
         d, s, f = totals[..., 0], totals[..., 1], totals[..., 2]
         rows = self._sector[months]  # [M, sector row, column] (a copy, written back below)

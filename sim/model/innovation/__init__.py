@@ -1,18 +1,29 @@
-"""The innovation ecosystem: companies, solutions, partnerships and the pipeline, as one layer of the model.
+"""The innovation ecosystem: companies, solution types, solutions, partnerships and the pipeline, as one
+layer of the model.
 
-``InnovationLayer`` owns the state (companies, solutions, engagements, partnerships, organisation budgets and
-staff-derived innovation resources; ``sim.model.innovation.state``) and runs each month, in this order:
+``InnovationLayer`` owns the state (``sim.model.innovation.state``) and runs each month, in this order:
 
-    budget_step -> competence_step -> career_step (each January) -> founding_step -> pipeline_month:
-    development_step -> co-developed pilots -> challenge_step -> partnership_step -> innovation_capacity ->
-    matching_step -> pilot_step -> evaluation_step -> procurement_step -> implementation_step ->
-    spread_step -> abandonment_step -> freed_hours_step -> innovation_work_step
+    set_month (lever schedules) -> competence_step, career_step (each January) -> founding_step ->
+    pipeline_month: begin_month -> budget_step -> capacity_step -> development_step ->
+    start_codeveloped_pilots -> partnership_step -> matching_step -> pilot_step -> evaluation_step ->
+    procurement_step -> spread_step -> rollout_step -> replace_step -> abandonment_step ->
+    freed_hours_step -> innovation_work_step
 
-and, in step 5 of the month, ``money_month``: licences, retainers, the spread programme, company finance;
-then the savings units keep. ``pipeline_month`` and ``money_month`` (``sim.model.innovation.pipeline``) are
-compiled with numba, as are the steps they call; founding (new ``Company`` agents) and the yearly steps over
-staff run in Python and numpy. With ``innovation.frictionless = true`` all of this is replaced by pure Bass
-diffusion of one proven solution across every organisation (the validation check of VALIDATION.md s1).
+and, in step 5 of the month, ``money_month`` (licences by coverage, retainers, national programmes,
+company finance) and the savings units keep. ``pipeline_month`` and ``money_month``
+(``sim.model.innovation.pipeline``) are compiled, as are the steps they call; founding (new ``Company``
+agents) and the yearly steps over staff run in Python and numpy.
+
+The world starts with the solutions Denmark uses in 2025 at their sourced coverage
+(``sim.model.innovation.initial``). Hours are counted *additional to the 2025 balance*: the January 2025
+state frees ``base_freed_share`` of each organisation-profession's demand and costs ``base_work_share`` of
+its supply in innovation work (maintenance of the 2025 solutions, the status quo's reserved time,
+training and career tracks); both are inside the 2025 staffing that demand is calibrated to, so the model
+reports gross and work beyond them, scaled with each month's demand and supply. In the first month
+nothing happens yet, so net FTE freed is 0 in January of the first year by definition.
+
+With ``innovation.frictionless = true`` one proven solution for every sector spreads by the pure Bass
+rule through the same ``spread_step`` (the validation check of VALIDATION.md s1).
 """
 
 from __future__ import annotations
@@ -24,33 +35,33 @@ from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS, SECTORS
 from sim.model.innovation import companies as company_steps
 from sim.model.innovation import pipeline as steps
-from sim.model.innovation.partnerships import NETWORK, STRATEGIC
-from sim.model.innovation.solutions import load_catalogue
+from sim.model.innovation.initial import initial_companies, initial_solutions_and_use
+from sim.model.innovation.jit import PURE_PYTHON
+from sim.model.innovation.solutions import add_catalogue_types, load_catalogue, type_key
 from sim.model.innovation.state import (
-    ABANDONED,
     ANY_SECTOR,
-    C_ADOPTIONS,
+    COST_PURPOSES,
     COUNTERS,
-    EVALUATION,
     FRICTIONLESS,
     IN_USE,
     KERNEL_STREAMS,
     MONEY_STATS,
-    PILOT,
-    PROCUREMENT,
+    ORG_FIELDS,
+    PIPELINE_STATS,
+    POOLING,
     PROVEN,
     STARTUP,
+    STRATEGIC,
     CompanyTable,
     Engagements,
     PartnershipTable,
     SolutionTable,
-    kernel_struct,
+    TypeTable,
     make_params,
-    orgs_struct,
 )
 
 # the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
-PIPELINE_FLOWS = COUNTERS + ("pilots_active", "solutions_in_use", "solutions_scaled")
+PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
 
 
 class InnovationLayer:
@@ -62,13 +73,12 @@ class InnovationLayer:
         self.scenario = sc
         from sim.scenario import calibration_defaults
 
-        self._params = {key: sc.param(key) for key in calibration_defaults()}
-        self.param = self._params.__getitem__
-        self._levers = sc.levers.model_dump()
+        self.param = lambda key: sc.param_number(key)
+        self._calibration_keys = tuple(calibration_defaults())
         self._uncertainties = sc.uncertainties.model_dump()
+        self.lever_paths = sc.lever_paths(model.dates)  # lever -> value in each month
         self.frictionless = sc.innovation.frictionless
         self.catalogue = load_catalogue()
-        self.params = make_params(sc, model.hours_per_fte, self.catalogue)
         self.n_orgs = model.world.n
         self.org_sector = model.org_sector.astype(np.int64)
         self.org_region = model.world.region.astype(np.int64)
@@ -76,172 +86,320 @@ class InnovationLayer:
         sizes = np.bincount(self.org_sector, minlength=len(SECTORS))
         self.sector_orgs = order.astype(np.int64)
         self.sector_start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.types = TypeTable()
         self.solutions = SolutionTable()
         self.companies = CompanyTable()
         self.partnerships = PartnershipTable()
         self.eng = Engagements()
+        self.params = make_params(sc, model.hours_per_fte, len(self.catalogue.archetypes))
+        self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
-        # [S, O]: has the organisation ever engaged with the solution; [S, regions]: a contract to call off
-        self.engaged = np.zeros((self.solutions.capacity, self.n_orgs), dtype=bool)
+        self.engagement_of = np.full((self.solutions.capacity, self.n_orgs), -1, dtype=np.int64)
         self.region_contracts = np.zeros((self.solutions.capacity, n_regions), dtype=bool)
-        # [O, C]: has the organisation worked with the company; is it a strategic partner
+        self.national_contract = np.zeros(self.solutions.capacity, dtype=bool)
         self.worked_with = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
         self.strategic = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
-        # solutions of one archetype are substitutes: an organisation uses at most one of each
-        self.uses_archetype = np.zeros((self.n_orgs, len(self.catalogue.archetypes)), dtype=bool)
-        self.strategic_count = np.zeros(self.n_orgs, np.int64)
-        self.risk_budget_dkk = np.zeros(self.n_orgs)
-        self.retained_savings_dkk = np.zeros(self.n_orgs)
-        self.active_projects = np.zeros(self.n_orgs)
-        self.capacity = np.zeros(self.n_orgs)
-        self.champion_factor = np.zeros(self.n_orgs)
-        self.competence_org = np.full(self.n_orgs, 0.4)
+        self.active = np.zeros(self.eng.capacity, np.int64)
+        self.n_active = np.zeros(1, np.int64)
+        # organisation-level state (``state.ORG_FIELDS``)
+        pooling = POOLING[int(self.param("risk_budget.pooling"))]
+        fund = {
+            "organisation": np.arange(self.n_orgs),
+            "region": self.org_region,
+            "national": np.zeros(self.n_orgs, np.int64),
+        }[pooling].astype(np.int64)
+        self.org = {
+            "sector": self.org_sector,
+            "region": self.org_region,
+            "fund": fund,
+            "sector_orgs": self.sector_orgs,
+            "sector_start": self.sector_start,
+            "size_fte": np.zeros(self.n_orgs),
+            "tech_budget": np.zeros(self.n_orgs),
+            "base_running_dkk": np.zeros(self.n_orgs),
+            "risk_fund": np.zeros(int(fund.max()) + 1),
+            "capacity_fte": np.zeros(self.n_orgs),
+            "used_fte": np.zeros(self.n_orgs),
+            "champion_factor": np.zeros(self.n_orgs),
+            "competence": np.full(self.n_orgs, self.param("innovation.competence_base")),
+            "strategic_count": np.zeros(self.n_orgs, np.int64),
+            "type_coverage": np.zeros((self.n_orgs, self.types.capacity)),
+            "type_weight": np.zeros((self.n_orgs, self.types.capacity)),
+            "type_effect": np.zeros((self.n_orgs, self.types.capacity)),
+            "type_leader": np.zeros((self.n_orgs, self.types.capacity)),
+            "cash_kept": np.zeros(self.n_orgs),
+        }
         self.counts = np.zeros((len(COUNTERS), len(SECTORS)))
-        self.cost_dkk = np.zeros(len(SECTORS))
+        self.cost_dkk = np.zeros((len(SECTORS), len(COST_PURPOSES)))
+        potential = self.uncertainty("technology_potential")
+        self.potential_left = np.full((len(SECTORS), len(PROFESSIONS)), potential)
         self.startups_founded = 0
         self.startups_failed = 0
         self.startups_founded_month = 0
-        # organisations using each solution, month by month [months, solutions] (columns grow)
-        self._adoption = np.zeros((model.n_months, self.solutions.capacity), np.int64)
-        self._months_recorded = 0
-        self.graduate_competence = (
-            0.4 + 0.2 * self.lever("competence_investment") / LEVERS["competence_investment"].high
-        )
         shape = (self.n_orgs, len(PROFESSIONS))
         self._supply, self._demand, self._strain = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self._freed, self._work = np.zeros(shape), np.zeros(shape)
-        self._pipeline_stats = np.zeros((3, len(SECTORS) + 1))
+        self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
-        self._orgs = orgs_struct(
-            self.org_sector,
-            self.org_region,
-            self.sector_orgs,
-            self.sector_start,
-            self.risk_budget_dkk,
-            self.active_projects,
-            self.capacity,
-            self.champion_factor,
-            self.competence_org,
-            self.strategic_count,
-            self.uses_archetype,
-        )
         self._state, self._state_parts = None, ()
+        # histories, month by month (columns grow): adopters per solution, coverage per type
+        self._adoption = np.zeros((model.n_months, self.solutions.capacity), np.int32)
+        self._coverage = np.zeros((model.n_months, self.types.capacity))
+        self._months_recorded = 0
+        self.graduate_competence = self.param("innovation.competence_base")
         rng = model.streams["companies"]
         if self.frictionless:
-            self._setup_frictionless(rng)
+            self._setup_frictionless()
         else:
-            company_steps.initial_companies(self, rng)
+            add_catalogue_types(self.types, self.catalogue)
+            initial_companies(self, rng)
+            initial_solutions_and_use(self, rng, model.scenario.time.start_year)
         self.refresh_org_staff_stats()
+        self._set_balance()
 
     # ------------------------------------------------------------------------------------------------
     # inputs
 
-    def lever(self, name: str) -> float:
-        """The scenario's value of a lever."""
-        return float(self._levers[name])
+    def lever(self, name: str, t: int | None = None) -> float:
+        """A lever's value in month ``t`` (default: the current month) from the scenario's schedule."""
+        month = self.model.month_index if t is None else t
+        return float(self.lever_paths[name][min(month, len(self.lever_paths[name]) - 1)])
 
     def uncertainty(self, name: str) -> float:
         """The scenario's value of an uncertainty."""
         return float(self._uncertainties[name])
+
+    def set_month(self, t: int) -> None:
+        """Write each lever's value for month ``t`` into the parameters the compiled steps read."""
+        for name, path in self.lever_paths.items():
+            self.params[name] = path[t]
+
+    # ------------------------------------------------------------------------------------------------
+    # the 2025 balance
+
+    def _set_balance(self) -> None:
+        """The starting balance: the share of demand the starting coverage frees and the share of supply
+        innovation work costs at status-quo lever values (see the module docstring)."""
+        saved = self.params.copy()
+        for name, lever in LEVERS.items():
+            self.params[name] = lever.status_quo
+        st = self.kernel_state()
+        par = self.params[0]
+        steps.begin_month(0, par, st)
+        steps.capacity_step(par, st)
+        steps.freed_hours_step(par, st)
+        steps.innovation_work_step(0, par, st)
+        demand, supply = self._demand, self._supply
+        self.base_freed_share = np.divide(
+            self._freed, demand, out=np.zeros_like(demand), where=demand > 0
+        )
+        maintenance = self.param("innovation.maintenance_share") * self._freed
+        self.base_work_share = np.divide(
+            self._work - maintenance, supply, out=np.zeros_like(supply), where=supply > 0
+        )
+        self.params[:] = saved
+        # running costs of the starting portfolio (licences), in the 2025 budgets already
+        n = self.eng.n
+        org, sol = self.eng.org[:n], self.eng.sol[:n]
+        addressable = (demand[org] * self.types.addressable[self.solutions.type[sol]]).sum(axis=1)
+        monthly = self.eng.price_fte_year[:n] * addressable * self.eng.coverage[:n] / 12.0
+        self.org["base_running_dkk"][:] = np.bincount(org, weights=monthly, minlength=self.n_orgs)
+        self.base_cost_dkk = np.bincount(
+            self.org_sector, weights=self.org["base_running_dkk"], minlength=len(SECTORS)
+        )
+
+    def additional(self) -> tuple[np.ndarray, np.ndarray]:
+        """(gross FTE freed, FTE of innovation work) [O, P] beyond the starting balance, this month."""
+        base_freed = self._demand * self.base_freed_share
+        base_work = (
+            self._supply * self.base_work_share
+            + self.param("innovation.maintenance_share") * base_freed
+        )
+        return self._freed - base_freed, self._work - base_work
 
     # ------------------------------------------------------------------------------------------------
     # the month
 
     def pipeline_step(self, t: int) -> None:
         """Step 3 of the month: the pipeline, in order (see the module docstring)."""
-        self.counts[:] = 0.0
-        self.cost_dkk[:] = 0.0
+        self.set_month(t)
         self.startups_founded_month = 0
-        streams = self.model.streams
-        if self.frictionless:
-            self._frictionless_spread(t, streams["implementation"])
-            st = self.kernel_state()
-            steps.freed_hours_step(self.params[0], st)
-            steps.pipeline_stats_step(self.params[0], st)
-            gross, work = self._freed.copy(), np.zeros_like(self._freed)
-        else:
-            steps.budget_step(self, t)
-            steps.competence_step(self, t)
-            steps.career_step(self, t, streams["competence"])
+        rng = self.model.streams["competence"]
+        if not self.frictionless:
             if t % 12 == 0:
-                self.refresh_org_staff_stats()  # competence and champions, after both steps
-            self.startups_founded_month = company_steps.founding_step(self, t, streams["companies"])
-            self.reserve_rows(t)
-            steps.pipeline_month(t, self.kernel_state(inputs=False))
-            gross, work = self._freed.copy(), self._work.copy()
+                self.competence_step(t)
+                self.career_step(t, rng)
+                self.refresh_org_staff_stats()
+            if t > 0:
+                self.startups_founded_month = company_steps.founding_step(
+                    self, t, self.model.streams["companies"]
+                )
+        self.reserve_rows(t)  # this month's inputs are copied in here
+        st = self.kernel_state(inputs=False)
+        if t % 12 == 0:
+            steps.set_type_weights(st, 0)
+        steps.pipeline_month(t, t > 0, st)
+        gross, work = self.additional()
         self.model.freed_gross_fte = gross
         self.model.innovation_work_fte = work
-        if self._adoption.shape[1] < self.solutions.capacity:
-            self._adoption = _grown(self._adoption, self.solutions.capacity, axis=1)
-        self._adoption[t, : self.solutions.n] = self.solutions.adopters[: self.solutions.n]
-        self._months_recorded = t + 1
+        self._record_histories(t)
         self._record_pipeline(t)
 
     def money_step(self, t: int) -> None:
-        """Step 5 of the month: licences, company finance, savings kept by units, public cost."""
-        if self.frictionless:
-            steps.money_stats_step(self.kernel_state(inputs=False))
-            self._record_money(t, 0, 0)
-            return
+        """Step 5 of the month: licences, company finance, and what units keep of the value they free
+        (lever ``incentive_structures``; [incentives] cash rule)."""
         failed, scaled = steps.money_month(t, self.kernel_state(inputs=False))
         self.startups_failed += failed
-        # incentive_structures: units keep a share of the value of hours freed; a fifth of it is reinvested
-        value = (
-            self.model.freed_gross_fte.sum(axis=1)
-            * self.param("innovation.cost_per_fte_dkk")
-            / 12.0
-        )
-        self.retained_savings_dkk += 0.2 * self.lever("incentive_structures") * value
+        self.org["cash_kept"] += self.incentive_savings()
         self._record_money(t, failed, scaled)
+
+    def incentive_savings(self) -> np.ndarray:
+        """DKK per organisation that go back into its technology budget this month from the value of the
+        hours it frees ([incentives] rules; lever ``incentive_structures``).
+
+        Freed hours fill the gap; they become budget room only under the ``cash_rule``: "none" (never),
+        "surplus" (only hours an organisation does not need: its supply plus the hours freed exceed demand,
+        so positions are left unfilled) or "gains" (default: documented gains stay in the organisation's
+        budget, KL 2017, so every net hour freed counts). Of the value of those hours, ``realised_share``
+        becomes budget room; units keep the lever's share of it for their own innovation and the
+        organisation reinvests ``reinvestment_share`` of the rest in technology.
+        """
+        rule = int(self.param("incentives.cash_rule"))
+        if rule == 0:
+            return np.zeros(self.n_orgs)
+        net = np.maximum(self.model.freed_gross_fte - self.model.innovation_work_fte, 0.0)
+        if rule == 1:
+            surplus = np.maximum(self._supply + net - self._demand, 0.0)
+            net = np.minimum(net, surplus)
+        value = net.sum(axis=1) * self.param("innovation.cost_per_fte_dkk") / 12.0
+        kept = self.lever("incentive_structures")
+        reinvested = self.param("incentives.reinvestment_share")
+        return value * self.param("incentives.realised_share") * (kept + (1.0 - kept) * reinvested)
+
+    def competence_step(self, t: int) -> None:
+        """Each January, staff who work with solutions gain digital competence from training (lever
+        ``competence_investment``, hours per staff-year), and everyone's competence drifts back towards
+        the workforce's base level (``competence_base``, renewed by graduates) at ``competence_decay_year``.
+
+        competence += gain x hours x covered x (1 - competence) - decay x (competence - base), where
+        ``covered`` is the share of the staff member's profession's work at their employer that solutions
+        cover (those are the staff trained; ``innovation_work_step`` counts their hours).
+        """
+        staff = self.model.staff
+        hours = self.lever("competence_investment", t)
+        gain = min(
+            self.param("lever_effects.competence_investment_competence_per_hour") * hours, 1.0
+        )
+        decay = self.param("innovation.competence_decay_year")
+        base = self.param("innovation.competence_base")
+        covered = self.covered_share()  # [O, P]
+        group = staff.group  # employer * P + profession
+        w = covered.ravel()[np.minimum(group, covered.size - 1)].astype(np.float32)
+        c = staff.competence
+        c += np.float32(gain) * w * (np.float32(1.0) - c) - np.float32(decay) * (
+            c - np.float32(base)
+        )
+        np.clip(c, 0.0, 1.0, out=c)
+
+    def covered_share(self) -> np.ndarray:
+        """[O, P]: share of each organisation-profession's work that solutions cover (any type)."""
+        n = self.n_active[0]
+        act = self.active[:n]
+        act = act[self.eng.coverage[act] > 0]
+        keep = np.zeros((self.n_orgs, len(PROFESSIONS)))
+        if len(act):
+            typ = self.solutions.type[self.eng.sol[act]]
+            addressed = self.types.addressable[typ] > 0  # [E, P]
+            log = np.log1p(-np.minimum(self.eng.coverage[act], 0.999))[:, None] * addressed
+            np.add.at(keep, self.eng.org[act], log)
+        return -np.expm1(keep)
+
+    def career_step(self, t: int, rng: np.random.Generator) -> None:
+        """Each January, fill innovation career tracks up to ``career_paths`` % of staff (lever
+        ``career_paths``): people on a track act as champions and quit less (quit propensity cut by
+        ``career_paths_retention``); their innovation time is counted as work."""
+        staff = self.model.staff
+        target = int(round(self.lever("career_paths", t) / 100.0 * staff.n_alive))
+        current = int(staff.career_track.sum())
+        if target > current:
+            pool = np.flatnonzero(staff.alive & ~staff.career_track)
+            chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
+            staff.career_track[chosen] = True
+            staff.champion[chosen] = True
+            staff.quit_propensity[chosen] *= np.float32(
+                1.0 - self.param("lever_effects.career_paths_retention")
+            )
 
     def reserve_rows(self, t: int) -> None:
         """Room for everything month ``t`` can add (``pipeline.rows_needed``), before the compiled month
         runs: it cannot grow tables."""
-        engagements, partnerships, solutions = steps.rows_needed(t, self.kernel_state())
-        self.eng.reserve(engagements)
-        self.partnerships.reserve(partnerships)
-        if self.solutions.reserve(solutions):
+        engagements, partnerships, solutions, types = steps.rows_needed(t, self.kernel_state())
+        if (
+            engagements + self.eng.n <= self.eng.capacity
+            and partnerships + self.partnerships.n <= self.partnerships.capacity
+            and solutions + self.solutions.n <= self.solutions.capacity
+            and types + self.types.n <= self.types.capacity
+        ):
+            return
+        grown = self.eng.reserve(engagements)
+        grown |= self.partnerships.reserve(partnerships)
+        grown |= self.solutions.reserve(solutions)
+        grown |= self.types.reserve(types)
+        if grown or len(self.active) < self.eng.capacity:
             self.grow_tables()
 
+    def add_active(self, rows: np.ndarray) -> None:
+        """Append engagements to the active list (used when the starting state is built in Python)."""
+        if len(self.active) < self.eng.capacity:
+            self.grow_tables()
+        n = self.n_active[0]
+        self.active[n : n + len(rows)] = rows
+        self.n_active[0] = n + len(rows)
+
     def kernel_state(self, inputs: bool = True):
-        """The state as the compiled steps see it, with this month's supply, demand and strain (copied in
-        unless ``inputs`` is false). The struct holds the tables' current arrays; it is rebuilt only after
-        a table has grown."""
+        """The state as the compiled steps see it, with this month's supply, demand, strain and sizes
+        (copied in unless ``inputs`` is false). The struct holds the tables' current arrays; it is rebuilt
+        only after a table has grown."""
         if inputs:
             accounts = self.model.accounts
             np.copyto(self._supply, accounts.supply_fte_org)
             np.copyto(self._demand, self.model.demand_fte)
             np.copyto(self._strain, accounts.strain_org)
-        views = (
-            self.eng.view(),
-            self.solutions.view(),
-            self.companies.view(),
-            self.partnerships.view(),
+            np.copyto(self.org["size_fte"], self._supply.sum(axis=1))
+        views = tuple(
+            table.view()
+            for table in (self.types, self.solutions, self.eng, self.companies, self.partnerships)
         )
-        # by identity of the objects themselves, held here (ids of freed arrays get reused)
-        parts = (*views, self.engaged, self.region_contracts, self.worked_with, self.strategic)
+        arrays = (
+            self.engagement_of,
+            self.region_contracts,
+            self.national_contract,
+            self.worked_with,
+            self.strategic,
+            self.active,
+            self.org["type_coverage"],
+        )
+        parts = (*views, *arrays)
         if len(parts) != len(self._state_parts) or any(
             a is not b for a, b in zip(parts, self._state_parts, strict=False)
         ):
-            cat = self.catalogue.arrays
-            self._state = kernel_struct(
+            from sim.model.innovation.structs import make_kernel, make_orgs
+
+            orgs = make_orgs(*(self.org[name] for name in ORG_FIELDS))
+            self._state = make_kernel(
                 *views,
-                self._orgs,
-                self.engaged,
+                orgs,
+                self.engagement_of,
                 self.region_contracts,
+                self.national_contract,
                 self.worked_with,
                 self.strategic,
+                self.active,
+                self.n_active,
                 self._supply,
                 self._demand,
                 self._strain,
-                self.catalogue.cumulative_weights,
-                cat["effect"],
-                cat["effect_sd"],
-                cat["sector"],
-                cat["impl_hours"],
-                cat["innovation_type"],
-                cat["addressable"],
-                cat["complexity"],
+                self.potential_left,
                 self.counts,
                 self.cost_dkk,
                 self._freed,
@@ -255,14 +413,20 @@ class InnovationLayer:
         return self._state
 
     def grow_tables(self) -> None:
-        """Grow the organisation x solution and organisation x company tables with their owners."""
-        sols, comp = self.solutions.capacity, self.companies.capacity
-        if self.engaged.shape[0] < sols:
-            self.engaged = _grown(self.engaged, sols, axis=0)
+        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list)."""
+        sols, comp, kinds = self.solutions.capacity, self.companies.capacity, self.types.capacity
+        if self.engagement_of.shape[0] < sols:
+            self.engagement_of = _grown(self.engagement_of, sols, axis=0, fill=-1)
             self.region_contracts = _grown(self.region_contracts, sols, axis=0)
+            self.national_contract = _grown(self.national_contract, sols, axis=0)
         if self.worked_with.shape[1] < comp:
             self.worked_with = _grown(self.worked_with, comp, axis=1)
             self.strategic = _grown(self.strategic, comp, axis=1)
+        if self.org["type_coverage"].shape[1] < kinds:
+            for name in ("type_coverage", "type_weight", "type_effect", "type_leader"):
+                self.org[name] = _grown(self.org[name], kinds, axis=1)
+        if len(self.active) < self.eng.capacity:
+            self.active = _grown(self.active, self.eng.capacity, axis=0)
 
     # ------------------------------------------------------------------------------------------------
     # views for users and tests
@@ -272,7 +436,7 @@ class InnovationLayer:
         return float(self._money_stats[MONEY_STATS.index(name)])
 
     def adopters_by_solution(self) -> np.ndarray:
-        """Organisations using each solution (implementation or in use)."""
+        """Organisations rolling out or using each solution."""
         return self.solutions.adopters[: self.solutions.n]
 
     def n_target_orgs(self, sols: np.ndarray) -> np.ndarray:
@@ -286,6 +450,10 @@ class InnovationLayer:
         from sim.model.innovation.events import adoption_probability_of
 
         return float(adoption_probability_of(self.kernel_state(), e))
+
+    def type_name(self, k: int) -> str:
+        """The key of solution type ``k`` (an archetype's, or ``new_type_<k>``)."""
+        return type_key(self.catalogue, k)
 
     # ------------------------------------------------------------------------------------------------
     # staff hooks (called by the model)
@@ -313,8 +481,9 @@ class InnovationLayer:
         employer = staff.employer  # free slots keep their last employer, with no champion flag
         head = staff.head_g.reshape(self.n_orgs, -1).sum(axis=1)
         comp = np.bincount(employer, weights=staff.competence * staff.alive, minlength=self.n_orgs)
-        self.competence_org[:] = np.divide(
-            comp, head, out=np.full(self.n_orgs, 0.4), where=head > 0
+        base = self.param("innovation.competence_base")
+        self.org["competence"][:] = np.divide(
+            comp, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
         self.champions_org = (
@@ -330,17 +499,17 @@ class InnovationLayer:
             out=np.zeros(self.n_orgs),
             where=self.headcount_org > 0,
         )
-        self.champion_factor[:] = density / 0.01  # 1 at 1% champions (assumption)
+        self.org["champion_factor"][:] = density / self.param("innovation.champion_density_ref")
 
     # ------------------------------------------------------------------------------------------------
     # outputs
 
     def leading_adoption(self, n: int = 5) -> dict[str, int]:
-        """Adopters of the ``n`` most adopted solutions, labelled by archetype and id."""
+        """Adopters of the ``n`` most adopted solutions, labelled by type and id."""
         adopters = self.adopters_by_solution()
         order = np.argsort(-adopters, kind="stable")[:n]
         return {
-            f"{self.catalogue.archetypes[self.solutions.archetype[s]].label} #{s}": int(adopters[s])
+            f"{self.type_name(int(self.solutions.type[s]))} #{s}": int(adopters[s])
             for s in order
             if adopters[s] > 0
         }
@@ -349,25 +518,59 @@ class InnovationLayer:
         """Organisations using each solution, month by month so far [months, solutions]."""
         return self._adoption[: self._months_recorded, : self.solutions.n]
 
+    def coverage_history(self) -> np.ndarray:
+        """Share of the national addressable hours of each type in use, month by month [months, types]."""
+        return self._coverage[: self._months_recorded, : self.types.n]
+
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
-        """Monthly adopters of every solution ever adopted (long format)."""
+        """Monthly adopters and coverage of every solution ever adopted (long format)."""
         hist = self.adoption_history()
         ever = np.flatnonzero(hist.max(axis=0) > 0) if len(hist) else np.zeros(0, np.int64)
         n_target = self.n_target_orgs(ever) if len(ever) else np.zeros(0, np.int64)
-        names = [self.catalogue.archetypes[a].key for a in self.solutions.archetype[ever]]
+        names = [self.type_name(int(k)) for k in self.solutions.type[ever]]
         t_n = len(hist)
         return pd.DataFrame(
             {
                 "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
                 "solution_id": np.tile(ever, t_n),
                 "archetype": np.tile(np.array(names, dtype=object), t_n),
+                "generation": np.tile(self.solutions.generation[ever], t_n),
                 "adopters": hist[:, ever].ravel(),
                 "n_target_orgs": np.tile(n_target, t_n),
             }
         )
 
+    def coverage_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
+        """Monthly coverage of every solution type that has been in use (long format): the share of the
+        national addressable hours of the type (in its sector) that solutions cover."""
+        hist = self.coverage_history()
+        ever = np.flatnonzero(hist.max(axis=0) > 0) if len(hist) else np.zeros(0, np.int64)
+        t_n = len(hist)
+        sector = self.types.sector[ever]
+        names = [self.type_name(int(k)) for k in ever]
+        return pd.DataFrame(
+            {
+                "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
+                "archetype": np.tile(np.array(names, dtype=object), t_n),
+                "sector": np.tile(
+                    np.array([SECTORS[s] if s >= 0 else "all" for s in sector], dtype=object), t_n
+                ),
+                "origin": np.tile(
+                    np.array(
+                        [
+                            "catalogue" if k < len(self.catalogue.archetypes) else "developed"
+                            for k in ever
+                        ],
+                        dtype=object,
+                    ),
+                    t_n,
+                ),
+                "coverage": hist[:, ever].ravel(),
+            }
+        )
+
     def summary(self) -> dict[str, float]:
-        """Scalar innovation outcomes: time to scale, pilotitis, solutions scaled."""
+        """Scalar innovation outcomes: time to scale, pilotitis, solutions scaled, the catalogue's growth."""
         sols = self.solutions
         n = sols.n
         hist = self.adoption_history()
@@ -383,6 +586,9 @@ class InnovationLayer:
         horizon = len(hist)
         mature = piloted & (sols.first_pilot_month[:n] <= horizon - 36)
         spread_beyond = hist.max(axis=0) >= 2 if len(hist) else np.zeros(n, bool)
+        cov = self.coverage_history()
+        in_use_types = (cov[-1] > 0).sum() if len(cov) else 0
+        developed = self.types.origin[: self.types.n] == 1
         return {
             "solutions_scaled_cum": float(scaled.sum()),
             "months_pilot_to_scale_mean": float(months.mean()) if len(months) else float("nan"),
@@ -392,60 +598,64 @@ class InnovationLayer:
             "solutions_piloted_cum": float(piloted.sum()),
             "engagements_cum": float(self.eng.n),
             "partnerships_strategic_final": float(self.partnerships.active_count(STRATEGIC)),
+            "solution_types_final": float(in_use_types),
+            "solution_types_developed_in_use_final": float(
+                (cov[-1][developed[: cov.shape[1]]] > 0).sum() if len(cov) else 0
+            ),
         }
 
     # ------------------------------------------------------------------------------------------------
     # the Bass check
 
-    def _setup_frictionless(self, rng: np.random.Generator) -> None:
-        """One proven solution offered to every organisation; nothing else happens (Bass check)."""
+    def _setup_frictionless(self) -> None:
+        """One proven solution for every sector; nothing else happens (Bass check). The scenario's
+        ``innovation.bass_p`` and ``bass_q`` replace the calibrated rates; no programme adds to them."""
         cat = self.catalogue.arrays
-        true_effect, claimed, complexity = self.catalogue.draw(0, rng)
-        self.solutions.add(
-            archetype=np.zeros(1, np.int64),
-            company=0,
+        self.types.add(
             sector=ANY_SECTOR,
-            true_effect=true_effect,
-            claimed_effect=claimed,
-            on_market=True,
-            evidence=PROVEN,
-            challenge_org=-1,
-            first_pilot_month=0,
-            impl_hours=cat["impl_hours"][0],
             innovation_type=cat["innovation_type"][0],
             addressable=cat["addressable"][0],
-            complexity=complexity,
+            effect=cat["effect"][0],
+            effect_sd=cat["effect_sd"][0],
+            best_effect=cat["effect"][0],
+            complexity=cat["complexity"][0],
+            impl_hours=cat["impl_hours"][0],
+            weight=1.0,
         )
         self.companies.add(kind=np.array([STARTUP]), status=0, failed_month=-1)
-
-    def _frictionless_spread(self, t: int, rng: np.random.Generator) -> None:
-        """Bass diffusion with the scenario's p and q per year, monthly hazard rule, no frictions."""
-        adopted = self.engaged[0]
-        new = np.flatnonzero(
-            bass_step(
-                adopted,
-                self.scenario.innovation.bass_p,
-                self.scenario.innovation.bass_q,
-                1.0 / 12.0,
-                rng,
-            )
+        self.solutions.add(
+            type=0,
+            company=0,
+            sector=ANY_SECTOR,
+            true_effect=cat["effect"][0],
+            claimed_effect=cat["effect"][0],
+            on_market=True,
+            evidence=PROVEN,
+            evidence_effect=cat["effect"][0],
+            challenge_org=-1,
+            first_pilot_month=0,
+            complexity=cat["complexity"][0],
         )
-        self.engaged[0, new] = True
-        self.eng.add(
-            org=new,
-            sol=0,
-            stage=IN_USE,
-            via=FRICTIONLESS,
-            started=t,
-            adopted=t,
-            ramp=1.0,
-            effect=self.solutions.true_effect[0],
-        )
-        self.solutions.adopters[0] += len(new)
-        self.counts[C_ADOPTIONS] += np.bincount(self.org_sector[new], minlength=len(SECTORS))
+        self.grow_tables()
+        for name in LEVERS:
+            self.lever_paths[name] = np.zeros_like(self.lever_paths[name])
+        self.params["bass_p_year"] = self.scenario.innovation.bass_p
+        self.params["bass_q_year"] = self.scenario.innovation.bass_q
 
     # ------------------------------------------------------------------------------------------------
     # records
+
+    def _record_histories(self, t: int) -> None:
+        if self._adoption.shape[1] < self.solutions.capacity:
+            self._adoption = _grown(self._adoption, self.solutions.capacity, axis=1)
+        if self._coverage.shape[1] < self.types.capacity:
+            self._coverage = _grown(self._coverage, self.types.capacity, axis=1)
+        self._adoption[t, : self.solutions.n] = self.solutions.adopters[: self.solutions.n]
+        n_types = self.types.n
+        weights = self.org["type_weight"][:, :n_types]
+        self._coverage[t, :n_types] = (self.org["type_coverage"][:, :n_types] * weights).sum(axis=0)
+        self.types.coverage[:n_types] = self._coverage[t, :n_types]
+        self._months_recorded = t + 1
 
     def _record_pipeline(self, t: int) -> None:
         """The month's events and pipeline stocks, by sector."""
@@ -453,12 +663,14 @@ class InnovationLayer:
         stats = self._pipeline_stats
         rec.record_flows(t, PIPELINE_FLOWS, np.concatenate([self.counts, stats[:, :-1]]).T)
         if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
-            rec.record_total(t, "solutions_in_use", stats[1, -1])
-            rec.record_total(t, "solutions_scaled", stats[2, -1])
+            for i, name in enumerate(PIPELINE_STATS):
+                rec.record_total(t, name, stats[i, -1])
 
     def _record_money(self, t: int, failed: int, scaled: int) -> None:
         rec = self.model.recorder
-        rec.record_flow(t, "public_cost_dkk", self.cost_dkk.copy())
+        growth = (1.0 + self.uncertainty("budget_growth") / 100.0) ** (t / 12.0)
+        additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * growth
+        rec.record_flow(t, "public_cost_dkk", additional)
         rec.record_total(t, "startups_founded", float(self.startups_founded_month))
         rec.record_total(t, "startups_failed", float(failed))
         stats = self._money_stats
@@ -466,40 +678,20 @@ class InnovationLayer:
             rec.record_total(t, name, float(stats[MONEY_STATS.index(name)]))
 
 
-def _grown(table: np.ndarray, size: int, axis: int) -> np.ndarray:
-    """``table`` padded with False along ``axis`` to ``size``."""
+def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:
+    """``table`` padded with ``fill`` along ``axis`` to ``size``."""
     pad = [(0, 0)] * table.ndim
     pad[axis] = (0, size - table.shape[axis])
-    return np.pad(table, pad)
-
-
-def bass_step(
-    adopted: np.ndarray, p: float, q: float, dt: float, rng: np.random.Generator
-) -> np.ndarray:
-    """One step of Bass diffusion on individual adopters (the hazard rule of VALIDATION.md s1).
-
-    Each non-adopter adopts with probability ``1 - exp(-(p + q A/N) dt)``; returns the new adopters' mask.
-
-    Args:
-        adopted: who has adopted so far [N] (bool).
-        p, q: external and imitation rates per unit of time; dt: the step in the same unit.
-    """
-    n = len(adopted)
-    share = adopted.sum() / max(n, 1)
-    prob = 1.0 - np.exp(-(p + q * share) * dt)
-    return ~adopted & (rng.random(n) < prob)
+    return np.pad(table, pad, constant_values=fill)
 
 
 __all__ = [
-    "InnovationLayer",
-    "bass_step",
+    "FRICTIONLESS",
+    "IN_USE",
     "LEVERS",
-    "UNCERTAINTIES",
     "PROFESSIONS",
-    "NETWORK",
-    "ABANDONED",
-    "EVALUATION",
-    "PILOT",
-    "PROCUREMENT",
-    "STRATEGIC",
+    "PURE_PYTHON",
+    "UNCERTAINTIES",
+    "InnovationLayer",
+    "_grown",
 ]

@@ -5,8 +5,9 @@ Each ``Company`` is a ``mesa.Agent`` (identity, kind) with its row in ``CompanyT
 compiled over all companies. Three named steps:
 
 - ``founding_step``: new start-ups, from the funding climate and from clinical/research collaboration;
-- ``development_step``: companies bring new solutions towards pilot-readiness (lever
-  ``transformative_focus`` sets the weight on transformative solutions);
+- ``development_step``: companies develop new solutions: successors of existing types or new types
+  (lever ``transformative_focus`` sets the weight on transformative work, lever ``challenge_driven_share``
+  the share answering the health system's own posted challenges);
 - ``company_finance_step``: burn (cut by lever ``test_access``), licence revenue, funding rounds, failure
   when cash runs out, growth to scale-up.
 """
@@ -16,11 +17,26 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.model.innovation.events import draw_archetype, end_partnership, new_development
+from sim.model.innovation.events import (
+    add_partnership,
+    count,
+    draw_org_by_size,
+    draw_type,
+    end_partnership,
+    new_solution,
+    pay,
+    set_type_weights,
+)
 from sim.model.innovation.jit import jit
+from sim.model.innovation.solutions import create_type
 from sim.model.innovation.state import (
     ALIVE,
+    C_CHALLENGES,
+    C_SUCCESSORS,
+    C_TYPES_CREATED,
+    DOMAIN,
     FAILED,
+    K_PROGRAMMES,
     KIND_NAMES,
     LARGE,
     SCALED,
@@ -40,10 +56,9 @@ __all__ = [
     "CompanyTable",
     "company_finance_step",
     "create_companies",
-    "found_companies",
     "development_step",
+    "found_companies",
     "founding_step",
-    "initial_companies",
 ]
 
 
@@ -106,7 +121,6 @@ def founding_step(layer, t: int, rng: np.random.Generator) -> int:
     research and strategic partnerships. Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    # research (project) and strategic partnerships active at the end of last month
     research = layer.stock("partnerships_research_or_strategic")
     rate += p("companies.founding_per_partnership") * research
     founded = int(rng.poisson(rate))
@@ -117,23 +131,59 @@ def founding_step(layer, t: int, rng: np.random.Generator) -> int:
 
 @jit
 def development_step(t: int, par, st, rng) -> None:
-    """Companies start developing new solutions (lever ``transformative_focus``).
+    """Companies start developing new solutions.
 
-    Each alive company starts a development with a monthly chance (larger firms more often). A new
-    development is transformative with probability ``transformative_focus`` (larger effect, one more NASSS
-    complexity point in three domains, longer development, a chance of failing before it is ready).
+    Each alive company starts a development with a monthly chance (larger firms more often). A share
+    ``challenge_driven_share`` (lever) answers a challenge posted by an organisation of the target sector
+    (chosen in proportion to its size): the organisation co-funds it from its risk fund, gives staff time
+    while it is developed and is the committed first buyer; the two form a domain partnership. A share
+    ``transformative_focus`` (lever) is transformative: larger effect, more complex, longer, may fail.
+    A development creates a new solution type with probability ``new_type_share`` (``new_type_share x
+    transformative_new_type_factor`` if transformative) while the type's sector has potential left
+    (``solutions.create_type``); otherwise it is a successor of an existing type, better than the best
+    solution of that type so far.
     """
     comp = st.comp
     for c in range(comp.size[0]):
         if comp.status[c] == FAILED:
             continue
         rate = par.development_prob_month * (
-            3.0 if comp.kind[c] == LARGE else 1.5 if comp.kind[c] == SME else 1.0
+            par.development_large_factor
+            if comp.kind[c] == LARGE
+            else par.development_sme_factor
+            if comp.kind[c] == SME
+            else 1.0
         )
-        if rng.random() < rate:
-            archetype = draw_archetype(st, -1, rng)
-            transformative = rng.random() < par.transformative_focus
-            new_development(t, par, st, c, archetype, transformative, rng, -1)
+        if rng.random() >= rate:
+            continue
+        typ = draw_type(st, -1, rng)
+        sector = st.types.sector[typ]
+        transformative = rng.random() < par.transformative_focus
+        new_type_p = par.new_type_share * (
+            par.transformative_new_type_factor if transformative else 1.0
+        )
+        successor = True
+        if rng.random() < new_type_p:
+            k = create_type(t, par, st, sector, transformative, rng)
+            if k >= 0:
+                typ, successor = k, False
+                set_type_weights(st, k)
+        challenge_org = -1
+        if rng.random() < par.challenge_driven_share:
+            challenge_org = draw_org_by_size(st, sector, rng)
+        s = new_solution(t, par, st, c, typ, transformative, rng, challenge_org, successor)
+        if challenge_org >= 0:
+            months = st.sols.ready_month[s] - t
+            add_partnership(st, challenge_org, c, DOMAIN, t, t + months + 12)
+            comp.cash[c] += par.challenge_driven_share_cofunding_dkk
+            pay(
+                par, st, challenge_org, par.challenge_driven_share_cofunding_dkk, K_PROGRAMMES, True
+            )
+            count(st, C_CHALLENGES, challenge_org)
+        if successor:
+            st.counts[C_SUCCESSORS, sector] += 1.0
+        else:
+            st.counts[C_TYPES_CREATED, sector] += 1.0
 
 
 @jit
@@ -181,45 +231,3 @@ def companies_failed(st) -> None:
     for k in range(parts.size[0]):
         if parts.active[k] and comp.status[parts.company[k]] == FAILED:
             end_partnership(st, k)
-
-
-def initial_companies(layer, rng: np.random.Generator) -> None:
-    """The 2025 company population (start-ups, SMEs, large firms) and the solutions already on the market.
-
-    Every archetype starts with two pilot-ready solutions from established firms, so the status quo has
-    something to scout; start-ups start at a random point of their runway.
-    """
-    p = layer.param
-    counts = {
-        STARTUP: p("companies.startups_initial"),
-        SME: p("companies.smes_initial"),
-        LARGE: p("companies.large_initial"),
-    }
-    for kind, count in counts.items():
-        rows = create_companies(layer, kind, int(round(count)), 0)
-        if kind == STARTUP:
-            layer.companies.cash[rows] *= rng.uniform(0.3, 1.5, len(rows))
-            layer.companies.founded[rows] = -rng.integers(0, 60, len(rows))
-    established = np.flatnonzero(layer.companies.kind[: layer.companies.n] != STARTUP)
-    catalogue = layer.catalogue.arrays
-    for a in range(len(layer.catalogue.archetypes)):
-        for _ in range(2):
-            true_effect, claimed, complexity = layer.catalogue.draw(
-                a, rng, layer.uncertainty("effect_size"), p("innovation.claim_optimism")
-            )
-            layer.solutions.add(
-                archetype=np.array([a]),
-                company=int(rng.choice(established)) if len(established) else 0,
-                sector=catalogue["sector"][a],
-                true_effect=true_effect,
-                claimed_effect=claimed,
-                ready_month=0,
-                on_market=True,
-                challenge_org=-1,
-                first_pilot_month=-1,
-                impl_hours=catalogue["impl_hours"][a],
-                innovation_type=catalogue["innovation_type"][a],
-                addressable=catalogue["addressable"][a],
-                complexity=complexity,
-            )
-    layer.grow_tables()

@@ -1,10 +1,11 @@
-"""Events of the innovation pipeline, one organisation and one solution at a time (compiled with numba).
+"""Events of the innovation pipeline, one organisation and one solution at a time (compiled).
 
 The monthly steps (``pipeline``, ``companies``, ``partnerships``) decide *who* acts; the functions here do
-what an event does to the state: start a pilot, take up a proven solution without one, enter procurement,
-start implementation, start a development, form a partnership, and the bookkeeping of money and counters.
-Every function takes the compiled state ``st`` (``sim.model.innovation.state.kernel_struct``) and the
-parameters ``par`` (``st.params[0]``: calibration, levers and uncertainties by name).
+what an event does to the state: start a pilot or a local test, take up a proven solution, decide,
+enter procurement, start a roll-out, end an engagement, start a development, form a partnership, and the
+bookkeeping of money, capacity and counters. Every function takes the compiled state ``st``
+(``sim.model.innovation.state``) and ``par = st.params[0]`` (calibration, lever effects, policy rules,
+this month's lever values, uncertainties, by name).
 """
 
 from __future__ import annotations
@@ -16,18 +17,34 @@ import numpy as np
 from sim.model.innovation.jit import jit
 from sim.model.innovation.solutions import draw_solution
 from sim.model.innovation.state import (
-    ALIVE,
+    ABANDONED,
+    ANY_SECTOR,
+    BELOW_THRESHOLD,
+    C_ABANDONMENTS,
     C_PILOTS,
+    EU_TENDER,
+    EVALUATED,
     EVALUATION,
-    IMPLEMENTATION,
+    FRAMEWORK,
+    IN_USE,
+    INNOVATION_PARTNERSHIP,
+    JOINT,
+    K_IMPLEMENTATION,
+    K_INCENTIVES,
+    K_PILOTS,
+    K_PROCUREMENT,
+    ORGANISATION,
     PILOT,
     PILOTED,
+    PRE_COMMERCIAL,
     PROCUREMENT,
     PROJECT,
     PROVEN,
-    SPREAD,
+    REJECTED,
+    ROLLOUT,
     STRATEGIC,
     TENDER_LOST,
+    UNIT,
 )
 
 # ----------------------------------------------------------------------------------------------------
@@ -35,9 +52,9 @@ from sim.model.innovation.state import (
 
 
 @jit
-def spend(st, org: int, dkk: float) -> None:
-    """Book public spending of an organisation this month."""
-    st.cost[st.orgs.sector[org]] += dkk
+def spend(st, org: int, dkk: float, purpose: int) -> None:
+    """Book public spending of an organisation this month, by purpose (``state.COST_PURPOSES``)."""
+    st.cost[st.orgs.sector[org], purpose] += dkk
 
 
 @jit
@@ -48,10 +65,10 @@ def count(st, counter: int, org: int) -> None:
 
 @jit
 def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t: int) -> int:
-    """Append an engagement of ``org`` with ``sol``; returns its row."""
+    """Append an engagement of ``org`` with ``sol`` (and to the active list); returns its row."""
     eng = st.eng
     e = eng.size[0]
-    if e >= len(eng.org):
+    if e >= len(eng.org) or st.n_active[0] >= len(st.active):
         raise RuntimeError("engagement table full: InnovationLayer.reserve_rows reserves too few")
     eng.org[e] = org
     eng.sol[e] = sol
@@ -59,9 +76,15 @@ def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t
     eng.timer[e] = timer
     eng.started[e] = t
     eng.adopted[e] = -1
+    eng.coverage[e] = 0.0
+    eng.target[e] = 0.0
+    eng.project_fte[e] = 0.0
     eng.via[e] = via
+    eng.lost[e] = False
     eng.size[0] = e + 1
-    st.engaged[sol, org] = True
+    st.active[st.n_active[0]] = e
+    st.n_active[0] += 1
+    st.engagement_of[sol, org] = e
     st.worked_with[org, st.sols.company[sol]] = True
     return e
 
@@ -96,41 +119,124 @@ def end_partnership(st, k: int) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------
-# values and costs
+# organisations: size, ownership, capacity, budgets
 
 
 @jit
-def yearly_value_dkk(par, st, org: int, sol: int, effect: float) -> float:
-    """Yearly value of the hours a solution would save at an organisation, at ``effect``."""
-    addressable_fte = 0.0
+def size_factor(par, st, org: int) -> float:
+    """The organisation's staff FTE in units of the reference size (``size_ref_fte``): rates of events
+    that scale with the organisation (pilots found, partnership projects) are per reference size, so the
+    national answer does not depend on how the country is partitioned into organisations."""
+    return st.orgs.size_fte[org] / par.size_ref_fte
+
+
+@jit
+def ownership(par) -> float:
+    """Ownership of innovation as a core task, 0..1 (lever ``innovation_core_task``): rises with the share
+    of hours reserved for it, 1 - exp(-share / innovation_core_task_ownership_pct)."""
+    return 1.0 - math.exp(-par.innovation_core_task / par.innovation_core_task_ownership_pct)
+
+
+@jit
+def free_capacity_fte(st, org: int) -> float:
+    """Project staff time (FTE) the organisation has left this month."""
+    return max(st.orgs.capacity_fte[org] - st.orgs.used_fte[org], 0.0)
+
+
+@jit
+def risk_funds_available(par, st, org: int) -> float:
+    """DKK the organisation's risk fund (lever ``risk_budget``; pooled per [risk_budget] pooling) holds."""
+    return max(st.orgs.risk_fund[st.orgs.fund[org]], 0.0)
+
+
+@jit
+def can_pay(par, st, org: int, dkk: float, risk_first: bool) -> bool:
+    """Whether the organisation can pay ``dkk`` now: from its risk fund (if ``risk_first``) and its
+    technology budget together."""
+    available = max(st.orgs.tech_budget[org], 0.0)
+    if risk_first:
+        available += risk_funds_available(par, st, org)
+    return available >= dkk
+
+
+@jit
+def pay(par, st, org: int, dkk: float, purpose: int, risk_first: bool) -> None:
+    """Pay ``dkk``: first from the risk fund (if ``risk_first``), the rest from the technology budget
+    (which may go below zero for running commitments; then new commitments wait)."""
+    if risk_first:
+        f = st.orgs.fund[org]
+        from_fund = min(max(st.orgs.risk_fund[f], 0.0), dkk)
+        st.orgs.risk_fund[f] -= from_fund
+        dkk_left = dkk - from_fund
+    else:
+        dkk_left = dkk
+    st.orgs.tech_budget[org] -= dkk_left
+    spend(st, org, dkk, purpose)
+
+
+# ----------------------------------------------------------------------------------------------------
+# values, prices, costs
+
+
+@jit
+def addressable_fte(st, org: int, typ: int) -> float:
+    """FTE of the organisation's demand that a solution type can address (this month)."""
+    total = 0.0
     for p in range(st.demand.shape[1]):
-        addressable_fte += st.sols.addressable[sol, p] * st.demand[org, p]
-    return effect * addressable_fte * par.cost_per_fte_dkk
+        total += st.types.addressable[typ, p] * st.demand[org, p]
+    return total
 
 
 @jit
-def yearly_price_dkk(par, st, org: int, sol: int) -> float:
-    """The company's yearly price: a share of the value it claims."""
-    return par.price_share_of_value * yearly_value_dkk(
-        par, st, org, sol, st.sols.claimed_effect[sol]
-    )
-
-
-@jit
-def trained_staff(par, st, org: int, sol: int) -> float:
-    """Staff trained for an implementation: a share of the target professions' headcount."""
-    fte = 0.0
+def target_staff(st, org: int, typ: int) -> float:
+    """Staff FTE in the professions a type addresses."""
+    total = 0.0
     for p in range(st.supply.shape[1]):
-        if st.sols.addressable[sol, p] > 0:
-            fte += st.supply[org, p]
-    return fte * par.implementation_share_of_staff / 0.85  # FTE -> persons
+        if st.types.addressable[typ, p] > 0.0:
+            total += st.supply[org, p]
+    return total
 
 
 @jit
-def implementation_cost_dkk_year(par, st, org: int, sol: int) -> float:
-    """Training hours of an implementation, valued and spread over the contract."""
-    hours = st.sols.impl_hours[sol] * trained_staff(par, st, org, sol)
-    return hours / par.hours_per_fte * par.cost_per_fte_dkk / par.contract_years
+def unit_coverage(par, st, org: int, typ: int) -> float:
+    """Coverage of one pilot unit (``pilot_unit_fte`` staff of the type's professions) in the
+    organisation: the share of its work of the type a kept frontier pilot covers."""
+    staff = target_staff(st, org, typ)
+    return min(par.pilot_unit_fte / staff, 1.0) if staff > 0.0 else 1.0
+
+
+@jit(entry=True)
+def licence_price_fte_year(par, st, sol: int) -> float:
+    """The company's yearly price per covered addressable FTE: a share of the value it claims (raised by
+    less competition under flexible procurement, lever ``procurement_flexibility``)."""
+    premium = 1.0 + par.procurement_flexibility * par.procurement_flexibility_price_premium
+    return par.price_share_of_value * st.sols.claimed_effect[sol] * par.cost_per_fte_dkk * premium
+
+
+@jit
+def coverage_cost_dkk(par, st, e: int, coverage: float) -> float:
+    """One-off implementation fee (DKK) of extending engagement ``e`` by ``coverage``."""
+    org, sol = st.eng.org[e], st.eng.sol[e]
+    fte = addressable_fte(st, org, st.sols.type[sol])
+    return par.implementation_fee_years * st.eng.price_fte_year[e] * fte * coverage
+
+
+@jit
+def training_fte(par, st, org: int, sol: int, coverage: float) -> float:
+    """Staff time (FTE for one month) to train the staff of ``coverage`` of the type's work."""
+    typ = st.sols.type[sol]
+    persons = target_staff(st, org, typ) * coverage * par.trained_staff_share
+    return st.types.impl_hours[typ] * persons / (par.hours_per_fte / 12.0)
+
+
+@jit(entry=True)
+def realised_effect(par, st, org: int, sol: int) -> float:
+    """Share of the addressable hours a solution saves on covered work at this organisation: its true
+    effect, of which the part ``competence_effect_share`` depends on staff digital competence (lever
+    ``competence_investment``)."""
+    k = par.competence_effect_share
+    competence = st.orgs.competence[org]
+    return st.sols.true_effect[sol] * (1.0 - k + k * competence)
 
 
 @jit
@@ -146,18 +252,43 @@ def mean_strain(st, org: int) -> float:
 
 
 @jit
-def evaluation_months(par) -> float:
-    """Evaluation time (lever ``common_evaluation``: a common paradigm halves it at 1)."""
-    return max(par.evaluation_months * (1.0 - 0.5 * par.common_evaluation), 1.0)
+def evaluation_noise(par) -> float:
+    """Log-sd of an organisation's estimate of a solution's effect (lever ``common_evaluation``: a shared
+    paradigm pools evidence and cuts the noise)."""
+    return par.evaluation_noise * (1.0 - par.common_evaluation * par.common_evaluation_noise_cut)
 
 
 @jit
-def open_for_pilot(par, st, org: int) -> bool:
-    """A free project slot and budget for at least a local test."""
-    orgs = st.orgs
-    return (orgs.active_projects[org] < orgs.capacity[org]) and (
-        orgs.risk_budget[org] >= 0.5 * par.local_test_share * par.pilot_cost_dkk
+def evaluation_months(par) -> float:
+    """Evaluation time (lever ``common_evaluation``: shorter with a common paradigm)."""
+    return max(
+        par.evaluation_months * (1.0 - par.common_evaluation * par.common_evaluation_time_cut), 1.0
     )
+
+
+@jit
+def evaluation_cost_dkk(par) -> float:
+    """Cost of one evaluation (lever ``common_evaluation``: cheaper with a common paradigm)."""
+    return par.evaluation_cost_dkk * (1.0 - par.common_evaluation * par.common_evaluation_cost_cut)
+
+
+@jit(entry=True)
+def set_type_weights(st, first: int) -> None:
+    """Each organisation's share of its sector's addressable FTE of each type from ``first`` on
+    (``orgs.type_weight``, the weights of the national coverage that drives imitation)."""
+    orgs, types = st.orgs, st.types
+    n_orgs = len(orgs.sector)
+    for k in range(first, types.size[0]):
+        sector = types.sector[k]
+        total = 0.0
+        for o in range(n_orgs):
+            w = 0.0
+            if sector == ANY_SECTOR or orgs.sector[o] == sector:
+                w = addressable_fte(st, o, k)
+            orgs.type_weight[o, k] = w
+            total += w
+        for o in range(n_orgs):
+            orgs.type_weight[o, k] = orgs.type_weight[o, k] / total if total > 0.0 else 0.0
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -165,15 +296,17 @@ def open_for_pilot(par, st, org: int) -> bool:
 
 
 @jit
-def choose_weighted(weights: np.ndarray, rng) -> int:
-    """An index with probability proportional to ``weights`` (one draw), or -1 if all are zero."""
-    total = weights.sum()
+def choose_weighted(weights: np.ndarray, n: int, rng) -> int:
+    """An index below ``n`` with probability proportional to ``weights`` (one draw), or -1 if all are 0."""
+    total = 0.0
+    for i in range(n):
+        total += weights[i]
     if total <= 0.0:
         return -1
     u = rng.random() * total
     acc = 0.0
     last = -1
-    for i in range(len(weights)):
+    for i in range(n):
         if weights[i] > 0.0:
             acc += weights[i]
             last = i
@@ -183,216 +316,236 @@ def choose_weighted(weights: np.ndarray, rng) -> int:
 
 
 @jit
-def draw_archetype(st, sector: int, rng) -> int:
-    """An archetype by frequency within ``sector`` (-1: across all sectors)."""
-    cum = st.catalogue_cum_weights[sector if sector >= 0 else len(st.catalogue_cum_weights) - 1]
-    u = rng.random()
-    for a in range(len(cum)):
-        if u < cum[a]:
-            return a
-    return len(cum) - 1
-
-
-# ----------------------------------------------------------------------------------------------------
-# events
+def draw_type(st, sector: int, rng) -> int:
+    """A solution type by its development weight, within ``sector`` (-1: across all sectors)."""
+    types = st.types
+    total = 0.0
+    for k in range(types.size[0]):
+        if sector < 0 or types.sector[k] == sector:
+            total += types.weight[k]
+    u = rng.random() * total
+    acc = 0.0
+    last = 0
+    for k in range(types.size[0]):
+        if sector < 0 or types.sector[k] == sector:
+            acc += types.weight[k]
+            last = k
+            if u < acc:
+                return k
+    return last
 
 
 @jit
-def new_development(
+def draw_org_by_size(st, sector: int, rng) -> int:
+    """An organisation of ``sector`` (-1: any) with probability proportional to its staff FTE."""
+    orgs = st.orgs
+    first, last = 0, len(orgs.sector)
+    if sector >= 0:
+        first, last = orgs.sector_start[sector], orgs.sector_start[sector + 1]
+    total = 0.0
+    for i in range(first, last):
+        total += orgs.size_fte[orgs.sector_orgs[i] if sector >= 0 else i]
+    u = rng.random() * total
+    acc = 0.0
+    chosen = -1
+    for i in range(first, last):
+        o = orgs.sector_orgs[i] if sector >= 0 else i
+        acc += orgs.size_fte[o]
+        chosen = o
+        if u < acc:
+            return o
+    return chosen
+
+
+# ----------------------------------------------------------------------------------------------------
+# development
+
+
+@jit
+def new_solution(
     t: int,
     par,
     st,
     company: int,
-    archetype: int,
+    typ: int,
     transformative: bool,
     rng,
     challenge_org: int,
+    successor: bool,
 ) -> int:
-    """A company starts developing a solution; it becomes pilot-ready after its development time.
+    """A company starts developing a solution of type ``typ``; it is pilot-ready after its development time.
 
-    A development answering a posted challenge (``challenge_org`` >= 0) fits better (effect x 1.2), is
-    claimed less optimistically and is ready sooner; a transformative one may fail before it is ready.
+    A successor improves on the best solution of its type so far (mean gain ``successor_effect_gain``); a
+    first solution of a type draws around the type's effect. A development answering a posted challenge
+    (``challenge_org`` >= 0, lever ``challenge_driven_share``) fits the need better, is claimed less
+    optimistically and is ready sooner; a transformative one may fail before it is ready.
     """
-    sols = st.sols
+    sols, types = st.sols, st.types
     s = sols.size[0]
-    if s >= len(sols.archetype):
+    if s >= len(sols.type):
         raise RuntimeError("solution table full: InnovationLayer.reserve_rows reserves too few")
     codeveloped = challenge_org >= 0
     optimism = par.claim_optimism
+    fit = 1.0
     if codeveloped:
-        optimism = 1.0 + 0.5 * (par.claim_optimism - 1.0)
+        optimism = 1.0 + (par.claim_optimism - 1.0) * (
+            1.0 - par.challenge_driven_share_claim_realism
+        )
+        fit = par.challenge_driven_share_fit_bonus
+    base = types.effect[typ]
+    generation = 0
+    if successor and types.best_effect[typ] > 0.0:
+        base = types.best_effect[typ] * (1.0 + par.successor_effect_gain)
+        generation = 1
+        for other in range(s):
+            if sols.type[other] == typ and sols.generation[other] >= generation:
+                generation = sols.generation[other] + 1
     true_effect, claimed = draw_solution(
-        st.catalogue_effect[archetype],
-        st.catalogue_effect_sd[archetype],
-        st.catalogue_complexity[archetype],
+        base,
+        types.effect_sd[typ],
+        types.complexity[typ],
         transformative,
         par.effect_size,
         par.transformative_multiplier,
         par.transformative_complexity,
         optimism,
-        1.2 if codeveloped else 1.0,
+        fit,
+        par.max_effect,
         rng,
         sols.complexity[s],
     )
     months = par.transformative_months if transformative else par.development_months
     if codeveloped:
-        months *= 0.8
+        months *= par.challenge_driven_share_time_factor
     fails = transformative and rng.random() < par.transformative_failure
-    sols.archetype[s] = archetype
+    sols.type[s] = typ
     sols.company[s] = company
-    sols.sector[s] = st.catalogue_sector[archetype]
+    sols.generation[s] = generation
+    sols.sector[s] = types.sector[typ]
     sols.true_effect[s] = true_effect
     sols.claimed_effect[s] = claimed
     sols.transformative[s] = transformative
     sols.ready_month[s] = t + int(round(months))
     sols.on_market[s] = not fails
+    sols.evidence[s] = 0
     sols.challenge_org[s] = challenge_org
     sols.first_pilot_month[s] = -1
-    sols.impl_hours[s] = st.catalogue_impl_hours[archetype]
-    sols.innovation_type[s] = st.catalogue_type[archetype]
     sols.created_month[s] = t
-    sols.addressable[s] = st.catalogue_addressable[archetype]
+    sols.adopters[s] = 0
+    sols.coverage[s] = 0.0
     sols.size[0] = s + 1
     return s
 
 
+# ----------------------------------------------------------------------------------------------------
+# pilots, evaluation, decision
+
+
+@jit
+def test_scale(par, st, org: int, sol: int) -> float:
+    """Size of a pilot relative to a first pilot: 1 for a solution not yet evaluated in Denmark (a pilot
+    is a unit-sized trial wherever it runs); for an evaluated one, a later adopter's local test,
+    ``local_test_share`` of a pilot per reference size (it tests the solution in the organisation's own
+    setting, in proportion to its size, so that taking up a solution costs the same per hour covered in a
+    small and a large organisation)."""
+    if st.sols.evidence[sol] >= EVALUATED:
+        return par.local_test_share * size_factor(par, st, org)
+    return 1.0
+
+
+@jit
+def pilot_cost_dkk(par, st, org: int, sol: int) -> float:
+    """Public cost of a pilot (or, for a proven solution, of a local test, ``test_scale``): cheaper with
+    easy access to test facilities (lever ``test_access``) and for a strategic partner's solution."""
+    local = test_scale(par, st, org, sol)
+    partner = 0.5 if st.strategic[org, st.sols.company[sol]] else 1.0
+    return (
+        par.pilot_cost_dkk
+        * local
+        * partner
+        * (1.0 - par.test_access * par.test_access_pilot_cost_cut)
+    )
+
+
+@jit
+def pilot_months(par, st, sol: int) -> float:
+    """Duration of a pilot or local test (lever ``test_access``: faster with test facilities; lever
+    ``spread_workflows``: a standard local test of a proven solution is shorter)."""
+    months = par.pilot_months * (1.0 - par.test_access * par.test_access_pilot_time_cut)
+    if st.sols.evidence[sol] >= EVALUATED:
+        months *= par.local_test_months_share * (
+            1.0 - par.spread_workflows * par.spread_workflows_time_cut
+        )
+    return max(months, 1.0)
+
+
 @jit
 def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bool) -> bool:
-    """Start a pilot if the organisation has a free project slot and the risk budget (unless committed).
-
-    Not if it already engaged with the solution or uses a substitute (same archetype). Lever
-    ``risk_budget``: the pilot is paid from the risk budget; a later adopter of a proven solution runs a
-    shorter, cheaper local test, and a strategic partner's pilot costs half.
-    """
+    """Start a pilot (or a local test of a proven solution) if the organisation has free project time
+    and can pay it, risk fund first (lever ``risk_budget``); a committed pilot (a co-developed solution, a
+    strategic partner's joint project) skips those checks."""
     sols, orgs, comp = st.sols, st.orgs, st.comp
-    if st.engaged[sol, org] or orgs.uses_archetype[org, sols.archetype[sol]]:
+    if st.engagement_of[sol, org] >= 0:
         return False
-    if not committed and not open_for_pilot(par, st, org):
-        return False
-    company = sols.company[sol]
-    local = par.local_test_share if sols.evidence[sol] >= PROVEN else 1.0
-    cost = par.pilot_cost_dkk * local * (0.5 if st.strategic[org, company] else 1.0)
-    if not committed and orgs.risk_budget[org] < cost:
-        return False
-    orgs.risk_budget[org] -= cost
-    spend(st, org, cost)
-    months = par.pilot_months * (1.0 - 0.4 * par.test_access) * local
-    add_engagement(st, org, sol, PILOT, months, via, t)
-    add_partnership(st, org, company, PROJECT, t, t + int(months + evaluation_months(par)))
-    comp.traction[company] = True
-    comp.revenue_month[company] += 0.5 * cost  # companies are paid part of a pilot
+    cost = pilot_cost_dkk(par, st, org, sol)
+    staff = par.pilot_staff_fte * test_scale(par, st, org, sol)
+    if not committed:
+        if free_capacity_fte(st, org) < staff:
+            return False
+        if not can_pay(par, st, org, cost, True):
+            return False
+    pay(par, st, org, cost, K_PILOTS, True)
+    months = pilot_months(par, st, sol)
+    e = add_engagement(st, org, sol, PILOT, months, via, t)
+    st.eng.project_fte[e] = staff
+    st.eng.scope[e] = ORGANISATION if sols.evidence[sol] >= EVALUATED else UNIT
+    add_partnership(
+        st, org, sols.company[sol], PROJECT, t, t + int(months + evaluation_months(par))
+    )
+    orgs.used_fte[org] += staff
+    comp.traction[sols.company[sol]] = True
+    comp.revenue_month[sols.company[sol]] += 0.5 * cost  # companies are paid part of a pilot
     sols.evidence[sol] = max(sols.evidence[sol], PILOTED)
     if sols.first_pilot_month[sol] < 0:
         sols.first_pilot_month[sol] = t
     count(st, C_PILOTS, org)
-    orgs.active_projects[org] += 1
     return True
-
-
-@jit
-def try_start_without_pilot(t: int, par, st, org: int, sol: int, rng) -> bool:
-    """Take up a proven solution on others' evidence (lever ``common_evaluation``): straight to
-    procurement, with the shared evaluation's estimate of the effect. Needs a free project slot."""
-    orgs = st.orgs
-    if (
-        st.engaged[sol, org]
-        or orgs.active_projects[org] >= orgs.capacity[org]
-        or orgs.uses_archetype[org, st.sols.archetype[sol]]
-    ):
-        return False
-    e = add_engagement(st, org, sol, PROCUREMENT, 0.0, SPREAD, t)
-    st.eng.est_effect[e] = st.sols.true_effect[sol]
-    orgs.active_projects[org] += 1
-    enter_procurement(t, par, st, e, rng)
-    return True
-
-
-@jit
-def enter_procurement(t: int, par, st, e: int, rng) -> None:
-    """Set the procurement route, duration and outcome (lever ``procurement_flexibility``).
-
-    Routes: call-off on a framework agreement another organisation of the region already holds (reuse
-    grows with flexibility); an innovation partnership for a co-developed solution with a committed buyer
-    (allowed with probability = flexibility); an EU tender above the threshold (about 1.64 mDKK, FACTS s6),
-    shortened by flexibility; a simpler procurement below it. Transaction costs 1.4% of contract value
-    (FACTS s6).
-    """
-    eng, sols = st.eng, st.sols
-    org, sol = eng.org[e], eng.sol[e]
-    flex = par.procurement_flexibility
-    price = yearly_price_dkk(par, st, org, sol)
-    eng.price_year[e] = price
-    contract = price * par.contract_years
-    if st.region_contracts[sol, st.orgs.region[org]] and rng.random() < 0.2 + 0.7 * flex:
-        months, success, cost_share = par.framework_months, 0.98, 0.002
-    elif sols.challenge_org[sol] == org and rng.random() < flex:
-        months, success, cost_share = par.framework_months + 1.0, 0.95, 0.005
-    elif contract >= par.eu_threshold_dkk:
-        months = par.tender_months_eu * (1.0 - 0.4 * flex)
-        success = par.tender_success + 0.2 * flex * (1.0 - par.tender_success)
-        cost_share = par.transaction_cost_share
-    else:
-        months = par.tender_months_below * (1.0 - 0.3 * flex)
-        success, cost_share = 0.9, 0.005
-    eng.stage[e] = PROCUREMENT
-    eng.timer[e] = max(months, 1.0)
-    eng.lost[e] = rng.random() >= success  # this tender will be lost (see procurement_step)
-    spend(st, org, cost_share * contract)
-
-
-@jit
-def start_implementation(t: int, par, st, e: int) -> None:
-    """Implementation: ramp-up time from complexity, competence, champions, and the spread workflow for the
-    2nd..nth adopter (lever ``spread_workflows``); training hours spread over the ramp-up. A solution whose
-    substitute (same archetype) got there first is not implemented."""
-    eng, sols, orgs = st.eng, st.sols, st.orgs
-    org, sol = eng.org[e], eng.sol[e]
-    archetype = sols.archetype[sol]
-    if orgs.uses_archetype[org, archetype]:
-        eng.stage[e] = TENDER_LOST
-        return
-    spread = par.spread_workflows if sols.evidence[sol] >= PROVEN else 0.0
-    competence = orgs.competence[org]
-    months = (
-        par.implementation_months
-        * (1.0 + 0.15 * complexity_score(st, sol))
-        * (1.3 - 0.6 * competence)
-        / (1.0 + 0.3 * min(orgs.champion_factor[org], 2.0))
-        * (1.0 - 0.4 * spread)
-    )
-    months = max(months, 1.0)
-    eng.stage[e] = IMPLEMENTATION
-    orgs.uses_archetype[org, archetype] = True
-    st.region_contracts[sol, orgs.region[org]] = True
-    sols.adopters[sol] += 1
-    eng.ramp[e] = 0.0
-    eng.ramp_step[e] = 1.0 / months
-    eng.effect[e] = min(sols.true_effect[sol] * (0.55 + 0.45 * competence), 0.95)
-    hours = sols.impl_hours[sol] * trained_staff(par, st, org, sol) * (1.0 - 0.3 * spread)
-    eng.training_fte[e] = hours / months * 12.0 / par.hours_per_fte
 
 
 @jit
 def adoption_probability(par, st, e: int) -> float:
-    """Probability that an organisation adopts after its evaluation (lever ``incentive_structures``).
+    """Probability that an organisation adopts a solution it has evaluated (or whose shared evidence it
+    accepts).
 
-    Logistic in the benefit-cost ratio: the estimated yearly value of the hours saved over the yearly price
-    (set on the company's claim) plus implementation; raised when the unit keeps part of the savings
-    (``incentive_structures``), by strain, and by champions; lowered by NASSS complexity (assumption).
+    Logistic in the benefit-cost ratio (estimated yearly value of the hours saved over the yearly licence
+    and the training it needs), shifted by the status-quo reluctance (``adoption_bias``); raised by the
+    incentives units have (lever ``incentive_structures``), by strain and by champions; lowered by NASSS
+    complexity; and, for a solution without national proof, lowered by its uncertainty unless a risk fund
+    can carry it (lever ``risk_budget``).
     """
-    eng = st.eng
+    eng, sols = st.eng, st.sols
     org, sol = eng.org[e], eng.sol[e]
-    value = yearly_value_dkk(par, st, org, sol, eng.est_effect[e])
-    price = yearly_price_dkk(par, st, org, sol)
-    impl = implementation_cost_dkk_year(par, st, org, sol)
-    ratio = value / max(price + impl, 1.0)
+    typ = sols.type[sol]
+    fte = addressable_fte(st, org, typ)
+    value = eng.est_effect[e] * fte * par.cost_per_fte_dkk
+    price = licence_price_fte_year(par, st, sol) * fte
+    training = training_fte(par, st, org, sol, 1.0) / 12.0 * par.cost_per_fte_dkk
+    ratio = value / max(price + training / par.contract_years, 1.0)
+    unproven = 0.0
+    if sols.evidence[sol] < PROVEN:
+        first_year = price + training
+        cover = min(risk_funds_available(par, st, org) / max(first_year, 1.0), 1.0)
+        unproven = par.unproven_adoption_penalty * (
+            1.0 - par.risk_budget_uncertainty_tolerance * cover
+        )
     logit = (
         par.adoption_steepness * (min(ratio, 4.0) - 1.0)
         + par.adoption_bias
-        + 1.5 * par.incentive_structures
-        + 1.0 * (mean_strain(st, org) - 1.0)
-        + 0.4 * st.orgs.champion_factor[org]
+        + par.incentive_structures * par.incentive_structures_adoption_logit
+        + par.adoption_strain_logit * (mean_strain(st, org) - 1.0)
+        + par.adoption_champion_logit * st.orgs.champion_factor[org]
         - par.complexity_adoption_penalty * complexity_score(st, sol)
+        - unproven
     )
     return 1.0 / (1.0 + math.exp(-logit))
 
@@ -403,23 +556,232 @@ def adoption_probability_of(st, e: int) -> float:
     return adoption_probability(st.params[0], st, e)
 
 
+@jit
+def decide(t: int, par, st, e: int, rng) -> bool:
+    """After an evaluation (or on accepted shared evidence): adopt (enter procurement) or reject."""
+    if rng.random() < adoption_probability(par, st, e):
+        sol = st.eng.sol[e]
+        if st.sols.evidence[sol] < EVALUATED:
+            st.sols.evidence[sol] = EVALUATED
+        enter_procurement(t, par, st, e, rng)
+        return True
+    st.eng.stage[e] = REJECTED
+    return False
+
+
+# ----------------------------------------------------------------------------------------------------
+# procurement and roll-out
+
+
+@jit
+def contract_in_scope(par, st, org: int, sol: int) -> bool:
+    """A framework contract for the solution that the organisation may call off ([procurement]
+    framework_scope: 0 region, 1 national)."""
+    if st.national_contract[sol]:
+        return True
+    return par.framework_scope < 0.5 and st.region_contracts[sol, st.orgs.region[org]]
+
+
+@jit
+def enter_procurement(t: int, par, st, e: int, rng) -> None:
+    """Choose the procurement route, its duration and outcome (lever ``procurement_flexibility``; the
+    routes' rules in the scenario's [procurement] section).
+
+    In order: a call-off on a framework contract in scope (reuse rises with flexibility); an innovation
+    partnership for a co-developed solution with its committed buyer, where allowed, else pre-commercial
+    procurement where allowed; a joint procurement by a region or a national body for a proven solution
+    (where the rules provide it), which gives everyone in its scope a contract to call off later; an EU
+    tender above the threshold (shortened by flexibility); a simpler procurement below it. Each route
+    has its own duration, success rate and transaction cost.
+    """
+    eng, sols = st.eng, st.sols
+    org, sol = eng.org[e], eng.sol[e]
+    flex = par.procurement_flexibility
+    eng.price_fte_year[e] = licence_price_fte_year(par, st, sol)
+    fte = addressable_fte(st, org, sols.type[sol])
+    if eng.scope[e] == UNIT:
+        fte *= unit_coverage(par, st, org, sols.type[sol])
+    contract = eng.price_fte_year[e] * fte * par.contract_years
+    codeveloped = sols.challenge_org[sol] == org
+    reuse = min(par.framework_reuse + flex * par.procurement_flexibility_framework_reuse, 1.0)
+    if contract_in_scope(par, st, org, sol) and rng.random() < reuse:
+        route, months, success, cost_share = (
+            FRAMEWORK, par.framework_months, par.framework_success, par.framework_cost_share,
+        )  # fmt: skip
+    elif (
+        codeveloped
+        and par.innovation_partnership_allowed > 0.5
+        and rng.random() < flex * par.procurement_flexibility_innovation_partnership
+    ):
+        route, months, success, cost_share = (
+            INNOVATION_PARTNERSHIP,
+            par.innovation_partnership_months,
+            par.innovation_partnership_success,
+            par.framework_cost_share,
+        )
+    elif codeveloped and par.pre_commercial_allowed > 0.5:
+        route, months, success, cost_share = (
+            PRE_COMMERCIAL,
+            par.pre_commercial_months,
+            par.pre_commercial_success,
+            par.transaction_cost_share,
+        )
+    elif (
+        par.joint_procurement > 0.5
+        and sols.evidence[sol] >= PROVEN
+        and rng.random() < flex * par.procurement_flexibility_joint_use
+    ):
+        route, months, success, cost_share = (
+            JOINT, par.joint_months, par.tender_success, par.transaction_cost_share / 3.0,
+        )  # fmt: skip
+    elif contract >= par.eu_threshold_dkk:
+        route = EU_TENDER
+        months = par.tender_months_eu * (1.0 - flex * par.procurement_flexibility_tender_time_cut)
+        success = par.tender_success + flex * par.procurement_flexibility_success_gain * (
+            1.0 - par.tender_success
+        )
+        cost_share = par.transaction_cost_share
+    else:
+        route = BELOW_THRESHOLD
+        months = par.tender_months_below * (
+            1.0 - flex * par.procurement_flexibility_tender_time_cut
+        )
+        success, cost_share = par.below_threshold_success, par.below_threshold_cost_share
+    eng.stage[e] = PROCUREMENT
+    eng.route[e] = route
+    eng.timer[e] = max(months, 1.0)
+    eng.lost[e] = rng.random() >= success  # this procurement will be lost (procurement_step)
+    pay(par, st, org, cost_share * contract, K_PROCUREMENT, False)
+
+
+@jit
+def start_rollout(t: int, par, st, e: int, rng) -> None:
+    """A won procurement: the organisation starts rolling the solution out.
+
+    Its target coverage (where it will stop) is Beta-distributed around ``coverage_target_mean``, raised
+    by ownership (lever ``innovation_core_task``) and competence; the realised effect on covered work
+    follows competence. A joint procurement gives its whole scope a contract to call off; any contract
+    gives the organisation's region one. Units with incentives get a staff bonus per adoption (lever
+    ``incentive_structures``; [incentives] staff_bonus_dkk_per_adoption).
+    """
+    eng, sols, orgs = st.eng, st.sols, st.orgs
+    org, sol = eng.org[e], eng.sol[e]
+    mean = (
+        par.coverage_target_mean
+        + ownership(par) * par.innovation_core_task_target_gain
+        + (orgs.competence[org] - 0.4) * par.competence_target_gain
+    )
+    mean = min(max(mean, 0.05), 0.98)
+    concentration = par.coverage_target_concentration
+    unit = unit_coverage(par, st, org, sols.type[sol])
+    if eng.scope[e] == UNIT:
+        eng.target[e] = unit
+    else:
+        target = rng.beta(mean * concentration, (1.0 - mean) * concentration)
+        eng.target[e] = max(target, eng.coverage[e], min(unit, 1.0))
+    if eng.coverage[e] <= 0.0:
+        sols.adopters[sol] += 1
+        eng.adopted[e] = t
+    eng.stage[e] = ROLLOUT
+    eng.effect[e] = realised_effect(par, st, org, sol)
+    if eng.scope[e] == ORGANISATION and sols.evidence[sol] == EVALUATED:
+        sols.evidence[sol] = PROVEN
+    st.region_contracts[sol, orgs.region[org]] = True
+    if eng.route[e] == JOINT and par.joint_procurement > 1.5:
+        st.national_contract[sol] = True
+    bonus = par.incentive_structures * par.staff_bonus_dkk_per_adoption
+    if bonus > 0.0:
+        pay(par, st, org, bonus, K_INCENTIVES, False)
+
+
+@jit
+def end_engagement(st, e: int, stage: int, counter: int) -> None:
+    """End a roll-out or use (ABANDONED or REPLACED): coverage leaves the type's total."""
+    eng, sols = st.eng, st.sols
+    org, sol = eng.org[e], eng.sol[e]
+    st.orgs.type_coverage[org, sols.type[sol]] -= eng.coverage[e]
+    if st.orgs.type_coverage[org, sols.type[sol]] < 0.0:
+        st.orgs.type_coverage[org, sols.type[sol]] = 0.0
+    eng.coverage[e] = 0.0
+    eng.stage[e] = stage
+    sols.adopters[sol] -= 1
+    count(st, counter, org)
+
+
+@jit
+def abandon(st, e: int) -> None:
+    """The organisation drops the solution."""
+    end_engagement(st, e, ABANDONED, C_ABANDONMENTS)
+
+
+@jit
+def extension_cost(par, st, e: int, coverage: float) -> float:
+    """DKK needed now to extend engagement ``e`` by ``coverage``: the implementation fee and the first
+    month of the added licence."""
+    org, sol = st.eng.org[e], st.eng.sol[e]
+    fte = addressable_fte(st, org, st.sols.type[sol])
+    return (
+        coverage_cost_dkk(par, st, e, coverage) + st.eng.price_fte_year[e] * fte * coverage / 12.0
+    )
+
+
+@jit
+def pay_extension(par, st, e: int, coverage: float, t: int) -> None:
+    """Pay the implementation fee of an extension: from the risk fund first during the first
+    [risk_budget] scaleup_months of a roll-out (scale-up finance, lever ``risk_budget``), else from the
+    technology budget."""
+    org = st.eng.org[e]
+    scaleup = t - st.eng.adopted[e] < par.scaleup_months
+    pay(par, st, org, coverage_cost_dkk(par, st, e, coverage), K_IMPLEMENTATION, scaleup)
+
+
+@jit
+def affordable_share(par, st, e: int, coverage: float, t: int) -> float:
+    """Share (0..1) of an extension by ``coverage`` the organisation can pay now."""
+    cost = extension_cost(par, st, e, coverage)
+    if cost <= 0.0:
+        return 1.0
+    org = st.eng.org[e]
+    available = max(st.orgs.tech_budget[org], 0.0)
+    if t - st.eng.adopted[e] < par.scaleup_months:
+        available += risk_funds_available(par, st, org)
+    return min(available / cost, 1.0)
+
+
 __all__ = [
-    "ALIVE",
     "EVALUATION",
+    "IN_USE",
+    "PILOT",
+    "TENDER_LOST",
+    "abandon",
     "add_engagement",
     "add_partnership",
+    "addressable_fte",
     "adoption_probability",
     "adoption_probability_of",
+    "affordable_share",
+    "can_pay",
     "choose_weighted",
     "count",
-    "draw_archetype",
+    "decide",
+    "draw_org_by_size",
+    "draw_type",
+    "end_engagement",
     "end_partnership",
     "enter_procurement",
-    "new_development",
-    "open_for_pilot",
+    "evaluation_cost_dkk",
+    "evaluation_months",
+    "evaluation_noise",
+    "free_capacity_fte",
+    "new_solution",
+    "ownership",
+    "pay",
+    "pay_extension",
+    "set_type_weights",
+    "realised_effect",
+    "size_factor",
     "spend",
-    "start_implementation",
+    "start_rollout",
+    "training_fte",
     "try_start_pilot",
-    "try_start_without_pilot",
-    "yearly_value_dkk",
 ]

@@ -2,25 +2,34 @@
 
 - ``project``: a project or research collaboration around one pilot (short, limited commitment);
 - ``domain``: a domain-specific collaboration around a posted challenge (co-development, shared risk);
-- ``network``: a network or alliance: organisations of a region sharing a solution in use (they imitate each
-  other more);
+- ``network``: a network or alliance of organisations sharing a solution (not formed by the model yet);
 - ``strategic``: a long-term strategic partnership across departments, mutually committed on resources and
-  risk; lever ``strategic_partnership_cap`` caps how many an organisation holds at once (seed: typically at
-  most 5). Strategic partners run joint pilots without pitch or scouting friction (``joint_projects_step``),
-  a strategic partner's pilots cost the public side half, its start-ups get a monthly retainer, and it is
-  first in line for the organisation's challenges. Each costs staff time.
+  risk, organised around concrete clinical projects. Lever ``strategic_partnership_cap`` is the number an
+  organisation holds at once; the seed's "typically at most 5 at a time, out of regard for the
+  organisation's resource load" is the workload limit beyond which each partnership costs more
+  (``strategic_partnership_cap_workload_limit``, ``..._overload``). Strategic partners run joint pilots
+  without pitch or scouting friction (``joint_projects_step``), pay half a pilot's cost, get a retainer and
+  are first in line for co-development.
 
 Partnerships are rows of ``sim.model.innovation.state.PartnershipTable``; the steps here are compiled.
+Rates and costs of a strategic partnership scale with the organisation's size (per reference size), so a
+partnership with a large hospital is a larger partnership.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.innovation.events import add_partnership, end_partnership, try_start_pilot
+from sim.model.innovation.events import (
+    add_partnership,
+    end_partnership,
+    size_factor,
+    try_start_pilot,
+)
 from sim.model.innovation.jit import jit
 from sim.model.innovation.state import (
     DOMAIN,
+    EVALUATED,
     FAILED,
     FORMS,
     NETWORK,
@@ -30,53 +39,42 @@ from sim.model.innovation.state import (
     PartnershipTable,
 )
 
-# Assumptions (no Danish figure found): staff time per strategic partnership (governance, joint projects),
-# public co-funding per strategic partnership-month, monthly chance per free slot that a strategic
-# partnership forms, and monthly chance that a strategic partnership starts a joint pilot.
-STRATEGIC_STAFF_FTE = 0.3
-STRATEGIC_RETAINER_DKK_MONTH = 40_000.0
-STRATEGIC_FORMATION_MONTH = 0.02
-STRATEGIC_JOINT_PROJECT_MONTH = 0.05
-PARTNERSHIP_VIA = PARTNERSHIP  # the route into a pilot that a joint project takes
-
 __all__ = [
     "DOMAIN",
     "FORMS",
     "NETWORK",
-    "PARTNERSHIP_VIA",
     "PROJECT",
     "STRATEGIC",
-    "STRATEGIC_FORMATION_MONTH",
-    "STRATEGIC_JOINT_PROJECT_MONTH",
-    "STRATEGIC_RETAINER_DKK_MONTH",
-    "STRATEGIC_STAFF_FTE",
     "PartnershipTable",
     "joint_projects_step",
     "partnership_step",
+    "open_challenges",
+    "partnership_work",
 ]
 
 
 @jit
 def partnership_step(t: int, par, st, rng) -> int:
-    """Expire partnerships and form new strategic ones up to the cap (lever ``strategic_partnership_cap``).
+    """Expire partnerships and form strategic ones up to the lever (``strategic_partnership_cap``).
 
-    An organisation with free strategic slots forms one, with a monthly chance per free slot, with a
-    company it has worked with (a pilot or a solution in use) that is alive and not yet a strategic partner.
-    Then strategic partners run their joint projects (``joint_projects_step``). Returns the number formed.
+    An organisation holding fewer strategic partnerships than the lever forms one, with a monthly chance
+    per missing partnership (``strategic_formation_month``), with a company it has worked with (a pilot or
+    a solution in use) that is alive and not yet a strategic partner. Then strategic partners run their
+    joint projects (``joint_projects_step``). Returns the number formed.
     """
     parts, orgs, comp = st.parts, st.orgs, st.comp
     for k in range(parts.size[0]):
         if parts.active[k] and 0 <= parts.end[k] <= t:
             end_partnership(st, k)
-    cap = int(par.strategic_partnership_cap)
+    wanted = int(round(par.strategic_partnership_cap))
     n_comp = comp.size[0]
     known = np.empty(n_comp, np.int64)
     formed = 0
     for org in range(len(orgs.sector)):
-        free = max(cap - orgs.strategic_count[org], 0)
-        if rng.random() >= 1.0 - (1.0 - STRATEGIC_FORMATION_MONTH) ** free:
+        missing = max(wanted - orgs.strategic_count[org], 0)
+        if rng.random() >= 1.0 - (1.0 - par.strategic_formation_month) ** missing:
             continue
-        m = 0  # alive companies it has worked with that are not yet strategic partners
+        m = 0
         for c in range(n_comp):
             if st.worked_with[org, c] and comp.status[c] != FAILED and not st.strategic[org, c]:
                 known[m] = c
@@ -90,30 +88,62 @@ def partnership_step(t: int, par, st, rng) -> int:
 
 @jit
 def joint_projects_step(t: int, par, st, rng) -> int:
-    """Strategic partners run joint clinical projects: each month a strategic partnership starts, with a
-    small chance, a pilot of one of the partner company's ready solutions at the organisation (shared risk
-    and resources: the organisation pays half; no pitch or scouting friction, no free slot needed).
-    Returns pilots started."""
+    """Strategic partners run joint clinical projects: each strategic partnership starts a pilot of one of
+    the partner's ready solutions for the organisation's sector at ``strategic_partnership_cap_joint_
+    projects_year`` per reference size (shared risk and resources: no pitch or scouting friction, no free
+    project time needed). Returns pilots started."""
     parts, sols = st.parts, st.sols
     options = np.empty(sols.size[0], np.int64)
     started = 0
     for k in range(parts.size[0]):
         if not (parts.active[k] and parts.form[k] == STRATEGIC):
             continue
-        if rng.random() >= STRATEGIC_JOINT_PROJECT_MONTH:
-            continue
         org, company = parts.org[k], parts.company[k]
+        rate = par.strategic_partnership_cap_joint_projects_year / 12.0 * size_factor(par, st, org)
+        if rng.random() >= min(rate, 1.0):
+            continue
         sector = st.orgs.sector[org]
-        m = 0  # the partner's ready solutions for the organisation's sector
+        m = 0
         for s in range(sols.size[0]):
             if (
                 sols.company[s] == company
                 and sols.sector[s] == sector
                 and sols.on_market[s]
                 and sols.ready_month[s] <= t
+                and sols.evidence[s] < EVALUATED
+                and st.engagement_of[s, org] < 0
             ):
                 options[m] = s
                 m += 1
         if m and try_start_pilot(t, par, st, org, options[rng.integers(0, m)], PARTNERSHIP, True):
             started += 1
     return started
+
+
+@jit
+def partnership_work(par, st, org: int, open_challenges: float) -> float:
+    """Staff FTE an organisation's strategic partnerships and open challenges take this month.
+
+    Each strategic partnership takes ``strategic_partnership_cap_staff_fte`` per reference size, and
+    ``strategic_partnership_cap_overload`` more for every partnership beyond the seed's workload limit
+    (``strategic_partnership_cap_workload_limit``); each challenge under co-development takes
+    ``challenge_driven_share_owner_fte`` (lever ``challenge_driven_share``).
+    """
+    n = st.orgs.strategic_count[org]
+    beyond = max(n - par.strategic_partnership_cap_workload_limit, 0.0)
+    per = par.strategic_partnership_cap_staff_fte * (
+        1.0 + par.strategic_partnership_cap_overload * beyond
+    )
+    return (
+        n * per * size_factor(par, st, org) + open_challenges * par.challenge_driven_share_owner_fte
+    )
+
+
+@jit
+def open_challenges(st, out: np.ndarray) -> None:
+    """Challenges each organisation has under co-development (active domain partnerships), into ``out``."""
+    out[:] = 0.0
+    parts = st.parts
+    for k in range(parts.size[0]):
+        if parts.active[k] and parts.form[k] == DOMAIN:
+            out[parts.org[k]] += 1.0

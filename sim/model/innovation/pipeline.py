@@ -1,20 +1,20 @@
 """The innovation pipeline: each stage a named step, run monthly in the order of ``pipeline_month``.
 
-An *engagement* is one organisation working with one solution. It moves through the stages
-PILOT -> EVALUATION -> PROCUREMENT -> IMPLEMENTATION -> IN_USE, and can end REJECTED (evaluation says no),
-TENDER_LOST (the procurement does not end with this solution) or ABANDONED (dropped after adoption).
-Engagements are rows of arrays (``sim.model.innovation.state.Engagements``). The monthly steps are compiled
-with numba and loop over engagements, organisations and solutions; what a single event does (start a
-pilot, enter procurement, ...) is in ``sim.model.innovation.events``. The yearly steps over staff
-(``competence_step``, ``career_step``) and ``budget_step`` stay vectorised numpy.
+An *engagement* is one organisation working with one solution. It moves through PILOT -> EVALUATION ->
+PROCUREMENT -> ROLLOUT -> IN_USE and can end REJECTED (the organisation decides no), TENDER_LOST,
+ABANDONED, or REPLACED (a better successor of the same type took over its work). Adoption is a coverage:
+during ROLLOUT the share of the organisation's addressable work that uses the solution grows towards a
+target, as project time, competence and money allow.
 
-Where each lever acts (search for its name):
-``innovation_core_task`` -> innovation_capacity; ``spread_workflows`` -> spread_step and implementation
-times; ``competence_investment`` -> competence_step; ``proactive_scouting`` and ``role_transparency`` ->
-matching_step; ``procurement_flexibility`` -> procurement_step (routes in ``events.enter_procurement``);
-``career_paths`` -> career_step; ``incentive_structures`` -> adoption_decision and budget_step;
-``common_evaluation`` -> evaluation_step and spread_step; ``risk_budget`` -> budget_step and pilot funding
-(pilot_step); ``challenge_driven_share`` -> challenge_step.
+Two routes lead to a pilot. At the *frontier*, organisations find solutions not yet proven in Denmark by
+scouting and pitches, at rates per reference organisation size. *Diffusion* of proven solutions follows
+the Bass hazard per organisation, with imitation of the national coverage; an organisation taking up a
+proven solution runs a short local test, or accepts shared evidence (lever ``common_evaluation``), and
+still decides and pays. Rates that scale with organisations are per reference size and coverage is
+intensive, so the national answer does not depend on how the country is partitioned.
+
+Where each lever acts is declared in ``sim.levers`` (``mechanisms``) and checked by a test; search this
+package for ``par.<lever>`` to find it.
 """
 
 from __future__ import annotations
@@ -23,161 +23,159 @@ import math
 
 import numpy as np
 
-from sim.model.demography import PROFESSIONS
 from sim.model.innovation.companies import company_finance_step, development_step
 from sim.model.innovation.events import (
-    add_partnership,
+    abandon,
+    add_engagement,
+    addressable_fte,
     adoption_probability,
+    affordable_share,
     count,
-    draw_archetype,
+    decide,
+    end_engagement,
     enter_procurement,
+    evaluation_cost_dkk,
     evaluation_months,
-    mean_strain,
-    new_development,
-    open_for_pilot,
+    evaluation_noise,
+    free_capacity_fte,
+    ownership,
+    pay,
+    pay_extension,
+    realised_effect,
+    risk_funds_available,
+    set_type_weights,
+    size_factor,
     spend,
-    start_implementation,
+    start_rollout,
+    training_fte,
     try_start_pilot,
-    try_start_without_pilot,
 )
 from sim.model.innovation.jit import jit
-from sim.model.innovation.partnerships import (
-    STRATEGIC_RETAINER_DKK_MONTH,
-    STRATEGIC_STAFF_FTE,
-    partnership_step,
-)
+from sim.model.innovation.partnerships import open_challenges, partnership_step, partnership_work
 from sim.model.innovation.state import (
-    ABANDONED,
-    ACTIVE_PROJECT_STAGES,
     ANY_SECTOR,
-    C_ABANDONMENTS,
     C_ADOPTIONS,
+    C_DEFERRED,
     C_EVALUATIONS,
     C_PROCUREMENTS,
+    C_REPLACEMENTS,
+    C_SCOUTING,
     CHALLENGE,
-    DOMAIN,
     EVALUATED,
     EVALUATION,
     FAILED,
     FRICTIONLESS,
-    IMPLEMENTATION,
     IN_USE,
-    LARGE,
-    NONE,
-    PARTNERSHIP,
+    K_EVALUATION,
+    K_LICENCES,
+    K_PARTNERSHIPS,
+    K_PROGRAMMES,
+    ORGANISATION,
     PILOT,
-    PILOTED,
     PITCH,
     PROCUREMENT,
     PROJECT,
-    PROVEN,
-    REJECTED,
+    REPLACED,
+    ROLLOUT,
     SCALED,
     SCOUTING,
     SPREAD,
     STRATEGIC,
     TENDER_LOST,
-    VIA,
-    Engagements,
+    UNIT,
 )
-
-SPREAD_PROGRAMME_DKK_YEAR = (
-    20e6  # assumption: national spread programme budget at spread_workflows = 1
-)
-CHALLENGE_COFUNDING_DKK = 1e6  # assumption: public co-funding of a challenge-driven development
-
 
 # ----------------------------------------------------------------------------------------------------
-# organisation resources: budgets, capacity, competence, careers (numpy, on the layer)
-
-
-def budget_step(layer, t: int) -> None:
-    """Each January, refill every organisation's risk budget (lever ``risk_budget``).
-
-    Risk budget (DKK/yr) = risk_budget % of the operating budget (staff FTE x cost per FTE), grown by the
-    'budget_growth' uncertainty, plus the savings a unit keeps and reinvests (lever
-    ``incentive_structures``).
-    """
-    if t % 12 != 0:
-        return
-    p = layer.param
-    years = t / 12.0
-    growth = (1.0 + layer.uncertainty("budget_growth") / 100.0) ** years
-    operating = (
-        layer.model.accounts.supply_fte_org.sum(axis=1) * p("innovation.cost_per_fte_dkk") * growth
-    )
-    layer.risk_budget_dkk[:] = (
-        operating * layer.lever("risk_budget") / 100.0 + layer.retained_savings_dkk
-    )
-    layer.retained_savings_dkk[:] = 0.0
-
-
-def competence_step(layer, t: int) -> None:
-    """Each January, staff digital competence grows with training (lever ``competence_investment``).
-
-    competence += gain x training hours x (1 - competence) - decay x competence, for every staff member at
-    once; the organisation's mean competence (``InnovationLayer.refresh_org_staff_stats``, after this step
-    and ``career_step``) then sets implementation speed and realised effect.
-    """
-    if t % 12 != 0:
-        return
-    staff = layer.model.staff
-    p = layer.param
-    hours = layer.lever("competence_investment")
-    gain = min(p("innovation.training_competence_gain") * hours, 1.0)
-    decay = p("innovation.competence_decay_year")
-    c = staff.competence
-    c += np.float32(gain) * (np.float32(1.0) - c) - np.float32(decay) * c
-    np.clip(c, 0.0, 1.0, out=c)
-
-
-def career_step(layer, t: int, rng: np.random.Generator) -> None:
-    """Each January, fill innovation career tracks up to ``career_paths`` % of staff (lever ``career_paths``).
-
-    People on a track are champions and quit less (their quit propensity falls by ``career_retention``).
-    """
-    if t % 12 != 0:
-        return
-    staff = layer.model.staff
-    target = int(round(layer.lever("career_paths") / 100.0 * staff.n_alive))
-    current = int(staff.career_track.sum())
-    if target > current:
-        pool = np.flatnonzero(staff.alive & ~staff.career_track)
-        chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
-        staff.career_track[chosen] = True
-        staff.champion[chosen] = True
-        staff.quit_propensity[chosen] *= np.float32(
-            1.0 - layer.param("innovation.career_retention")
-        )
+# the start of a month: the active list, coverage, capacity, budgets
 
 
 @jit
-def project_slots(par, st, org: int) -> float:
-    """Pilots and implementations an organisation can carry at once (lever ``innovation_core_task``):
-    the reserved share of its staff's FTE buys slots, plus half a slot for every organisation."""
-    reserved_fte = st.supply[org].sum() * par.innovation_core_task / 100.0
-    return reserved_fte * par.projects_per_core_task_fte + 0.5
-
-
-@jit
-def innovation_capacity(par, st) -> None:
-    """How many pilots and implementations each organisation can carry (lever ``innovation_core_task``),
-    and how many it carries now.
-
-    The reserved share of staff hours (``innovation_core_task`` %) buys project slots; the reserved hours are
-    an innovation cost in the labour accounts (see ``innovation_work_step``).
-    """
-    orgs, eng = st.orgs, st.eng
+def begin_month(t: int, par, st) -> None:
+    """Reset the month's outputs; keep only engagements still under way in the active list; recompute
+    each organisation's coverage and best effect by type, each solution's national coverage, and the
+    project time pilots and evaluations hold."""
+    st.counts[:] = 0.0
+    st.cost[:] = 0.0
+    st.work[:] = 0.0
+    orgs, eng, sols = st.orgs, st.eng, st.sols
+    kept = 0
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if PILOT <= eng.stage[e] <= IN_USE:
+            st.active[kept] = e
+            kept += 1
+    st.n_active[0] = kept
     for o in range(len(orgs.sector)):
-        orgs.capacity[o] = project_slots(par, st, o)
-        orgs.active_projects[o] = 0.0
-    for e in range(eng.size[0]):
-        if PILOT <= eng.stage[e] <= IMPLEMENTATION:  # ACTIVE_PROJECT_STAGES
-            orgs.active_projects[eng.org[e]] += 1.0
+        orgs.used_fte[o] = 0.0
+    for s in range(sols.size[0]):
+        sols.coverage[s] = 0.0
+    for i in range(kept):
+        e = st.active[i]
+        k = sols.type[eng.sol[e]]
+        orgs.type_coverage[eng.org[e], k] = 0.0
+        orgs.type_effect[eng.org[e], k] = 0.0
+        orgs.type_leader[eng.org[e], k] = 0.0
+    for i in range(kept):
+        e = st.active[i]
+        o, s = eng.org[e], eng.sol[e]
+        k = sols.type[s]
+        if eng.coverage[e] > 0.0:  # rolled out, in use (or a kept pilot being scaled up)
+            orgs.type_coverage[o, k] += eng.coverage[e]
+            if eng.scope[e] == ORGANISATION:
+                orgs.type_effect[o, k] = max(orgs.type_effect[o, k], eng.effect[e])
+            sols.coverage[s] += eng.coverage[e] * orgs.type_weight[o, k]
+        elif eng.stage[e] == PILOT or eng.stage[e] == EVALUATION:
+            orgs.used_fte[o] += eng.project_fte[e]
+
+
+@jit
+def capacity_step(par, st) -> None:
+    """Project time each organisation has (lever ``innovation_core_task``): the reserved share of its
+    staff FTE, plus ordinary time every organisation finds (``base_project_fte`` per reference size)."""
+    orgs = st.orgs
+    for o in range(len(orgs.sector)):
+        orgs.capacity_fte[o] = orgs.size_fte[
+            o
+        ] * par.innovation_core_task / 100.0 + par.base_project_fte * size_factor(par, st, o)
+
+
+@jit
+def budget_step(t: int, par, st) -> None:
+    """Money for innovation (lever ``risk_budget``; rules in [risk_budget]).
+
+    Each month every organisation's technology budget (licences, implementation, evaluation,
+    procurement) receives what its 2025 portfolio costs to run (in its 2025 budget already) plus
+    ``tech_budget_share`` of its operating budget (staff FTE x cost per FTE) for new technology, both grown
+    by the ``budget_growth`` uncertainty, plus what it kept last month (savings and OPI revenue, lever
+    ``incentive_structures``); the balance is capped at ``tech_budget_cap_months`` of allowance. Each
+    January every risk fund (one per organisation, region or the nation: [risk_budget] pooling) keeps
+    ``carry_over_share`` of its balance and receives ``risk_budget`` % of its organisations' operating
+    budgets, capped at ``horizon_years`` of allocation.
+    """
+    orgs = st.orgs
+    growth = (1.0 + par.budget_growth / 100.0) ** (t / 12.0)
+    for o in range(len(orgs.sector)):
+        operating = orgs.size_fte[o] * par.cost_per_fte_dkk * growth
+        allowance = operating * par.tech_budget_share / 12.0 + orgs.base_running_dkk[o] * growth
+        orgs.tech_budget[o] = min(
+            orgs.tech_budget[o] + allowance + orgs.cash_kept[o],
+            allowance * par.tech_budget_cap_months,
+        )
+        orgs.cash_kept[o] = 0.0
+    if t % 12 != 0:
+        return
+    allocation = np.zeros(len(orgs.risk_fund))
+    for o in range(len(orgs.sector)):
+        allocation[orgs.fund[o]] += (
+            orgs.size_fte[o] * par.cost_per_fte_dkk * growth * par.risk_budget / 100.0
+        )
+    for f in range(len(orgs.risk_fund)):
+        kept = max(orgs.risk_fund[f], 0.0) * par.carry_over_share
+        orgs.risk_fund[f] = min(kept + allocation[f], allocation[f] * par.horizon_years)
 
 
 # ----------------------------------------------------------------------------------------------------
-# finding solutions
+# the frontier: finding solutions not yet proven
 
 
 @jit
@@ -190,144 +188,110 @@ def start_codeveloped_pilots(t: int, par, st) -> None:
 
 
 @jit
-def challenge_step(t: int, par, st, rng) -> int:
-    """Organisations post challenges for co-development (lever ``challenge_driven_share``; goal 2).
-
-    Each challenge goes to a strategic partner if the organisation has one, otherwise to a random alive
-    start-up or SME, which starts developing a solution that fits the need (a fit bonus on the effect, a
-    smaller gap between claim and truth) with the organisation as committed first buyer. A domain-specific
-    partnership is formed and the public side co-funds the development. Returns challenges posted.
-    """
-    rate = par.challenge_rate_year * par.challenge_driven_share / 12.0
-    comp, orgs = st.comp, st.orgs
-    n_comp = comp.size[0]
-    developers = np.empty(n_comp, np.int64)  # alive start-ups and SMEs
-    n_developers = 0
-    for c in range(n_comp):
-        if comp.status[c] != FAILED and comp.kind[c] != LARGE:
-            developers[n_developers] = c
-            n_developers += 1
-    partners = np.empty(n_comp, np.int64)
-    posted = 0
-    for org in range(len(orgs.sector)):
-        if rng.random() >= rate or n_developers == 0:
-            continue
-        m = 0
-        for c in range(n_comp):
-            if st.strategic[org, c]:
-                partners[m] = c
-                m += 1
-        pool, size = (partners, m) if m else (developers, n_developers)  # a strategic partner first
-        company = pool[rng.integers(0, size)]
-        archetype = draw_archetype(st, orgs.sector[org], rng)
-        transformative = rng.random() < par.transformative_focus
-        new_development(t, par, st, company, archetype, transformative, rng, org)
-        add_partnership(st, org, company, DOMAIN, t, t + int(par.development_months) + 12)
-        comp.cash[company] += CHALLENGE_COFUNDING_DKK
-        spend(st, org, CHALLENGE_COFUNDING_DKK)
-        posted += 1
-    return posted
-
-
-@jit
 def matching_step(t: int, par, st, rng) -> None:
-    """Organisations find solutions: proactive scouting and company pitches.
+    """Organisations find market-ready solutions not yet proven in Denmark: scouting and pitches.
 
-    Lever ``incentive_structures`` makes units keener: scouting and pitch acceptance scale with
-    (1 + share of savings kept).
-
-    Scouting (lever ``proactive_scouting``): each month an organisation scouts with that probability and
-    picks a market-ready solution for its sector by claimed effect; it fits its needs with probability
-    ``scouting_fit``. Pitches: companies with a ready solution pitch to random organisations of its sector;
-    a pitch turns into a pilot with a probability that rises with clear roles (lever
-    ``role_transparency``). Both need a free project slot and risk budget for the pilot.
+    Scouting (lever ``proactive_scouting``: scouting rounds per organisation-month) finds
+    ``proactive_scouting_finds_per_round`` fitting solutions per round and reference size; pitches come
+    from every company with such a solution (``pitches_per_company_month``), reach organisations in
+    proportion to their size and turn into a pilot with a probability raised by clear roles (lever
+    ``role_transparency``). Units with incentives (lever ``incentive_structures``) are keener on both.
+    A found solution is chosen by its claimed value and piloted if the organisation has project time
+    and money (``events.try_start_pilot``).
     """
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
-    ready = np.empty(sols.size[0], np.int64)
+    n_sols = sols.size[0]
+    ready = np.empty(n_sols, np.int64)
     n_ready = 0
-    for s in range(sols.size[0]):
-        if sols.on_market[s] and sols.ready_month[s] <= t:
+    for s in range(n_sols):
+        if sols.on_market[s] and sols.ready_month[s] <= t and sols.evidence[s] < EVALUATED:
             ready[n_ready] = s
             n_ready += 1
     if n_ready == 0:
         return
-    ready = ready[:n_ready]
-    # only organisations with a free project slot and money for at least a local test start a pilot
-    open_orgs = np.empty(n_orgs, np.bool_)
-    for o in range(n_orgs):
-        open_orgs[o] = open_for_pilot(par, st, o)
-    eagerness = 1.0 + par.incentive_structures
-    # scouting
-    appeal = np.empty(n_ready)
-    for o in range(n_orgs):
-        if rng.random() >= par.proactive_scouting * eagerness:
-            continue
-        if rng.random() >= par.scouting_fit or not open_orgs[o]:
-            continue
-        for i in range(n_ready):
-            s = ready[i]
-            appeal[i] = 0.0
-            if (
-                sols.sector[s] == orgs.sector[o]
-                and not st.engaged[s, o]
-                and not orgs.uses_archetype[o, sols.archetype[s]]
-            ):
-                appeal[i] = sols.claimed_effect[s] * sols.addressable[s].sum()
-        total = appeal.sum()
-        if total <= 0.0:
-            continue
-        u = rng.random() * total
-        acc = 0.0
-        for i in range(n_ready):
-            acc += appeal[i]
-            if appeal[i] > 0.0 and u < acc:
-                try_start_pilot(t, par, st, o, ready[i], SCOUTING, False)
-                break
-    # pitches: from every company with a ready solution
     pitching = np.zeros(st.comp.size[0], np.bool_)
     for i in range(n_ready):
         pitching[sols.company[ready[i]]] = True
-    n_pitch = rng.poisson(par.pitches_per_company_month * pitching.sum())
-    accept_p = (par.pitch_acceptance + 0.4 * par.role_transparency) * eagerness
-    for _ in range(n_pitch):
-        s = ready[rng.integers(0, n_ready)]
-        sector = sols.sector[s]
-        start, end = orgs.sector_start[sector], orgs.sector_start[sector + 1]
-        o = orgs.sector_orgs[start + rng.integers(0, end - start)]
-        if rng.random() < accept_p and not st.engaged[s, o] and open_orgs[o]:
-            try_start_pilot(t, par, st, o, s, PITCH, False)
+    total_size = 0.0
+    for o in range(n_orgs):
+        total_size += orgs.size_fte[o]
+    eagerness = 1.0 + par.incentive_structures * par.incentive_structures_pilot_gain
+    accept = min(
+        par.pitch_acceptance + par.role_transparency * par.role_transparency_pitch_acceptance, 1.0
+    )
+    pitch_rate = par.pitches_per_company_month * pitching.sum() * accept * eagerness
+    appeal = np.empty(n_ready)
+    for o in range(n_orgs):
+        scouting = par.proactive_scouting * par.proactive_scouting_finds_per_round * eagerness
+        expected = scouting * size_factor(par, st, o) + pitch_rate * orgs.size_fte[o] / total_size
+        if rng.random() < par.proactive_scouting:
+            count(st, C_SCOUTING, o)
+        finds = rng.poisson(expected)
+        for _ in range(finds):
+            if free_capacity_fte(st, o) < par.pilot_staff_fte:
+                break
+            for i in range(n_ready):
+                s = ready[i]
+                appeal[i] = 0.0
+                if sols.sector[s] == orgs.sector[o] and st.engagement_of[s, o] < 0:
+                    appeal[i] = sols.claimed_effect[s] * st.types.effect[sols.type[s]] + 1e-9
+            pick = _choose(appeal, n_ready, rng)
+            if pick >= 0:
+                via = (
+                    SCOUTING
+                    if rng.random() * expected < scouting * size_factor(par, st, o)
+                    else PITCH
+                )
+                try_start_pilot(t, par, st, o, ready[pick], via, False)
+
+
+@jit
+def _choose(weights: np.ndarray, n: int, rng) -> int:
+    total = 0.0
+    for i in range(n):
+        total += weights[i]
+    if total <= 0.0:
+        return -1
+    u = rng.random() * total
+    acc = 0.0
+    for i in range(n):
+        acc += weights[i]
+        if weights[i] > 0.0 and u < acc:
+            return i
+    return -1
 
 
 # ----------------------------------------------------------------------------------------------------
-# from pilot to use
+# from pilot to roll-out
 
 
 @jit
 def pilot_step(t: int, par, st) -> None:
-    """Advance pilots; a finished pilot goes to evaluation. Pilots cost staff hours and risk budget
-    (lever ``risk_budget``, charged when the pilot starts in ``events.try_start_pilot``)."""
+    """Advance pilots and local tests; a finished one goes to evaluation (which costs money)."""
     eng = st.eng
-    cost = par.evaluation_cost_dkk * (1.0 - 0.5 * par.common_evaluation)
     months = evaluation_months(par)
-    for e in range(eng.size[0]):
+    cost = evaluation_cost_dkk(par)
+    for i in range(st.n_active[0]):
+        e = st.active[i]
         if eng.stage[e] != PILOT:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] <= 0.0:
             eng.stage[e] = EVALUATION
             eng.timer[e] = months
-            spend(st, eng.org[e], cost)
+            pay(par, st, eng.org[e], cost, K_EVALUATION, False)
 
 
 @jit
 def evaluation_step(t: int, par, st, rng) -> None:
-    """Advance evaluations (lever ``common_evaluation``: shorter, cheaper, less noisy; see
-    ``events.evaluation_months``). A finished evaluation reveals the true effect with noise; the
-    organisation then decides (``adoption_decision``) to procure or to reject."""
+    """Advance evaluations. A finished evaluation estimates the effect (noise cut by lever
+    ``common_evaluation``), adds to the solution's evidence, and the organisation decides
+    (``events.decide``)."""
     eng, sols = st.eng, st.sols
-    noise = par.evaluation_noise * (1.0 - 0.5 * par.common_evaluation)
-    for e in range(eng.size[0]):
+    noise = evaluation_noise(par)
+    for i in range(st.n_active[0]):
+        e = st.active[i]
         if eng.stage[e] != EVALUATION:
             continue
         eng.timer[e] -= 1.0
@@ -336,102 +300,39 @@ def evaluation_step(t: int, par, st, rng) -> None:
         count(st, C_EVALUATIONS, eng.org[e])
         s = eng.sol[e]
         eng.est_effect[e] = sols.true_effect[s] * math.exp(rng.normal(-0.5 * noise * noise, noise))
-        if adoption_decision(par, st, e, rng):
-            sols.evidence[s] = max(sols.evidence[s], EVALUATED)
-            enter_procurement(t, par, st, e, rng)
-        else:
-            eng.stage[e] = REJECTED
+        sols.evaluations[s] += 1
+        sols.evidence_effect[s] += (eng.est_effect[e] - sols.evidence_effect[s]) / sols.evaluations[
+            s
+        ]
+        decide(t, par, st, e, rng)
 
 
 @jit
-def adoption_decision(par, st, e: int, rng) -> bool:
-    """Whether the organisation adopts after its evaluation (lever ``incentive_structures``): a draw
-    against ``events.adoption_probability`` (benefit-cost ratio, savings kept, strain, champions, NASSS
-    complexity)."""
-    return rng.random() < adoption_probability(par, st, e)
-
-
-@jit
-def procurement_step(t: int, par, st) -> None:
-    """Advance procurements (route, duration and outcome set on entry by ``events.enter_procurement``,
-    lever ``procurement_flexibility``). A won procurement starts implementation; a lost one ends."""
+def procurement_step(t: int, par, st, rng) -> None:
+    """Advance procurements (route, duration and outcome set by ``events.enter_procurement``, lever
+    ``procurement_flexibility``). A won procurement starts the roll-out; a lost one ends."""
     eng = st.eng
-    for e in range(eng.size[0]):
+    for i in range(st.n_active[0]):
+        e = st.active[i]
         if eng.stage[e] != PROCUREMENT:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] > 0.0:
             continue
         if eng.lost[e]:
-            eng.stage[e] = TENDER_LOST
+            if eng.coverage[e] > 0.0:  # a kept pilot whose scale-up was not bought: it stays in its unit
+                eng.stage[e] = IN_USE
+                eng.scope[e] = UNIT
+            else:
+                eng.stage[e] = TENDER_LOST
         else:
             count(st, C_PROCUREMENTS, eng.org[e])
-            start_implementation(t, par, st, e)
+            count(st, C_ADOPTIONS, eng.org[e])
+            start_rollout(t, par, st, e, rng)
 
 
-@jit
-def implementation_step(t: int, par, st) -> None:
-    """Ramp-up after procurement: training hours, digital competence and champions set the speed
-    (lever ``competence_investment`` through competence); the realised effect grows linearly to full use."""
-    eng, sols = st.eng, st.sols
-    for e in range(eng.size[0]):
-        if eng.stage[e] != IMPLEMENTATION:
-            continue
-        eng.ramp[e] = min(eng.ramp[e] + eng.ramp_step[e], 1.0)
-        if eng.ramp[e] < 1.0:
-            continue
-        eng.stage[e] = IN_USE
-        eng.adopted[e] = t
-        eng.training_fte[e] = 0.0
-        count(st, C_ADOPTIONS, eng.org[e])
-        s = eng.sol[e]
-        sols.evidence[s] = max(
-            sols.evidence[s], PROVEN if sols.evidence[s] >= EVALUATED else PILOTED
-        )
-
-
-@jit
-def spread_step(t: int, par, st, rng) -> None:
-    """Spread of proven solutions to other organisations (lever ``spread_workflows``).
-
-    Every organisation of the target sector not yet engaged with a proven solution takes it up with the
-    Bass hazard p + q A/N per year (A adopters of N), where p grows with the spread programme
-    (``spread_workflows``) and q is peer imitation. An organisation that takes it up skips its own pilot
-    with probability ``common_evaluation`` (evidence from others accepted) and then goes through
-    procurement and implementation like any other; without a free slot (or, for its own local test, the
-    budget) it lets the solution pass this month.
-    """
-    sols, orgs = st.sols, st.orgs
-    n_orgs = len(orgs.sector)
-    p_ext = par.bass_p_year + par.spread_programme_p_year * par.spread_workflows
-    eligible = np.empty(n_orgs, np.int64)
-    for s in range(sols.size[0]):
-        if sols.evidence[s] < PROVEN or not sols.on_market[s]:
-            continue
-        sector = sols.sector[s]
-        if sector == ANY_SECTOR:
-            first, last = 0, n_orgs
-        else:
-            first, last = orgs.sector_start[sector], orgs.sector_start[sector + 1]
-        hazard = p_ext + par.bass_q_year * sols.adopters[s] / max(last - first, 1)
-        prob = 1.0 - math.exp(-hazard / 12.0)
-        archetype = sols.archetype[s]
-        m = 0  # organisations of the target group not engaged with it and without a substitute
-        for i in range(first, last):
-            o = i if sector == ANY_SECTOR else orgs.sector_orgs[i]
-            if not st.engaged[s, o] and not orgs.uses_archetype[o, archetype]:
-                eligible[m] = o
-                m += 1
-        # one Bernoulli(prob) per eligible organisation, in order, drawn by geometric gaps between
-        # successes (exact, and the draws scale with the take-ups, not with the organisations)
-        k = next_success(prob, rng) - 1
-        while k < m:
-            o = eligible[k]
-            if rng.random() < par.common_evaluation:
-                try_start_without_pilot(t, par, st, o, s, rng)
-            else:
-                try_start_pilot(t, par, st, o, s, SPREAD, False)
-            k += next_success(prob, rng)
+# ----------------------------------------------------------------------------------------------------
+# diffusion of proven solutions
 
 
 @jit
@@ -444,32 +345,271 @@ def next_success(prob: float, rng) -> int:
     return int(math.log(1.0 - rng.random()) / math.log1p(-prob)) + 1
 
 
-@jit
-def abandonment_step(t: int, par, st, rng) -> None:
-    """Organisations drop solutions in use or in implementation.
+@jit(entry=True)
+def draw_takeups(prob: float, n: int, rng, out: np.ndarray) -> int:
+    """One Bernoulli(``prob``) trial for each of ``n`` candidates, in order, drawn by geometric gaps
+    between successes (exact; the draws scale with the successes, not the candidates). Writes the
+    successful candidates' positions into ``out``; returns how many."""
+    m = 0
+    k = next_success(prob, rng) - 1
+    while k < n:
+        out[m] = k
+        m += 1
+        k += next_success(prob, rng)
+    return m
 
-    Yearly hazard = base + per NASSS complexity point (assumption), raised by strain, by losing champions
-    and when the supplier has failed, lowered by champions. More complex solutions are abandoned more.
+
+@jit
+def takeup_hazard_year(par, st, s: int) -> float:
+    """Bass hazard per year that an organisation takes up proven solution ``s``: external adoption (the
+    spread programme, lever ``spread_workflows``, and scouting, lever ``proactive_scouting``) plus
+    imitation of the national coverage, raised by ownership (lever ``innovation_core_task``)."""
+    p_ext = (
+        par.bass_p_year
+        + par.spread_workflows * par.spread_workflows_bass_p_year
+        + par.proactive_scouting * par.proactive_scouting_bass_p_year
+    )
+    imitation = par.bass_q_year * st.sols.coverage[s]
+    return (p_ext + imitation) * (1.0 + ownership(par) * par.innovation_core_task_takeup_gain)
+
+
+@jit
+def spread_step(t: int, par, st, rng) -> None:
+    """Organisations take up proven solutions (Bass diffusion, ``takeup_hazard_year``).
+
+    Eligible (``eligible_for_takeup``): organisations of the target sector not yet engaged with the
+    solution that either do not use its type or use a solution of the type whose realised effect the new
+    one's evidence beats by ``upgrade_margin`` (a successor); an organisation that keeps a frontier pilot
+    of it (scaling it up); one whose engagement ended ``reconsider_months`` ago. One Bernoulli trial per
+    organisation-month, drawn by geometric gaps over the sector's organisations (``draw_takeups``), and
+    the ineligible successes dropped: each eligible organisation gets its own trial, and the cost follows
+    the successes. Each eligible success is ``take_up``. With ``innovation.frictionless`` the organisation
+    adopts at full coverage at once (the Bass validation check).
+    """
+    sols, orgs = st.sols, st.orgs
+    n_orgs = len(orgs.sector)
+    hits = np.empty(n_orgs, np.int64)
+    for s in range(sols.size[0]):
+        if sols.evidence[s] < EVALUATED or not sols.on_market[s]:
+            continue
+        sector = sols.sector[s]
+        if sector == ANY_SECTOR:
+            first, last = 0, n_orgs
+        else:
+            first, last = orgs.sector_start[sector], orgs.sector_start[sector + 1]
+        prob = 1.0 - math.exp(-takeup_hazard_year(par, st, s) / 12.0)
+        n_hits = draw_takeups(prob, last - first, rng, hits)
+        for j in range(n_hits):
+            i = first + hits[j]
+            o = i if sector == ANY_SECTOR else orgs.sector_orgs[i]
+            if eligible_for_takeup(t, par, st, s, o):
+                take_up(t, par, st, o, s, rng)
+
+
+@jit
+def eligible_for_takeup(t: int, par, st, s: int, o: int) -> bool:
+    """Whether organisation ``o`` may take up solution ``s`` this month (see ``spread_step``)."""
+    e = st.engagement_of[s, o]
+    if e >= 0:  # engaged: a kept frontier pilot may be scaled up; an ended engagement reconsidered
+        stage = st.eng.stage[e]
+        kept = st.eng.scope[e] == UNIT and stage == IN_USE
+        return kept or (stage > IN_USE and t - st.eng.started[e] >= par.reconsider_months)
+    own = st.orgs.type_effect[o, st.sols.type[s]]
+    return own <= 0.0 or st.sols.evidence_effect[s] > own * (1.0 + par.upgrade_margin)
+
+
+@jit
+def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
+    """An organisation takes up a proven solution (if the engagement table has room this month; the room
+    reserved, ``takeup_rows_per_org`` per organisation, is far above the take-ups a month sees): it accepts
+    the shared evidence (probability
+    ``common_evaluation x common_evaluation_evidence_acceptance``) and decides at once on the pooled
+    estimate, or runs a local test first (``try_start_pilot``; without project time or money it lets the
+    solution pass this month). Either way the adoption decision and the budgets still apply."""
+    if st.eng.size[0] >= len(st.eng.org) or st.n_active[0] >= len(st.active):
+        count(st, C_DEFERRED, org)
+        return
+    kept = st.engagement_of[sol, org]
+    if kept >= 0 and st.eng.stage[kept] > IN_USE:  # reconsidered after it ended: start afresh
+        st.engagement_of[sol, org] = -1
+        kept = -1
+    if kept >= 0:  # scale up a kept frontier pilot: the organisation's own evaluation is its evidence
+        st.eng.scope[kept] = ORGANISATION
+        if rng.random() < adoption_probability(par, st, kept):
+            enter_procurement(t, par, st, kept, rng)
+        else:
+            st.eng.scope[kept] = UNIT
+        return
+    if par.frictionless > 0.5:
+        e = add_engagement(st, org, sol, IN_USE, 0.0, FRICTIONLESS, t)
+        st.eng.adopted[e] = t
+        st.eng.coverage[e] = 1.0
+        st.eng.target[e] = 1.0
+        st.eng.effect[e] = st.sols.true_effect[sol]
+        st.sols.adopters[sol] += 1
+        st.orgs.type_coverage[org, st.sols.type[sol]] += 1.0
+        count(st, C_ADOPTIONS, org)
+        return
+    if rng.random() < par.common_evaluation * par.common_evaluation_evidence_acceptance:
+        e = add_engagement(st, org, sol, EVALUATION, 0.0, SPREAD, t)
+        noise = evaluation_noise(par)
+        st.eng.est_effect[e] = st.sols.evidence_effect[sol] * math.exp(
+            rng.normal(-0.5 * noise * noise, noise)
+        )
+        decide(t, par, st, e, rng)
+    else:
+        try_start_pilot(t, par, st, org, sol, SPREAD, False)
+
+
+# ----------------------------------------------------------------------------------------------------
+# roll-out, replacement, abandonment
+
+
+@jit
+def rollout_rate_year(par, st, e: int) -> float:
+    """How fast coverage closes on its target (per year): ``rollout_rate_year``, raised by ownership
+    (lever ``innovation_core_task``), competence (lever ``competence_investment``), champions (lever
+    ``career_paths``) and, for a proven solution, the standard spread workflow (lever
+    ``spread_workflows``); slowed by NASSS complexity."""
+    org, sol = st.eng.org[e], st.eng.sol[e]
+    orgs = st.orgs
+    complexity = 0
+    for d in range(st.sols.complexity.shape[1]):
+        complexity += st.sols.complexity[sol, d]
+    workflow = (
+        par.spread_workflows * par.spread_workflows_rollout_gain
+        if st.sols.adopters[sol] > 1
+        else 0.0
+    )
+    return (
+        par.rollout_rate_year
+        * (1.0 + ownership(par) * par.innovation_core_task_rollout_gain)
+        * max(1.0 + par.competence_rollout_gain * (orgs.competence[org] - 0.4), 0.1)
+        * (1.0 + par.champion_rollout_gain * min(orgs.champion_factor[org], 2.0))
+        * (1.0 + workflow)
+        / (1.0 + par.complexity_rollout_drag * complexity)
+    )
+
+
+@jit
+def rollout_step(t: int, par, st) -> None:
+    """Roll-outs extend coverage towards their target.
+
+    Each month coverage closes ``1 - exp(-rate / 12)`` of its distance to the target. The extension needs
+    staff time to train the staff of the newly covered work (from the organisation's project time; without
+    it an organisation still manages ``unreserved_rollout_share`` of the extension) and money for the
+    implementation fee and licence (``events.affordable_share``): what is missing waits. A roll-out at its
+    target is IN_USE. Coverage beyond the type's whole work replaces older solutions (``replace_step``).
     """
     eng, sols, orgs = st.eng, st.sols, st.orgs
-    for e in range(eng.size[0]):
+    n_prof = st.work.shape[1]
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if eng.stage[e] != ROLLOUT:
+            continue
+        o, s = eng.org[e], eng.sol[e]
+        k = sols.type[s]
+        gap = eng.target[e] - eng.coverage[e]
+        if gap <= par.rollout_done_share * eng.target[e]:
+            eng.stage[e] = IN_USE
+            continue
+        if st.orgs.tech_budget[o] <= 0.0 and (
+            t - eng.adopted[e] >= par.scaleup_months or risk_funds_available(par, st, o) <= 0.0
+        ):
+            continue  # no money for any extension this month
+        want = gap * -math.expm1(-rollout_rate_year(par, st, e) / 12.0)
+        need = training_fte(par, st, o, s, want)
+        share = 1.0
+        if need > 0.0:
+            share = min(max(free_capacity_fte(st, o) / need, par.unreserved_rollout_share), 1.0)
+        share *= affordable_share(par, st, e, want * share, t)
+        delta = want * share
+        if delta <= 0.0:
+            continue
+        pay_extension(par, st, e, delta, t)
+        used = training_fte(par, st, o, s, delta)
+        orgs.used_fte[o] += used
+        staff = 0.0
+        for p in range(n_prof):
+            if st.types.addressable[k, p] > 0.0:
+                staff += st.supply[o, p]
+        for p in range(n_prof):
+            if st.types.addressable[k, p] > 0.0 and staff > 0.0:
+                st.work[o, p] += used * st.supply[o, p] / staff
+        eng.coverage[e] += delta
+        orgs.type_coverage[o, k] += delta
+        orgs.type_leader[o, k] = max(orgs.type_leader[o, k], eng.effect[e])
+
+
+@jit
+def replace_step(t: int, par, st) -> None:
+    """Where the solutions of a type now cover more than all of an organisation's work of that type, the
+    roll-out took over work from older, weaker solutions: their coverage shrinks by the excess, and one
+    whose coverage is gone is REPLACED (counted). If no weaker solution is left to give way, the roll-out
+    stops where the work is all covered."""
+    eng, sols, orgs = st.eng, st.sols, st.orgs
+    for i in range(st.n_active[0]):
+        e = st.active[i]
         stage = eng.stage[e]
-        if stage != IMPLEMENTATION and stage != IN_USE:
+        if stage != ROLLOUT and stage != IN_USE:
+            continue
+        o, k = eng.org[e], sols.type[eng.sol[e]]
+        excess = orgs.type_coverage[o, k] - 1.0
+        if excess <= 1e-12 or eng.effect[e] >= orgs.type_leader[o, k]:
+            continue
+        cut = min(eng.coverage[e], excess)
+        eng.coverage[e] -= cut
+        orgs.type_coverage[o, k] -= cut
+        if eng.coverage[e] < 0.002:
+            end_engagement(st, e, REPLACED, C_REPLACEMENTS)
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if eng.stage[e] != ROLLOUT:
+            continue
+        o, k = eng.org[e], sols.type[eng.sol[e]]
+        excess = orgs.type_coverage[o, k] - 1.0
+        if excess > 1e-12:
+            cut = min(eng.coverage[e], excess)
+            eng.coverage[e] -= cut
+            eng.target[e] = eng.coverage[e]
+            orgs.type_coverage[o, k] -= cut
+
+
+@jit
+def abandonment_step(t: int, par, st, rng) -> None:
+    """Organisations drop solutions they roll out or use.
+
+    Yearly hazard = base + per NASSS complexity point (assumption), raised by strain, by a failed supplier,
+    during roll-out and when the technology budget is overdrawn; lowered by champions (lever
+    ``career_paths``), ownership (lever ``innovation_core_task``) and competence (lever
+    ``competence_investment``).
+    """
+    eng, sols, orgs = st.eng, st.sols, st.orgs
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        stage = eng.stage[e]
+        if stage != ROLLOUT and stage != IN_USE:
             continue
         org, s = eng.org[e], eng.sol[e]
-        yearly = par.abandon_base_year + par.abandon_per_complexity * sols.complexity[s].sum()
+        complexity = 0
+        for d in range(sols.complexity.shape[1]):
+            complexity += sols.complexity[s, d]
+        yearly = par.abandon_base_year + par.abandon_per_complexity * complexity
         factor = (
-            (1.0 + max(mean_strain(st, org) - 1.0, 0.0))
-            * (2.0 if st.comp.status[sols.company[s]] == FAILED else 1.0)
-            * (1.5 - 0.5 * min(orgs.champion_factor[org], 1.0))
-            * (1.5 if stage == IMPLEMENTATION else 1.0)
+            (1.0 + max(st.strain[org].mean() - 1.0, 0.0))
+            * (
+                par.abandon_failed_supplier_factor
+                if st.comp.status[sols.company[s]] == FAILED
+                else 1.0
+            )
+            * (1.0 - par.abandon_champion_cut * min(orgs.champion_factor[org], 1.0))
+            * (1.0 - ownership(par) * par.innovation_core_task_abandon_cut)
+            * max(1.0 - par.competence_abandon_cut * (orgs.competence[org] - 0.4), 0.1)
+            * (par.abandon_rollout_factor if stage == ROLLOUT else 1.0)
+            * (par.abandon_budget_factor if orgs.tech_budget[org] < 0.0 else 1.0)
         )
-        if rng.random() < 1.0 - math.exp(-yearly * factor / 12.0):
-            eng.stage[e] = ABANDONED
-            orgs.uses_archetype[org, sols.archetype[s]] = False
-            eng.training_fte[e] = 0.0
-            sols.adopters[s] -= 1
-            count(st, C_ABANDONMENTS, org)
+        if rng.random() < -math.expm1(-yearly * factor / 12.0):
+            abandon(st, e)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -480,63 +620,84 @@ def abandonment_step(t: int, par, st, rng) -> None:
 def freed_hours_step(par, st) -> None:
     """Gross FTE freed per organisation and profession [O, P], into ``st.freed``.
 
-    Each solution in use (or ramping up) saves ``addressable x realised effect x ramp`` of the target
-    profession's hours; several solutions on the same hours combine multiplicatively,
-    ``1 - prod(1 - share)``, so freed hours never exceed the addressable hours and never exceed demand.
+    Each solution rolled out or in use saves ``addressable x realised effect x coverage`` of the
+    profession's hours; solutions on the same hours combine multiplicatively, ``1 - prod(1 - share)``, so
+    freed hours never exceed demand.
     """
-    eng, sols = st.eng, st.sols
+    eng, sols, types = st.eng, st.sols, st.types
     log_keep = np.zeros(st.freed.shape)
-    for e in range(eng.size[0]):
-        if eng.stage[e] != IMPLEMENTATION and eng.stage[e] != IN_USE:
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if eng.coverage[e] <= 0.0:
             continue
-        o, s = eng.org[e], eng.sol[e]
-        done = eng.effect[e] * eng.ramp[e]
+        o, k = eng.org[e], sols.type[eng.sol[e]]
+        done = eng.effect[e] * eng.coverage[e]
         for p in range(log_keep.shape[1]):
-            if sols.addressable[s, p] > 0.0:
-                log_keep[o, p] += math.log1p(-min(sols.addressable[s, p] * done, 0.999))
+            if types.addressable[k, p] > 0.0:
+                log_keep[o, p] += math.log1p(-min(types.addressable[k, p] * done, 0.999))
     for o in range(log_keep.shape[0]):
         for p in range(log_keep.shape[1]):
             st.freed[o, p] = st.demand[o, p] * -math.expm1(log_keep[o, p])
 
 
 @jit
-def innovation_work_step(par, st) -> None:
-    """FTE that innovation costs per organisation and profession [O, P], into ``st.work``.
+def innovation_work_step(t: int, par, st) -> None:
+    """FTE that innovation costs per organisation and profession [O, P], added to ``st.work`` (which
+    already holds the month's roll-out training).
 
-    max(reserved core-task time, pilot + implementation + partnership time) + maintenance + training.
-    Pilot and evaluation staff time is spread over the target professions by their addressable hours;
-    training time during implementation evenly over the target professions; strategic partnership time
-    over all professions by supply.
+    Pilots and evaluations (``pilot_staff_fte`` each, over the type's professions by addressable hours);
+    scouting rounds (lever ``proactive_scouting``); strategic partnerships and challenges (lever
+    ``strategic_partnership_cap``, ``challenge_driven_share``, ``partnerships.partnership_work``); the
+    governance overhead of the hours reserved for innovation (lever ``innovation_core_task``); staff on
+    career tracks (lever ``career_paths``); competence training of the staff working with solutions (lever
+    ``competence_investment``); maintenance of the solutions in use. Organisation-wide time is spread over
+    professions by supply.
     """
-    eng, sols = st.eng, st.sols
+    eng, sols, types, orgs = st.eng, st.sols, st.types, st.orgs
     n_orgs, n_prof = st.work.shape
-    used = np.zeros((n_orgs, n_prof))
-    for e in range(eng.size[0]):
+    log_uncovered = np.zeros((n_orgs, n_prof))
+    for i in range(st.n_active[0]):
+        e = st.active[i]
         stage = eng.stage[e]
-        if stage != PILOT and stage != EVALUATION and stage != IMPLEMENTATION:
-            continue
-        o, s = eng.org[e], eng.sol[e]
-        if stage == IMPLEMENTATION:
-            targets = 0.0
+        o, k = eng.org[e], sols.type[eng.sol[e]]
+        if stage == PILOT or stage == EVALUATION:
+            total = 0.0
             for p in range(n_prof):
-                targets += 1.0 if sols.addressable[s, p] > 0 else 0.0
+                total += types.addressable[k, p]
             for p in range(n_prof):
-                if sols.addressable[s, p] > 0:
-                    used[o, p] += eng.training_fte[e] / max(targets, 1.0)
-        else:
-            total = max(sols.addressable[s].sum(), 1e-12)
+                st.work[o, p] += types.addressable[k, p] / max(total, 1e-12) * eng.project_fte[e]
+        elif eng.coverage[e] > 0.0:
             for p in range(n_prof):
-                used[o, p] += sols.addressable[s, p] / total * par.pilot_staff_fte
+                if types.addressable[k, p] > 0.0:
+                    log_uncovered[o, p] += math.log1p(-min(eng.coverage[e], 0.999))
+    org_wide = np.zeros(n_orgs)
+    challenges = np.zeros(n_orgs)
+    open_challenges(st, challenges)
     for o in range(n_orgs):
-        supply_total = max(st.supply[o].sum(), 1e-9)
-        partners = st.orgs.strategic_count[o] * STRATEGIC_STAFF_FTE
+        scale = size_factor(par, st, o)
+        org_wide[o] = (
+            par.proactive_scouting * par.proactive_scouting_staff_fte_per_round * scale
+            + partnership_work(par, st, o, challenges[o])
+            + orgs.size_fte[o]
+            * par.innovation_core_task
+            / 100.0
+            * par.innovation_core_task_overhead_share
+        )
+    for o in range(n_orgs):
+        supply_total = 0.0
+        for p in range(n_prof):
+            supply_total += st.supply[o, p]
+        supply_total = max(supply_total, 1e-9)
         for p in range(n_prof):
             supply = st.supply[o, p]
-            used[o, p] += supply / supply_total * partners
-            reserved = supply * par.innovation_core_task / 100.0
-            training = supply * par.competence_investment / par.hours_per_fte
-            st.work[o, p] = (
-                max(reserved, used[o, p]) + par.maintenance_share * st.freed[o, p] + training
+            covered = -math.expm1(log_uncovered[o, p])
+            training = supply * covered * par.competence_investment / par.hours_per_fte
+            career = supply * par.career_paths / 100.0 * par.career_paths_time_share
+            st.work[o, p] += (
+                supply / supply_total * org_wide[o]
+                + training
+                + career
+                + par.maintenance_share * st.freed[o, p]
             )
 
 
@@ -545,96 +706,138 @@ def innovation_work_step(par, st) -> None:
 
 
 @jit(entry=True)
-def rows_needed(t: int, st) -> tuple[int, int, int]:
-    """Upper bounds on the engagements, partnerships and solutions month ``t`` can add (compiled steps
-    cannot grow tables, so ``InnovationLayer.reserve_rows`` makes room first).
+def rows_needed(t: int, st) -> tuple[int, int, int, int]:
+    """Upper bounds on the engagements, partnerships, solutions and types month ``t`` can add (compiled
+    steps cannot grow tables, so ``InnovationLayer.reserve_rows`` makes room first).
 
-    Every start that is not committed needs a free project slot, and an organisation has at most
-    ceil(capacity) of them; committed starts are co-developed solutions coming due and joint projects of
-    strategic partnerships (those at the start of the month and at most one new one per organisation).
-    Each pilot adds a project partnership, each organisation at most one challenge (a domain partnership)
-    and one strategic partnership; each company at most one development, each organisation at most one
-    challenge.
+    Every organisation can start at most a few pilots from matching (bounded by its project time) and one
+    take-up per proven solution; partnerships: one project per pilot plus one strategic per organisation
+    and one domain partnership per development; solutions and types: one per company.
     """
     par, orgs, sols = st.params[0], st.orgs, st.sols
     n_orgs = len(orgs.sector)
-    bound = n_orgs
+    pilots = n_orgs  # committed pilots: co-developed (one per solution due) and joint projects
     for o in range(n_orgs):
-        bound += int(math.ceil(project_slots(par, st, o))) + orgs.strategic_count[o]
+        slots = (orgs.capacity_fte[o] + par.base_project_fte * size_factor(par, st, o)) / max(
+            par.pilot_staff_fte, 1e-9
+        )
+        pilots += int(math.ceil(slots)) + 2 * orgs.strategic_count[o] + 2
     for s in range(sols.size[0]):
         if sols.ready_month[s] == t and sols.challenge_org[s] >= 0:
-            bound += 1
-    return bound, bound + 2 * n_orgs, st.comp.size[0] + n_orgs
+            pilots += 1
+    engagements = pilots + par.takeup_rows_per_org * n_orgs
+    companies = st.comp.size[0]
+    return engagements, pilots + 2 * n_orgs + companies, companies, companies
 
 
 @jit(entry=True)
-def pipeline_month(t: int, st) -> None:
+def pipeline_month(t: int, events: bool, st) -> None:
     """Step 3 of the month, compiled: the pipeline in order, then the hours it frees and costs.
 
-    Each process draws from its own random stream (``st.rng_*``), so a lever that makes one process draw
-    more leaves the draws of the others alone (common random numbers across scenarios).
+    ``events`` is false in the first month of a run, which records the starting balance (nothing
+    happens yet). Each process draws from its own random stream (``st.rng_*``), so a lever that makes one
+    process draw more leaves the draws of the others alone (common random numbers across scenarios).
     """
     par = st.params[0]
-    development_step(t, par, st, st.rng_companies)
-    start_codeveloped_pilots(t, par, st)
-    challenge_step(t, par, st, st.rng_matching)
-    partnership_step(t, par, st, st.rng_matching)
-    innovation_capacity(par, st)
-    matching_step(t, par, st, st.rng_matching)
-    pilot_step(t, par, st)
-    evaluation_step(t, par, st, st.rng_pilots)
-    procurement_step(t, par, st)
-    implementation_step(t, par, st)
-    spread_step(t, par, st, st.rng_implementation)
-    abandonment_step(t, par, st, st.rng_implementation)
+    begin_month(t, par, st)
+    budget_step(t, par, st)
+    capacity_step(par, st)
+    if events and par.frictionless > 0.5:
+        spread_step(t, par, st, st.rng_implementation)
+    elif events:
+        development_step(t, par, st, st.rng_companies)
+        start_codeveloped_pilots(t, par, st)
+        partnership_step(t, par, st, st.rng_matching)
+        matching_step(t, par, st, st.rng_matching)
+        pilot_step(t, par, st)
+        evaluation_step(t, par, st, st.rng_pilots)
+        procurement_step(t, par, st, st.rng_procurement)
+        spread_step(t, par, st, st.rng_implementation)
+        rollout_step(t, par, st)
+        replace_step(t, par, st)
+        abandonment_step(t, par, st, st.rng_implementation)
     freed_hours_step(par, st)
-    innovation_work_step(par, st)
+    innovation_work_step(t, par, st)
     pipeline_stats_step(par, st)
 
 
 @jit(entry=True)
 def pipeline_stats_step(par, st) -> None:
-    """Stocks of the pipeline at the end of the month, into ``st.pipeline_stats`` [3, sectors + 1]:
-    pilots active, solutions in use (at one organisation or more) and solutions scaled (in use at
-    ``scaled_threshold_orgs`` or more), by the sector they target; the last column counts every solution
-    (a solution for any sector, the Bass check, only there)."""
+    """Stocks of the pipeline at the end of the month, into ``st.pipeline_stats`` (``PIPELINE_STATS`` x
+    [sectors + all]): pilots and roll-outs under way, solutions in use (anywhere) and scaled (at
+    ``scaled_threshold_orgs`` organisations or more), solution types in use; by the sector they target
+    (a solution for any sector, the Bass check, only in the last column)."""
     stats = st.pipeline_stats
     stats[:] = 0.0
     all_ = stats.shape[1] - 1
-    eng, sols = st.eng, st.sols
-    for e in range(eng.size[0]):
+    eng, sols, types = st.eng, st.sols, st.types
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        sector = st.orgs.sector[eng.org[e]]
         if eng.stage[e] == PILOT:
-            stats[0, st.orgs.sector[eng.org[e]]] += 1.0
+            stats[0, sector] += 1.0
             stats[0, all_] += 1.0
+        elif eng.stage[e] == ROLLOUT:
+            stats[1, sector] += 1.0
+            stats[1, all_] += 1.0
+    in_use = np.zeros(types.size[0], np.bool_)
     for s in range(sols.size[0]):
         sector = sols.sector[s]
         if sols.adopters[s] > 0:
-            stats[1, all_] += 1.0
-            if sector != ANY_SECTOR:
-                stats[1, sector] += 1.0
-        if sols.adopters[s] >= par.scaled_threshold_orgs:
+            in_use[sols.type[s]] = True
             stats[2, all_] += 1.0
             if sector != ANY_SECTOR:
                 stats[2, sector] += 1.0
+        if sols.adopters[s] >= par.scaled_threshold_orgs:
+            stats[3, all_] += 1.0
+            if sector != ANY_SECTOR:
+                stats[3, sector] += 1.0
+    for k in range(types.size[0]):
+        if in_use[k]:
+            stats[4, all_] += 1.0
+            if types.sector[k] != ANY_SECTOR:
+                stats[4, types.sector[k]] += 1.0
 
 
 @jit(entry=True)
 def money_month(t: int, st) -> tuple[int, int]:
-    """Step 5 of the month, compiled: licences and retainers paid, the spread programme, company finance.
-    Returns (start-ups failed, start-ups scaled)."""
+    """Step 5 of the month, compiled: licences by coverage (and the OPI revenue share a co-developing
+    organisation earns on them, lever ``incentive_structures``), strategic retainers, the national
+    programmes that levers pay for, company finance. Returns (start-ups failed, start-ups scaled)."""
     par = st.params[0]
-    eng, sols, comp, parts = st.eng, st.sols, st.comp, st.parts
-    for e in range(eng.size[0]):
-        if eng.stage[e] == IMPLEMENTATION or eng.stage[e] == IN_USE:
-            monthly = eng.price_year[e] / 12.0
-            spend(st, eng.org[e], monthly)
-            comp.revenue_month[sols.company[eng.sol[e]]] += monthly
+    eng, sols, comp, parts, orgs = st.eng, st.sols, st.comp, st.parts, st.orgs
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if eng.coverage[e] <= 0.0:
+            continue
+        o, s = eng.org[e], eng.sol[e]
+        fte = addressable_fte(st, o, sols.type[s])
+        monthly = eng.price_fte_year[e] * fte * eng.coverage[e] / 12.0
+        pay(par, st, o, monthly, K_LICENCES, False)
+        revenue = monthly
+        partner = sols.challenge_org[s]
+        if partner >= 0 and partner != o:
+            royalty = monthly * par.opi_revenue_share * par.incentive_structures
+            orgs.cash_kept[partner] += royalty
+            revenue -= royalty
+        comp.revenue_month[sols.company[s]] += revenue
     for k in range(parts.size[0]):
         if parts.active[k] and parts.form[k] == STRATEGIC:
-            spend(st, parts.org[k], STRATEGIC_RETAINER_DKK_MONTH)
-            comp.revenue_month[parts.company[k]] += STRATEGIC_RETAINER_DKK_MONTH
-    for sector in range(len(st.cost)):
-        st.cost[sector] += SPREAD_PROGRAMME_DKK_YEAR / 12.0 * par.spread_workflows / len(st.cost)
+            retainer = par.strategic_partnership_cap_retainer_dkk_month * size_factor(
+                par, st, parts.org[k]
+            )
+            pay(par, st, parts.org[k], retainer, K_PARTNERSHIPS, False)
+            comp.revenue_month[parts.company[k]] += retainer
+    national = (
+        par.spread_workflows * par.spread_workflows_programme_dkk_year
+        + par.common_evaluation * par.common_evaluation_body_dkk_year
+        + par.test_access * par.test_access_facility_dkk_year
+        + par.role_transparency * par.role_transparency_coordination_dkk_year
+        + par.transformative_focus * par.transformative_focus_programme_dkk_year
+    ) / 12.0
+    n_sectors = st.cost.shape[0]
+    for sector in range(n_sectors):
+        st.cost[sector, K_PROGRAMMES] += national / n_sectors
     result = company_finance_step(t, par, st, st.rng_companies)
     money_stats_step(st)
     return result
@@ -661,44 +864,33 @@ def money_stats_step(st) -> None:
                 stats[4] += 1.0
 
 
+# ``spend`` and ``realised_effect`` are re-exported for tests of single steps
 __all__ = [
-    "ABANDONED",
-    "ACTIVE_PROJECT_STAGES",
-    "ANY_SECTOR",
-    "EVALUATION",
-    "FRICTIONLESS",
-    "IMPLEMENTATION",
-    "IN_USE",
-    "NONE",
-    "PARTNERSHIP",
-    "PILOT",
-    "PROCUREMENT",
-    "PROFESSIONS",
-    "PROJECT",
-    "REJECTED",
-    "TENDER_LOST",
-    "VIA",
-    "Engagements",
     "abandonment_step",
-    "adoption_decision",
+    "begin_month",
     "budget_step",
-    "career_step",
-    "challenge_step",
-    "competence_step",
+    "capacity_step",
+    "draw_takeups",
     "evaluation_step",
     "freed_hours_step",
-    "implementation_step",
-    "innovation_capacity",
     "innovation_work_step",
     "matching_step",
     "money_month",
     "money_stats_step",
-    "pipeline_stats_step",
+    "next_success",
     "pilot_step",
     "pipeline_month",
+    "pipeline_stats_step",
     "procurement_step",
-    "project_slots",
+    "realised_effect",
+    "replace_step",
+    "rollout_rate_year",
+    "rollout_step",
     "rows_needed",
+    "set_type_weights",
+    "spend",
     "spread_step",
-    "next_success",
+    "start_codeveloped_pilots",
+    "take_up",
+    "takeup_hazard_year",
 ]

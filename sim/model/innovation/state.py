@@ -1,21 +1,19 @@
-"""The innovation ecosystem's state as tables of arrays, and the typed views the compiled steps work on.
+"""The innovation ecosystem's state as tables of arrays, the codes that describe them, and the parameters.
 
-Engagements, solutions, companies and partnerships are rows of named arrays (``Table``), grown in blocks
-between months. Every monthly step is compiled with numba and works on one struct, ``st``
-(``kernel_struct``), that holds each table's struct (``st.eng``, ``st.sols``, ``st.comp``, ``st.parts``),
-the organisation-level arrays (``st.orgs``), this month's supply, demand and strain, the catalogue, the
-month's outputs, the parameters and the random streams; a step reads ``st.eng.timer[e]`` or
-``st.sols.true_effect[s]``. The structs are numba StructRefs: passed by reference, so a call costs about a
-microsecond whatever they hold. ``par = st.params[0]`` holds every number the steps use (calibration
-parameters, levers, uncertainties) by name: ``par.pilot_cost_dkk``.
-
-The codes of stages, routes into a pilot, partnership forms, company kinds and evidence levels live here,
-next to the tables they describe.
+Solution types, solutions, engagements, companies and partnerships are rows of named arrays (``Table``),
+grown in blocks between months. Every monthly step is compiled (``sim.model.innovation.jit``) and works on
+one struct, ``st``, which holds each table's struct (``st.types``, ``st.sols``, ``st.eng``, ``st.comp``,
+``st.parts``), the organisation-level state (``st.orgs``), this month's supply, demand and strain, the
+month's outputs, the parameters and the random streams; a step reads ``st.eng.coverage[e]`` or
+``st.sols.true_effect[s]``. The structs are numba StructRefs, passed by reference (a call costs about a
+microsecond whatever they hold); their constructors are generated from the field lists below into
+``sim.model.innovation.structs`` (``python scripts/generate_structs.py``; a test checks it is current).
+``par = st.params[0]`` holds every number the steps use by name: calibration constants, lever-effect
+coefficients, policy rules ([procurement], [incentives], [risk_budget]), this month's lever values and the
+uncertainties (``par.pilot_cost_dkk``).
 """
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import numba
 import numpy as np
@@ -23,28 +21,43 @@ from numba import types
 from numba.experimental import structref
 
 from sim.levers import LEVERS, UNCERTAINTIES
-from sim.model.demography import PROFESSIONS
-from sim.model.innovation.jit import PURE_PYTHON, jit
+from sim.model.demography import PROFESSIONS, SECTORS
+from sim.model.innovation.jit import PURE_PYTHON
 
-# engagement stages: PILOT -> EVALUATION -> PROCUREMENT -> IMPLEMENTATION -> IN_USE, or an end
-NONE, PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION, IN_USE, REJECTED, TENDER_LOST, ABANDONED = (
-    range(9)
-)
+# ----------------------------------------------------------------------------------------------------
+# codes
+
+# engagement stages: PILOT -> EVALUATION -> PROCUREMENT -> ROLLOUT -> IN_USE, or an end
+NONE, PILOT, EVALUATION, PROCUREMENT, ROLLOUT, IN_USE = range(6)
+REJECTED, TENDER_LOST, ABANDONED, REPLACED = range(6, 10)
 STAGE_NAMES = (
     "none",
     "pilot",
     "evaluation",
     "procurement",
-    "implementation",
+    "rollout",
     "in_use",
     "rejected",
     "tender_lost",
     "abandoned",
+    "replaced",
 )
-ACTIVE_PROJECT_STAGES = (PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION)
+# what an engagement covers: the unit that piloted a solution not yet evaluated in Denmark (a frontier
+# pilot the organisation keeps), or the organisation's work (a take-up it rolls out)
+UNIT, ORGANISATION = 0, 1
 # how an organisation came to engage with a solution
-VIA = ("scouting", "pitch", "challenge", "spread", "frictionless", "strategic_partnership")
-SCOUTING, PITCH, CHALLENGE, SPREAD, FRICTIONLESS, PARTNERSHIP = range(6)
+VIA = ("scouting", "pitch", "challenge", "spread", "frictionless", "strategic_partnership", "2025")
+SCOUTING, PITCH, CHALLENGE, SPREAD, FRICTIONLESS, PARTNERSHIP, INITIAL = range(7)
+# procurement routes (``events.enter_procurement``)
+ROUTES = (
+    "eu_tender",
+    "below_threshold",
+    "framework_call_off",
+    "innovation_partnership",
+    "pre_commercial",
+    "joint_procurement",
+)
+EU_TENDER, BELOW_THRESHOLD, FRAMEWORK, INNOVATION_PARTNERSHIP, PRE_COMMERCIAL, JOINT = range(6)
 # partnership forms (the seed's four)
 FORMS = ("project", "domain", "network", "strategic")
 PROJECT, DOMAIN, NETWORK, STRATEGIC = range(4)
@@ -52,13 +65,49 @@ PROJECT, DOMAIN, NETWORK, STRATEGIC = range(4)
 STARTUP, SME, LARGE = 0, 1, 2
 KIND_NAMES = ("startup", "sme", "large")
 ALIVE, FAILED, SCALED = 0, 1, 2
-# solutions: evidence levels, and the sector code of a solution for every sector (the Bass check)
+# solutions: evidence levels (national), and the sector code of a solution for every sector (Bass check)
 NO_EVIDENCE, PILOTED, EVALUATED, PROVEN = 0, 1, 2, 3
 ANY_SECTOR = -1
-# counters of the month, rows of ``st.counts``
-COUNTERS = ("pilots_started", "evaluations", "procurements", "adoptions", "abandonments")
-C_PILOTS, C_EVALUATIONS, C_PROCUREMENTS, C_ADOPTIONS, C_ABANDONMENTS = range(5)
-# stocks at the end of the month, ``st.money_stats``
+# where a solution type comes from
+CATALOGUE, DEVELOPED = 0, 1
+# risk-fund pooling ([risk_budget] pooling)
+POOLING = ("organisation", "region", "national")
+# counters of the month, rows of ``st.counts`` [counters, sectors]
+COUNTERS = (
+    "pilots_started",
+    "evaluations",
+    "procurements",
+    "adoptions",
+    "abandonments",
+    "replacements",
+    "solution_types_created",
+    "successors_developed",
+    "challenges_posted",
+    "scouting_rounds",
+    "takeups_deferred",
+)
+(
+    C_PILOTS,
+    C_EVALUATIONS,
+    C_PROCUREMENTS,
+    C_ADOPTIONS,
+    C_ABANDONMENTS,
+    C_REPLACEMENTS,
+    C_TYPES_CREATED,
+    C_SUCCESSORS,
+    C_CHALLENGES,
+    C_SCOUTING,
+    C_DEFERRED,
+) = range(len(COUNTERS))
+# stocks of the pipeline at the end of the month, rows of ``st.pipeline_stats`` [stats, sectors + 1]
+PIPELINE_STATS = (
+    "pilots_active",
+    "rollouts_active",
+    "solutions_in_use",
+    "solutions_scaled",
+    "solution_types_in_use",
+)
+# stocks of companies and partnerships at the end of the month, ``st.money_stats``
 MONEY_STATS = (
     "startups_alive",
     "startups_scaled",
@@ -66,19 +115,46 @@ MONEY_STATS = (
     "partnerships_active",
     "partnerships_research_or_strategic",
 )
+# public spending of the month by purpose, columns of ``st.cost`` [sectors, purposes]
+COST_PURPOSES = (
+    "pilots",
+    "evaluation",
+    "procurement",
+    "licences",
+    "implementation",
+    "partnerships",
+    "programmes",
+    "incentives",
+)
+(
+    K_PILOTS,
+    K_EVALUATION,
+    K_PROCUREMENT,
+    K_LICENCES,
+    K_IMPLEMENTATION,
+    K_PARTNERSHIPS,
+    K_PROGRAMMES,
+    K_INCENTIVES,
+) = range(len(COST_PURPOSES))
 
 N_PROF = len(PROFESSIONS)
+N_SECTORS = len(SECTORS)
 N_DOMAINS = 7  # NASSS domains (sim.model.innovation.solutions.NASSS_DOMAINS)
+
+
+# ----------------------------------------------------------------------------------------------------
+# tables
 
 
 class Table:
     """Rows of named arrays, grown in blocks; ``size[0]`` rows are in use.
 
-    Subclasses list ``FIELDS`` (name -> dtype, or (dtype, width) for a 2-D field); ``TABLE_STRUCTS`` maps
-    each to the compiled constructor of its struct (from ``size`` and the arrays in ``FIELDS`` order).
+    Subclasses list ``FIELDS`` (name -> dtype, or (dtype, width) for a 2-D field); the compiled
+    constructor of each table's struct is generated from them (``sim.model.innovation.structs``).
     """
 
     FIELDS: dict[str, object] = {}
+    DEFAULTS: dict[str, object] = {}  # values of a new row other than 0
 
     def __init__(self, capacity: int) -> None:
         self.size = np.zeros(1, np.int64)
@@ -86,6 +162,8 @@ class Table:
             dtype, width = spec if isinstance(spec, tuple) else (spec, None)
             shape = (capacity,) if width is None else (capacity, width)
             setattr(self, name, np.zeros(shape, dtype=dtype))
+        for name, value in self.DEFAULTS.items():
+            getattr(self, name)[:] = value
         self._view = None
 
     @property
@@ -103,7 +181,10 @@ class Table:
         while self.n + extra > self.capacity:
             for name in self.FIELDS:
                 arr = getattr(self, name)
-                setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
+                more = np.zeros_like(arr)
+                if name in self.DEFAULTS:
+                    more[:] = self.DEFAULTS[name]
+                setattr(self, name, np.concatenate([arr, more]))
             grown = True
         if grown:
             self._view = None
@@ -111,7 +192,7 @@ class Table:
 
     def add(self, **values) -> np.ndarray:
         """Append rows given as equal-length arrays (scalars broadcast); returns their indices."""
-        k = len(next(v for v in values.values() if np.ndim(v) > 0))
+        k = max((self._rows(name, v) for name, v in values.items()), default=1)
         self.reserve(k)
         rows = slice(self.n, self.n + k)
         for name, value in values.items():
@@ -119,79 +200,85 @@ class Table:
         self.size[0] += k
         return np.arange(rows.start, rows.stop)
 
+    def _rows(self, name: str, value) -> int:
+        """How many rows ``value`` gives field ``name`` (a scalar, or one row of a 2-D field, is one)."""
+        two_d = isinstance(self.FIELDS[name], tuple)
+        dims = np.ndim(value)
+        if dims == 0 or (two_d and dims == 1):
+            return 1
+        return len(value)
+
     def view(self):
         """The struct of the current arrays for compiled steps (rebuilt only after growth)."""
         if self._view is None:
-            build = TABLE_STRUCTS[type(self)]
+            from sim.model.innovation.structs import TABLE_CONSTRUCTORS
+
+            build = TABLE_CONSTRUCTORS[type(self).__name__]
             self._view = build(self.size, *(getattr(self, name) for name in self.FIELDS))
         return self._view
 
 
-class Engagements(Table):
-    """Organisation-solution engagements: one organisation working with one solution.
+class TypeTable(Table):
+    """Solution types: the catalogue, which grows as development creates new types.
 
-    Attributes (per engagement): org, sol; stage and the months left in it (``timer``); month started and
-    adopted (-1 until in use); ramp-up (0..1) and its monthly step; realised effect; the organisation's
-    estimate of the effect after evaluation; route in (``via``); training FTE during implementation; yearly
-    price; whether the procurement will be lost (set when it starts).
+    A type is what solutions compete on: the work it can take over (``addressable``, the share of each
+    profession's hours in its sector) and how hard it is to adopt. Solutions of one type are substitutes;
+    a later, better solution of a type (a successor) can replace an older one.
+
+    Attributes (per type):
+        sector: target sector. innovation_type: technological, organisational, process, service or
+        structural. addressable [P]: share of each profession's hours in the sector it can touch.
+        effect, effect_sd: mean and log-sd of a first-generation solution's true effect (share of the
+        addressable hours saved). best_effect: the best true effect of any solution of the type so far.
+        complexity [7]: NASSS complexity of the type. impl_hours: training hours per trained staff member.
+        weight: relative frequency among new developments. created_month, origin (CATALOGUE or DEVELOPED).
+        coverage: share of the national addressable hours of the type in use (end of last month).
     """
 
     FIELDS = {
-        "org": np.int64,
-        "sol": np.int64,
-        "stage": np.int8,
-        "timer": np.float64,
-        "started": np.int64,
-        "adopted": np.int64,
-        "ramp": np.float64,
-        "ramp_step": np.float64,
+        "sector": np.int64,
+        "innovation_type": np.int8,
+        "addressable": (np.float64, N_PROF),
         "effect": np.float64,
-        "est_effect": np.float64,
-        "via": np.int8,
-        "training_fte": np.float64,
-        "price_year": np.float64,
-        "lost": bool,
+        "effect_sd": np.float64,
+        "best_effect": np.float64,
+        "complexity": (np.int64, N_DOMAINS),
+        "impl_hours": np.float64,
+        "weight": np.float64,
+        "created_month": np.int64,
+        "origin": np.int8,
+        "coverage": np.float64,
     }
 
-    def __init__(self, capacity: int = 2048) -> None:
+    def __init__(self, capacity: int = 64) -> None:
         super().__init__(capacity)
-
-    def add(self, **values) -> np.ndarray:
-        values.setdefault("adopted", -1)
-        return super().add(**values)
-
-    def in_stage(self, *stages: int) -> np.ndarray:
-        """Indices of engagements in any of ``stages``."""
-        lut = _STAGE_LOOKUP.get(stages)
-        if lut is None:
-            lut = _STAGE_LOOKUP[stages] = np.isin(np.arange(len(STAGE_NAMES)), stages)
-        return np.flatnonzero(lut[self.stage[: self.n]])
-
-
-_STAGE_LOOKUP: dict[tuple[int, ...], np.ndarray] = {}
 
 
 class SolutionTable(Table):
-    """Every solution of a run.
+    """Every solution (product) of a run.
 
     Attributes (per solution):
-        archetype, company, sector: indices (sector -1 = any sector, used for the Bass check).
+        type, company: indices. generation: 0 for the first solution of its type, +1 for each successor.
+        sector: its type's sector (-1 = any sector, used for the Bass check).
         true_effect: share of addressable hours saved at full use (unknown to buyers).
         claimed_effect: the company's claim (optimistic on average).
         transformative: high effect, high risk, long horizon.
         ready_month: month it becomes pilot-ready; on_market: offered to buyers.
-        evidence: 0 none, 1 piloted, 2 evaluated positively, 3 proven (in use after a positive evaluation).
-        challenge_org: organisation that posted the challenge it answers (-1 if none).
-        first_pilot_month: -1 until its first pilot.
-        impl_hours: training hours per trained staff member.
-        adopters: organisations implementing or using it now.
-        addressable: share of each profession's hours it can touch [S, P].
-        complexity: NASSS complexity per domain [S, 7] (0 simple, 1 complicated, 2 complex).
+        evidence: 0 none, 1 piloted, 2 evaluated positively, 3 proven (rolled out after a positive
+        evaluation), national. challenge_org: organisation that posted the challenge it answers (-1).
+        first_pilot_month: -1 until its first pilot. created_month.
+        adopters: organisations rolling it out or using it now.
+        coverage: share of its sector's addressable hours of its type covered by it (national, end of
+        last month: the Bass imitation term).
+        evidence_effect: the effect its evaluations found so far (their mean), which later adopters see;
+        evaluations: how many there were.
+        complexity [7]: NASSS complexity per domain (0 simple, 1 complicated, 2 complex).
     """
 
     FIELDS = {
-        "archetype": np.int64,
+        "type": np.int64,
         "company": np.int64,
+        "generation": np.int64,
         "sector": np.int64,
         "true_effect": np.float64,
         "claimed_effect": np.float64,
@@ -201,16 +288,60 @@ class SolutionTable(Table):
         "evidence": np.int8,
         "challenge_org": np.int64,
         "first_pilot_month": np.int64,
-        "impl_hours": np.float64,
-        "innovation_type": np.int8,
         "created_month": np.int64,
         "adopters": np.int64,
-        "addressable": (np.float64, N_PROF),
+        "coverage": np.float64,
+        "evidence_effect": np.float64,
+        "evaluations": np.int64,
         "complexity": (np.int64, N_DOMAINS),
     }
+    DEFAULTS = {"challenge_org": -1, "first_pilot_month": -1}
 
     def __init__(self, capacity: int = 512) -> None:
         super().__init__(capacity)
+
+
+class Engagements(Table):
+    """Organisation-solution engagements: one organisation working with one solution.
+
+    Adoption is a *coverage*: the share of the organisation's addressable work of the solution's type
+    (units, wards, districts, citizens) that uses it. It grows during ROLLOUT towards ``target`` and stays
+    there IN_USE; a successor rolling out in the same organisation takes over covered work first.
+
+    Attributes (per engagement): org, sol; stage and the months left in it (``timer``); month started and
+    rolled out (-1 until then); coverage and its target; realised effect on covered work; the
+    organisation's estimate of the effect; route in (``via``); procurement route; whether the procurement
+    will be lost (set when it starts); the yearly licence price per covered addressable FTE; the staff FTE
+    its pilot or local test and evaluation take; its scope: UNIT (a frontier pilot kept in the unit that
+    ran it) or ORGANISATION (a take-up rolled out across the organisation's work).
+    """
+
+    FIELDS = {
+        "org": np.int64,
+        "sol": np.int64,
+        "stage": np.int8,
+        "timer": np.float64,
+        "started": np.int64,
+        "adopted": np.int64,
+        "coverage": np.float64,
+        "target": np.float64,
+        "effect": np.float64,
+        "est_effect": np.float64,
+        "via": np.int8,
+        "route": np.int8,
+        "lost": bool,
+        "price_fte_year": np.float64,
+        "project_fte": np.float64,
+        "scope": np.int8,
+    }
+    DEFAULTS = {"adopted": -1, "scope": 1}
+
+    def __init__(self, capacity: int = 2048) -> None:
+        super().__init__(capacity)
+
+    def in_stage(self, *stages: int) -> np.ndarray:
+        """Indices of engagements in any of ``stages``."""
+        return np.flatnonzero(np.isin(self.stage[: self.n], stages))
 
 
 class CompanyTable(Table):
@@ -234,6 +365,7 @@ class CompanyTable(Table):
         "traction": bool,
         "was_startup": bool,
     }
+    DEFAULTS = {"failed_month": -1}
 
     def __init__(self, capacity: int = 1024) -> None:
         super().__init__(capacity)
@@ -260,55 +392,59 @@ class PartnershipTable(Table):
         return int(mask.sum())
 
 
+TABLES = (TypeTable, SolutionTable, Engagements, CompanyTable, PartnershipTable)
+
 # ----------------------------------------------------------------------------------------------------
 # parameters
+
+# calibration sections whose entries the compiled steps read (by key without the section prefix)
+PARAM_SECTIONS = (
+    "innovation",
+    "companies",
+    "lever_effects",
+    "procurement",
+    "incentives",
+    "risk_budget",
+)
 
 
 def _calibration_keys() -> tuple[str, ...]:
     from sim.scenario import calibration_defaults
 
-    return tuple(k for k in calibration_defaults() if k.startswith(("innovation.", "companies.")))
+    return tuple(k for k in calibration_defaults() if k.split(".", 1)[0] in PARAM_SECTIONS)
 
 
 CALIBRATION_KEYS = _calibration_keys()
-MODEL_PARAMS = (
-    "hours_per_fte",
-    "transformative_multiplier",
-    "transformative_complexity",
-    "transformative_failure",
-)
+MODEL_PARAMS = ("hours_per_fte", "n_types_catalogue", "frictionless")
 PARAM_NAMES = (
     tuple(key.split(".", 1)[1] for key in CALIBRATION_KEYS)
     + tuple(LEVERS)
     + tuple(UNCERTAINTIES)
     + MODEL_PARAMS
 )
-# Every number the compiled steps use, by name: the ``innovation.*`` and ``companies.*`` calibration
-# parameters (without the prefix), the 14 levers, the uncertainties, hours per FTE and the catalogue's
-# transformative modifiers. One row of a structured array reaches compiled code by reference, so its
-# size costs nothing per call; its fields read as attributes (``par.pilot_cost_dkk``).
+# Every number the compiled steps use, by name. One row of a structured array reaches compiled code by
+# reference, so its size costs nothing per call; its fields read as attributes (``par.pilot_cost_dkk``).
+# Lever fields hold this month's value of the lever (its schedule, ``InnovationLayer.set_month``).
 PARAMS_DTYPE = np.dtype([(name, np.float64) for name in PARAM_NAMES])
 
 
-def make_params(scenario, hours_per_fte: float, catalogue) -> np.ndarray:
-    """The scenario's parameters, levers and uncertainties as a one-row array of ``PARAMS_DTYPE``
-    (compiled steps read ``par = st.params[0]``, then ``par.pilot_cost_dkk``)."""
-    values = {key.split(".", 1)[1]: float(scenario.param(key)) for key in CALIBRATION_KEYS}
-    values.update({k: float(v) for k, v in scenario.levers.model_dump().items()})
+def make_params(scenario, hours_per_fte: float, n_types: int) -> np.ndarray:
+    """The scenario's parameters, status-quo-or-scheduled levers (set each month) and uncertainties as a
+    one-row array of ``PARAMS_DTYPE`` (compiled steps read ``par = st.params[0]``)."""
+    values = {key.split(".", 1)[1]: scenario.param_number(key) for key in CALIBRATION_KEYS}
+    values.update({name: float(LEVERS[name].status_quo) for name in LEVERS})
     values.update({k: float(v) for k, v in scenario.uncertainties.model_dump().items()})
     values["hours_per_fte"] = float(hours_per_fte)
-    values["transformative_multiplier"] = float(catalogue.transformative_multiplier)
-    values["transformative_complexity"] = float(catalogue.transformative_complexity)
-    values["transformative_failure"] = float(catalogue.transformative_failure)
+    values["n_types_catalogue"] = float(n_types)
     params = np.zeros(1, PARAMS_DTYPE)
     for name, value in values.items():
         params[name] = value
-    # fields read as attributes (``par.pilot_cost_dkk``): compiled code sees a record; Python a np.record
+    # fields read as attributes: compiled code sees a record; plain Python needs a np.record
     return params.view(np.recarray) if PURE_PYTHON else params
 
 
 # ----------------------------------------------------------------------------------------------------
-# the compiled side: numba StructRefs over the same arrays (passed by reference)
+# the compiled side: numba StructRef types over the same arrays (passed by reference)
 
 
 def _array_type(spec) -> types.Array:
@@ -317,27 +453,33 @@ def _array_type(spec) -> types.Array:
     return types.Array(numba.from_dtype(np.dtype(dtype)), 1 if width is None else 2, "C")
 
 
-def _fields(fields: dict[str, object]) -> list[tuple[str, types.Type]]:
-    return [("size", types.int64[::1])] + [(k, _array_type(v)) for k, v in fields.items()]
+def table_fields(table: type[Table]) -> list[tuple[str, types.Type]]:
+    """(name, numba type) of a table's struct: ``size`` then its FIELDS in order."""
+    return [("size", types.int64[::1])] + [(k, _array_type(v)) for k, v in table.FIELDS.items()]
 
 
 @structref.register
-class EngagementsStruct(types.StructRef):
-    """Numba type of the engagement table as compiled steps see it (``st.eng``)."""
+class TypeTableStruct(types.StructRef):
+    """Numba type of the solution-type table (``st.types``)."""
 
 
 @structref.register
-class SolutionsStruct(types.StructRef):
+class SolutionTableStruct(types.StructRef):
     """Numba type of the solution table (``st.sols``)."""
 
 
 @structref.register
-class CompaniesStruct(types.StructRef):
+class EngagementsStruct(types.StructRef):
+    """Numba type of the engagement table (``st.eng``)."""
+
+
+@structref.register
+class CompanyTableStruct(types.StructRef):
     """Numba type of the company table (``st.comp``)."""
 
 
 @structref.register
-class PartnershipsStruct(types.StructRef):
+class PartnershipTableStruct(types.StructRef):
     """Numba type of the partnership table (``st.parts``)."""
 
 
@@ -348,82 +490,80 @@ class OrgsStruct(types.StructRef):
 
 @structref.register
 class KernelStruct(types.StructRef):
-    """Numba type of ``st``: everything a compiled step reads or writes (``kernel_struct``)."""
+    """Numba type of ``st``: everything a compiled step reads or writes."""
 
 
 class _Proxy(structref.StructRefProxy):
     """A compiled-side struct held by Python (its fields are reached through the owning tables)."""
 
 
-ENGAGEMENTS_STRUCT = EngagementsStruct(_fields(Engagements.FIELDS))
-SOLUTIONS_STRUCT = SolutionsStruct(_fields(SolutionTable.FIELDS))
-COMPANIES_STRUCT = CompaniesStruct(_fields(CompanyTable.FIELDS))
-PARTNERSHIPS_STRUCT = PartnershipsStruct(_fields(PartnershipTable.FIELDS))
+TABLE_STRUCT_TYPES = {
+    TypeTable: TypeTableStruct(table_fields(TypeTable)),
+    SolutionTable: SolutionTableStruct(table_fields(SolutionTable)),
+    Engagements: EngagementsStruct(table_fields(Engagements)),
+    CompanyTable: CompanyTableStruct(table_fields(CompanyTable)),
+    PartnershipTable: PartnershipTableStruct(table_fields(PartnershipTable)),
+}
+# organisation-level state, ``st.orgs`` (arrays owned by ``InnovationLayer``)
 ORG_FIELDS = {
     "sector": types.int64[::1],
     "region": types.int64[::1],
+    "fund": types.int64[::1],  # index of the risk fund that pays for the organisation (pooling)
     "sector_orgs": types.int64[::1],  # organisations grouped by sector
-    # [sectors + 1]: where each sector's group starts in sector_orgs
-    "sector_start": types.int64[::1],
-    "risk_budget": types.float64[::1],
-    "active_projects": types.float64[::1],
-    "capacity": types.float64[::1],
+    "sector_start": types.int64[::1],  # [sectors + 1]: where each sector's group starts
+    "size_fte": types.float64[::1],  # staff FTE this month
+    "tech_budget": types.float64[::1],  # DKK: balance for licences, implementation, evaluation
+    "base_running_dkk": types.float64[::1],  # DKK a month: running costs of the starting portfolio
+    "risk_fund": types.float64[::1],  # [funds] DKK: risk-fund balances
+    "capacity_fte": types.float64[::1],  # FTE of staff time available to innovation projects
+    "used_fte": types.float64[::1],  # FTE of project time in use this month
     "champion_factor": types.float64[::1],
     "competence": types.float64[::1],
     "strategic_count": types.int64[::1],
-    "uses_archetype": types.boolean[:, ::1],  # [O, A]
+    "type_coverage": types.float64[:, ::1],  # [O, K] coverage of each type (sum over its solutions)
+    "type_weight": types.float64[:, ::1],  # [O, K] organisation's share of its sector's type hours
+    "type_effect": types.float64[:, ::1],  # [O, K] best realised effect of the type in use
+    "type_leader": types.float64[:, ::1],  # [O, K] scratch: best effect rolling out this month
+    "cash_kept": types.float64[::1],  # DKK this month: savings and OPI revenue kept for innovation
 }
-ORGS_STRUCT = OrgsStruct(list(ORG_FIELDS.items()))
 GENERATOR = numba.typeof(np.random.default_rng(0))  # numpy Generators, drawn from in compiled code
 KERNEL_STREAMS = ("companies", "matching", "pilots", "procurement", "implementation")
 KERNEL_ARRAYS = {
-    "engaged": types.boolean[:, ::1],  # [S, O] has the organisation ever engaged with the solution
-    "region_contracts": types.boolean[:, ::1],  # [S, regions] a region holds a contract to call off
+    "engagement_of": types.int64[:, ::1],  # [S, O] the organisation's engagement with the solution (-1)
+    "region_contracts": types.boolean[:, ::1],  # [S, regions] a framework contract to call off
+    "national_contract": types.boolean[::1],  # [S] a national framework contract to call off
     "worked_with": types.boolean[:, ::1],  # [O, C] the organisation has worked with the company
     "strategic": types.boolean[:, ::1],  # [O, C] an active strategic partnership
+    "active": types.int64[::1],  # engagements not ended (first ``n_active[0]`` entries)
+    "n_active": types.int64[::1],
     "supply": types.float64[:, ::1],  # [O, P] FTE, this month
     "demand": types.float64[:, ::1],  # [O, P] FTE, this month
     "strain": types.float64[:, ::1],  # [O, P] this month
-    "catalogue_cum_weights": types.float64[:, ::1],  # [sectors + 1, A]
-    "catalogue_effect": types.float64[::1],  # [A]
-    "catalogue_effect_sd": types.float64[::1],
-    "catalogue_sector": types.int64[::1],
-    "catalogue_impl_hours": types.float64[::1],
-    "catalogue_type": types.int8[::1],
-    "catalogue_addressable": types.float64[:, ::1],  # [A, P]
-    "catalogue_complexity": types.int64[:, ::1],  # [A, 7]
+    "potential_left": types.float64[:, ::1],  # [sectors, P] freeable share left for new types
     "counts": types.float64[:, ::1],  # [counters, sectors] events of the month
-    "cost": types.float64[::1],  # [sectors] public spending of the month, DKK
+    "cost": types.float64[:, ::1],  # [sectors, purposes] public spending of the month, DKK
     "freed": types.float64[:, ::1],  # [O, P] gross FTE freed this month
     "work": types.float64[:, ::1],  # [O, P] FTE innovation costs this month
-    # [3, sectors + 1]: pilots active, solutions in use, solutions scaled, by sector; last column: all
-    "pipeline_stats": types.float64[:, ::1],
+    "pipeline_stats": types.float64[:, ::1],  # [PIPELINE_STATS, sectors + 1]; last column: all
     "money_stats": types.float64[::1],  # MONEY_STATS, at the end of the month
 }
+ORGS_STRUCT = OrgsStruct(list(ORG_FIELDS.items()))
 KERNEL_STRUCT = KernelStruct(
-    [
-        ("eng", ENGAGEMENTS_STRUCT),
-        ("sols", SOLUTIONS_STRUCT),
-        ("comp", COMPANIES_STRUCT),
-        ("parts", PARTNERSHIPS_STRUCT),
-        ("orgs", ORGS_STRUCT),
-    ]
+    [(name, TABLE_STRUCT_TYPES[table]) for name, table in zip(
+        ("types", "sols", "eng", "comp", "parts"), TABLES, strict=True
+    )]
+    + [("orgs", ORGS_STRUCT)]
     + list(KERNEL_ARRAYS.items())
     + [("params", numba.from_dtype(PARAMS_DTYPE)[::1])]
     + [(f"rng_{name}", GENERATOR) for name in KERNEL_STREAMS]
-)
-for _struct_type in (
-    EngagementsStruct,
-    SolutionsStruct,
-    CompaniesStruct,
-    PartnershipsStruct,
-    OrgsStruct,
-    KernelStruct,
-):
+)  # fmt: skip
+KERNEL_TABLE_NAMES = ("types", "sols", "eng", "comp", "parts")
+for _struct_type in (*map(type, TABLE_STRUCT_TYPES.values()), OrgsStruct, KernelStruct):
     structref.define_boxing(_struct_type, _Proxy)
 
 
 if PURE_PYTHON:
+    from types import SimpleNamespace
 
     def new_struct(struct_type) -> SimpleNamespace:
         """On the pure-Python path a struct is a plain namespace with the same fields."""
@@ -431,116 +571,3 @@ if PURE_PYTHON:
 
 else:
     new_struct = structref.new  # an intrinsic: usable only inside compiled functions
-
-
-# Compiled constructors, one per struct, cached like every step (a struct's fields can only be set by
-# name in compiled code). Arguments in the order of the table's FIELDS, after ``size``.
-
-
-@jit(entry=True)
-def _engagements_struct(
-    size, org, sol, stage, timer, started, adopted, ramp, ramp_step, effect, est_effect, via,
-    training_fte, price_year, lost,
-):  # fmt: skip
-    s = new_struct(ENGAGEMENTS_STRUCT)
-    s.size, s.org, s.sol, s.stage, s.timer, s.started, s.adopted = (
-        size, org, sol, stage, timer, started, adopted,
-    )  # fmt: skip
-    s.ramp, s.ramp_step, s.effect, s.est_effect, s.via = ramp, ramp_step, effect, est_effect, via
-    s.training_fte, s.price_year, s.lost = training_fte, price_year, lost
-    return s
-
-
-@jit(entry=True)
-def _solutions_struct(
-    size, archetype, company, sector, true_effect, claimed_effect, transformative, ready_month,
-    on_market, evidence, challenge_org, first_pilot_month, impl_hours, innovation_type,
-    created_month, adopters, addressable, complexity,
-):  # fmt: skip
-    s = new_struct(SOLUTIONS_STRUCT)
-    s.size, s.archetype, s.company, s.sector = size, archetype, company, sector
-    s.true_effect, s.claimed_effect, s.transformative = true_effect, claimed_effect, transformative
-    s.ready_month, s.on_market, s.evidence, s.challenge_org = (
-        ready_month, on_market, evidence, challenge_org,
-    )  # fmt: skip
-    s.first_pilot_month, s.impl_hours, s.innovation_type = (
-        first_pilot_month, impl_hours, innovation_type,
-    )  # fmt: skip
-    s.created_month, s.adopters, s.addressable, s.complexity = (
-        created_month, adopters, addressable, complexity,
-    )  # fmt: skip
-    return s
-
-
-@jit(entry=True)
-def _companies_struct(
-    size, kind, status, cash, burn, revenue_year, revenue_month, founded, failed_month, traction,
-    was_startup,
-):  # fmt: skip
-    s = new_struct(COMPANIES_STRUCT)
-    s.size, s.kind, s.status, s.cash, s.burn = size, kind, status, cash, burn
-    s.revenue_year, s.revenue_month, s.founded = revenue_year, revenue_month, founded
-    s.failed_month, s.traction, s.was_startup = failed_month, traction, was_startup
-    return s
-
-
-@jit(entry=True)
-def _partnerships_struct(size, org, company, form, start, end, active):
-    s = new_struct(PARTNERSHIPS_STRUCT)
-    s.size, s.org, s.company, s.form, s.start, s.end, s.active = (
-        size, org, company, form, start, end, active,
-    )  # fmt: skip
-    return s
-
-
-@jit(entry=True)
-def orgs_struct(
-    sector, region, sector_orgs, sector_start, risk_budget, active_projects, capacity,
-    champion_factor, competence, strategic_count, uses_archetype,
-):  # fmt: skip
-    """The organisation-level struct (``st.orgs``), arguments in the order of ``ORG_FIELDS``."""
-    s = new_struct(ORGS_STRUCT)
-    s.sector, s.region, s.sector_orgs, s.sector_start = sector, region, sector_orgs, sector_start
-    s.risk_budget, s.active_projects, s.capacity = risk_budget, active_projects, capacity
-    s.champion_factor, s.competence, s.strategic_count = (
-        champion_factor, competence, strategic_count,
-    )  # fmt: skip
-    s.uses_archetype = uses_archetype
-    return s
-
-
-@jit(entry=True)
-def kernel_struct(
-    eng, sols, comp, parts, orgs, engaged, region_contracts, worked_with, strategic, supply,
-    demand, strain, catalogue_cum_weights, catalogue_effect, catalogue_effect_sd,
-    catalogue_sector, catalogue_impl_hours, catalogue_type, catalogue_addressable,
-    catalogue_complexity, counts, cost, freed, work, pipeline_stats, money_stats, params,
-    rng_companies, rng_matching, rng_pilots, rng_procurement, rng_implementation,
-):  # fmt: skip
-    """The compiled side's state (``st``): the table structs, the arrays in the order of
-    ``KERNEL_ARRAYS``, the parameters (a one-row array of ``PARAMS_DTYPE``) and the random streams of
-    ``KERNEL_STREAMS``. Built once a run (again after a table grows)."""
-    s = new_struct(KERNEL_STRUCT)
-    s.eng, s.sols, s.comp, s.parts, s.orgs = eng, sols, comp, parts, orgs
-    s.engaged, s.region_contracts, s.worked_with, s.strategic = (
-        engaged, region_contracts, worked_with, strategic,
-    )  # fmt: skip
-    s.supply, s.demand, s.strain = supply, demand, strain
-    s.catalogue_cum_weights, s.catalogue_effect = catalogue_cum_weights, catalogue_effect
-    s.catalogue_effect_sd, s.catalogue_sector = catalogue_effect_sd, catalogue_sector
-    s.catalogue_impl_hours, s.catalogue_type = catalogue_impl_hours, catalogue_type
-    s.catalogue_addressable, s.catalogue_complexity = catalogue_addressable, catalogue_complexity
-    s.counts, s.cost, s.freed, s.work = counts, cost, freed, work
-    s.pipeline_stats, s.money_stats = pipeline_stats, money_stats
-    s.params = params
-    s.rng_companies, s.rng_matching, s.rng_pilots = rng_companies, rng_matching, rng_pilots
-    s.rng_procurement, s.rng_implementation = rng_procurement, rng_implementation
-    return s
-
-
-TABLE_STRUCTS = {
-    Engagements: _engagements_struct,
-    SolutionTable: _solutions_struct,
-    CompanyTable: _companies_struct,
-    PartnershipTable: _partnerships_struct,
-}
