@@ -70,3 +70,57 @@ def test_technology_potential_is_an_ordered_range_and_matches_its_arithmetic(ado
     assert pot["low"] == pytest.approx(10_000 / public, abs=1e-4)
     assert pot["central"] == pytest.approx(10_000 / 320_000, abs=1e-4)
     assert pot["high"] == pytest.approx(30_000 / public, abs=1e-4)
+
+
+ROLES = {"fit", "holdout", "check", "input"}
+REQUIRED = {
+    "value",
+    "unit",
+    "date",
+    "definition",
+    "uncertainty",
+    "grade",
+    "source",
+    "role",
+    "constrains",
+}
+
+
+@pytest.fixture(scope="module")
+def targets() -> dict:
+    return _load("history_targets.toml")
+
+
+def test_every_target_is_complete(targets):
+    for name, t in targets.items():
+        assert set(t) >= REQUIRED, f"{name}: missing {REQUIRED - set(t)}"
+        assert ("sd" in t) != ("interval" in t), f"{name}: give sd or interval"
+        assert t["role"] in ROLES, name
+        assert t["grade"] in {"A", "B", "C", "L"}, name
+        assert CITES.search(t["source"]), name
+        assert 2009 <= t["date"] <= 2036, name
+        if "interval" in t:
+            low, high = t["interval"]
+            assert low <= t["value"] <= high, name
+        else:
+            assert t["sd"] >= 0 and (t["sd"] > 0 or t["role"] in {"input", "check"}), name
+        if "date_interval" in t:
+            low, high = t["date_interval"]
+            assert low <= t["date"] <= high, name
+
+
+def test_counts_of_municipalities_match_their_shares(targets):
+    checked = 0
+    for name, t in targets.items():
+        m = re.search(r"\((\d+) of 98", t["definition"])
+        if m and "share of the 98 municipalities" in t["unit"]:
+            assert t["value"] == pytest.approx(int(m.group(1)) / 98, abs=0.002), name
+            checked += 1
+    assert checked >= 2
+
+
+def test_a_holdout_is_named_and_not_fitted(targets):
+    holdouts = [n for n, t in targets.items() if t["role"] == "holdout"]
+    fitted = [n for n, t in targets.items() if t["role"] == "fit"]
+    assert holdouts and fitted
+    assert not {n.split("_")[0] for n in holdouts} & {n.split("_")[0] for n in fitted}
