@@ -107,3 +107,16 @@ def test_no_file_points_to_notes_outside_the_repository():
 def test_the_data_files_cite_sources_not_the_notes():
     data = (ROOT / "sim" / "data" / "calibration.toml").read_text(encoding="utf-8")
     assert len(src.cited_ids(data)) > 30
+
+
+def test_seed_quotes_cover_every_lever():
+    import sim
+
+    text = (ROOT / "docs" / "seed_quotes.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## \d+\. `(\w+)`", text, flags=re.M)
+    assert headings == list(sim.LEVERS)
+    for name in headings:
+        section = text.split(f"`{name}` —", 1)[1].split("\n## ", 1)[0]
+        for part in ("Seed:", "Cost implied:", "Benefit implied:", "Silent on:"):
+            assert part in section, f"docs/seed_quotes.md, {name}: no '{part}'"
+        assert "»" in section, f"docs/seed_quotes.md, {name}: no quotation of the seed"
