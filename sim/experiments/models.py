@@ -56,7 +56,7 @@ class ModelAdapter:
 
 
 _REGISTRY: dict[str, ModelAdapter] = {}
-_PLUGIN_MODULES = ("sim.analysis.testfunctions",)
+_PLUGIN_MODULES = ("sim.analysis.testfunctions", "sim.calibration.toy")
 
 
 def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapter:
