@@ -620,6 +620,13 @@ def spec_from_dict(
             f"prior or an override"
         )
     targets, targets_file, targets_sha = parse_targets(dict(parsed.targets), origin, base_dir)
+    if adapter.statistics is not None:
+        for target in targets:
+            if target.name not in adapter.statistics:
+                raise CalibrationError(
+                    f"{origin}: target {target.name!r} is not a statistic of model "
+                    f"{settings.model!r}; allowed: {', '.join(adapter.statistics)}"
+                )
     if text is None:
         text = json.dumps(data, sort_keys=True, default=str)
     spec = CalibrationSpec(

@@ -99,6 +99,7 @@ register_model(
         uses_scenario=False,
         factors=FACTORS,
         description="stochastic Bass diffusion with abandonment, 98 organisations (calibration tests)",
+        statistics=STATISTICS,
     ),
 )
 

@@ -19,6 +19,7 @@ the sensitivity layer register themselves from ``sim.analysis.testfunctions`` wh
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class ModelAdapter:
         factors: for models without a scenario, the allowed factor names with their (low, high) range;
             None accepts any name.
         description: one line for listings.
+        statistics: the names of the summary outcomes the model returns, if it declares them
+            (calibration files are checked against them before any run); None: not declared.
     """
 
     name: str
@@ -53,6 +56,7 @@ class ModelAdapter:
     uses_scenario: bool = False
     factors: dict[str, tuple[float, float]] | None = None
     description: str = ""
+    statistics: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelAdapter] = {}
@@ -76,9 +80,7 @@ def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapte
             )
         adapter = ModelAdapter(name=name, evaluate=adapter)
     elif adapter.name != name:
-        adapter = ModelAdapter(
-            name, adapter.evaluate, adapter.uses_scenario, adapter.factors, adapter.description
-        )
+        adapter = dataclasses.replace(adapter, name=name)
     _REGISTRY[name] = adapter
     return adapter
 
