@@ -159,7 +159,9 @@ def test_calibration_keys_are_checked_against_calibration_toml(tmp_path):
         spec_from_dict(too_wide, origin="wide.toml")
     unknown = {
         **base,
-        "priors": {"calibration.innovation.bass_r": {"distribution": "uniform", "low": 0, "high": 1}},
+        "priors": {
+            "calibration.innovation.bass_r": {"distribution": "uniform", "low": 0, "high": 1}
+        },
     }
     with pytest.raises(CalibrationError, match="unknown calibration constant 'innovation.bass_r'"):
         spec_from_dict(unknown, origin="unknown.toml")
@@ -196,7 +198,11 @@ def test_targets_from_a_targets_file(tmp_path):
     from sim.calibration.spec import parse_targets
 
     targets, path, sha = parse_targets(data["targets"], "t.toml", tmp_path)
-    assert [t.name for t in targets] == ["screen_visits_2018", "wash_toilets_2016", "dose_packed_2024"]
+    assert [t.name for t in targets] == [
+        "screen_visits_2018",
+        "wash_toilets_2016",
+        "dose_packed_2024",
+    ]
     assert [t.fitted for t in targets] == [True, True, False]
     assert targets[0].source == "D12, D13" and targets[1].scale_kind == "tolerance"
     assert path == tmp_path / "targets.toml" and len(sha) == 64
@@ -227,9 +233,7 @@ def test_same_seed_same_posterior_on_one_or_two_workers(tmp_path):
     pd.testing.assert_frame_equal(runs_one, runs_two)
     pd.testing.assert_frame_equal(one.targets_vs_model, two.targets_vs_model)
     assert one.manifest["generations"] == two.manifest["generations"]
-    other = run_calibration(
-        small_toy(master_seed=7), out=tmp_path / "other", workers=1, **QUIET
-    )
+    other = run_calibration(small_toy(master_seed=7), out=tmp_path / "other", workers=1, **QUIET)
     assert not np.allclose(other.posterior["q"].to_numpy(), one.posterior["q"].to_numpy())
 
 
@@ -296,7 +300,9 @@ def test_toy_calibration_recovers_known_parameters_through_the_cli(tmp_path):
     text = TOY_FILE.read_text(encoding="utf-8")
     reduced = {"population_size": 100, "generations": 5, "replications": 2, "predictive_draws": 100}
     for key, value in reduced.items():
-        lines = [f"{key} = {value}" if ln.startswith(f"{key} =") else ln for ln in text.splitlines()]
+        lines = [
+            f"{key} = {value}" if ln.startswith(f"{key} =") else ln for ln in text.splitlines()
+        ]
         text = "\n".join(lines) + "\n"
     path = write_toml(tmp_path / "calibrate_toy.toml", text)
     assert {k: tomllib.loads(text)["calibration"][k] for k in reduced} == reduced
@@ -346,7 +352,9 @@ def test_weighted_indices_are_prefix_stable_and_follow_the_weights():
 
 def test_draw_structural_resamples_a_shipped_posterior(tmp_path):
     result = run_calibration(small_toy(generations=2), out=tmp_path / "c", workers=1, **QUIET)
-    shipped = ship_posterior(tmp_path / "c" / "posterior.parquet", tmp_path / "data" / "post.parquet")
+    shipped = ship_posterior(
+        tmp_path / "c" / "posterior.parquet", tmp_path / "data" / "post.parquet"
+    )
     frame = load_posterior(shipped)
     assert len(frame.attrs["sha256"]) == 64
     draws = draw_structural(30, seed=11, path=shipped)

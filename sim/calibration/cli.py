@@ -102,7 +102,9 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print(result.intervals[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print("\nTargets against the posterior predictive band (5-95%):")
         cols = ["target", "fitted", "observed", "model_p05", "model_p50", "model_p95", "covered"]
-        print(result.targets_vs_model[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(
+            result.targets_vs_model[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        )
     status = result.manifest["status"]
     print(f"\n{status}; results in {result.out_dir}", file=sys.stderr)
     return 0

@@ -150,7 +150,9 @@ def describe(path: str | Path | None = None) -> dict[str, Any]:
     p = Path(path) if path is not None else shipped_path()
     meta = pq.read_schema(p).metadata or {}
     out: dict[str, Any] = {
-        k.decode()[len("opisim.") :]: v.decode() for k, v in meta.items() if k.startswith(b"opisim.")
+        k.decode()[len("opisim.") :]: v.decode()
+        for k, v in meta.items()
+        if k.startswith(b"opisim.")
     }
     if "parameters" in out:
         out["parameters"] = json.loads(out["parameters"])

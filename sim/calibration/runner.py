@@ -139,7 +139,9 @@ class RunStore:
             if meta.get(b"opisim.identity", b"").decode() != self.identity:
                 continue
             for row in table.to_pandas().to_dict("records"):
-                key = _run_key(row["phase"], row["generation"], row["candidate"], row["replication"])
+                key = _run_key(
+                    row["phase"], row["generation"], row["candidate"], row["replication"]
+                )
                 self.cache[key] = row
         return len(self.cache)
 
@@ -270,7 +272,9 @@ class Evaluator:
 # tables
 
 
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, alphas: tuple[float, ...]) -> list[float]:
+def weighted_quantiles(
+    values: np.ndarray, weights: np.ndarray, alphas: tuple[float, ...]
+) -> list[float]:
     """Weighted quantiles (pyabc's rule: midpoints of the cumulative weights, interpolated)."""
     from pyabc.weighted_statistics import weighted_quantile
 
@@ -324,7 +328,11 @@ def targets_table(spec: CalibrationSpec, predictive: pd.DataFrame) -> pd.DataFra
     """Each target against the posterior predictive band (5%, 50%, 95% of the predictive runs)."""
     rows = []
     for target in spec.targets:
-        values = predictive[f"s:{target.name}"].to_numpy(dtype=float) if len(predictive) else np.array([])
+        values = (
+            predictive[f"s:{target.name}"].to_numpy(dtype=float)
+            if len(predictive)
+            else np.array([])
+        )
         values = values[np.isfinite(values)]
         if len(values):
             p05, p50, p95 = (float(v) for v in np.quantile(values, (0.05, 0.5, 0.95)))
@@ -387,10 +395,7 @@ def _prepare(out_dir: Path, resume: bool, overwrite: bool) -> None:
 
 def _batch_size_rule(population_size: int, workers: int) -> Callable[[int, float | None], int]:
     def rule(needed: int, rate: float | None) -> int:
-        if rate is None:
-            size = needed
-        else:
-            size = math.ceil(needed / max(rate, 0.01) * 1.15)
+        size = needed if rate is None else math.ceil(needed / max(rate, 0.01) * 1.15)
         size = max(size, 2 * workers)
         return int(min(size, max(population_size, 256)))
 
@@ -513,7 +518,9 @@ def run_calibration(
     master = settings.master_seed
     reps = settings.replications
 
-    def evaluate(t: int, proposals: dict[int, dict[str, float]]) -> dict[int, dict[str, np.ndarray]]:
+    def evaluate(
+        t: int, proposals: dict[int, dict[str, float]]
+    ) -> dict[int, dict[str, np.ndarray]]:
         return evaluator.run(
             "abc", t, proposals, reps, lambda c, r: derive_seed(master, smc.STREAM_RUN, t + 1, c, r)
         )
@@ -555,10 +562,7 @@ def run_calibration(
                 eps=eps,
             )
             x_0 = {t.name: t.observed for t in spec.targets}
-            if resume and db_path.exists():
-                history = abc.load(db_url, 1)
-            else:
-                history = abc.new(db_url, x_0)
+            history = abc.load(db_url, 1) if resume and db_path.exists() else abc.new(db_url, x_0)
             done = history.max_t + 1
             remaining = spec.generations - done
             if remaining > 0:
@@ -567,9 +571,7 @@ def run_calibration(
                     f"population {settings.population_size}, {reps} replication(s) per particle, "
                     f"on {executor.description}"
                 )
-                max_total = (
-                    settings.max_total_runs // reps if settings.max_total_runs else np.inf
-                )
+                max_total = settings.max_total_runs // reps if settings.max_total_runs else np.inf
                 history = abc.run(
                     minimum_epsilon=settings.minimum_epsilon,
                     max_nr_populations=remaining,
@@ -600,7 +602,9 @@ def run_calibration(
             proposals = {
                 d: {k: float(posterior.at[int(i), k]) for k in keys} for d, i in enumerate(draws)
             }
-            log(f"posterior predictive check: {len(draws)} draws x {settings.predictive_replications} run(s)")
+            log(
+                f"posterior predictive check: {len(draws)} draws x {settings.predictive_replications} run(s)"
+            )
             evaluator.run(
                 "predictive",
                 0,
@@ -676,7 +680,9 @@ def counted_runs(runs: pd.DataFrame, generations: pd.DataFrame) -> pd.DataFrame:
     table does not depend on batch sizes or workers)."""
     if not len(runs):
         return runs
-    counted = {int(t): int(n) for t, n in zip(generations["t"], generations["samples"], strict=True)}
+    counted = {
+        int(t): int(n) for t, n in zip(generations["t"], generations["samples"], strict=True)
+    }
     limit = runs["generation"].map(counted)
     keep = (runs["phase"] == "predictive") | (
         (runs["phase"] == "abc") & limit.notna() & (runs["candidate"] < limit.fillna(0))

@@ -97,7 +97,9 @@ def make_model_class() -> type:
     return CalibrationModel
 
 
-def make_distance(names: list[str], observed: np.ndarray, scale: np.ndarray, randomness: str) -> Any:
+def make_distance(
+    names: list[str], observed: np.ndarray, scale: np.ndarray, randomness: str
+) -> Any:
     """The distance: root mean square of ``(model - observed) / scale`` over the fitted targets.
 
     Statistics arrive as arrays over replications. ``mean_statistics`` averages them first (a distance

@@ -135,9 +135,7 @@ def _format_error(origin: str, exc: ValidationError) -> str:
         if len(loc) == 1:
             allowed = "allowed tables: " + ", ".join(f"[{k}]" for k in CalibrationFile.model_fields)
         else:
-            allowed = "allowed keys in [calibration]: " + ", ".join(
-                CalibrationSection.model_fields
-            )
+            allowed = "allowed keys in [calibration]: " + ", ".join(CalibrationSection.model_fields)
         return f"{origin}: unknown key '{key}'; {allowed}"
     if err["type"] == "missing":
         if len(loc) == 1:
@@ -535,7 +533,10 @@ def parse_targets(
 
 
 def spec_from_dict(
-    data: dict[str, Any], origin: str = "<dict>", base_dir: str | Path = ".", text: str | None = None
+    data: dict[str, Any],
+    origin: str = "<dict>",
+    base_dir: str | Path = ".",
+    text: str | None = None,
 ) -> CalibrationSpec:
     """Validate calibration data (as parsed from TOML) into a :class:`CalibrationSpec`.
 
@@ -696,5 +697,7 @@ def load_base(spec: CalibrationSpec):  # -> Scenario | None
         if spec.overrides:
             base = base.with_overrides(spec.overrides)
     except ScenarioError as exc:
-        raise CalibrationError(f"{spec.origin}: base scenario or [overrides] invalid: {exc}") from None
+        raise CalibrationError(
+            f"{spec.origin}: base scenario or [overrides] invalid: {exc}"
+        ) from None
     return base

@@ -72,7 +72,9 @@ def expected_statistics(
     return {name: round(float(frame[name].mean()), 4) for name in STATISTICS}
 
 
-def run_sd(parameters: dict[str, float] | None = None, runs: int = 400, seed: int = 12) -> dict[str, float]:
+def run_sd(
+    parameters: dict[str, float] | None = None, runs: int = 400, seed: int = 12
+) -> dict[str, float]:
     """The run-to-run standard deviation of each statistic (the noise of one run), 4 decimals."""
     params = dict(TRUE_PARAMETERS if parameters is None else parameters)
     seeds = np.random.SeedSequence(seed).generate_state(runs, dtype=np.uint64) >> np.uint64(1)
