@@ -364,3 +364,19 @@ def test_draw_structural_resamples_a_shipped_posterior(tmp_path):
         assert values.to_dict() == {k: result.posterior.at[row, k] for k in ("p", "q", "abandon")}
     assert draws.equals(draw_structural(30, seed=11, path=shipped))
     assert draw_structural(10, seed=11, path=shipped).equals(draws.iloc[:10])
+
+
+def test_calibration_figures_and_report_in_both_languages(tmp_path):
+    from sim.plotting.figures import figures_for
+    from sim.plotting.report import build_report
+
+    run_calibration(small_toy(generations=2), out=tmp_path / "c", workers=1, **QUIET)
+    assert figures_for("calibration") == ["calibration_targets", "posterior_intervals"]
+    for lang in ("en", "da"):
+        html_path, md_path = build_report(tmp_path / "c", lang=lang)
+        md = md_path.read_text(encoding="utf-8")
+        for name in ("calibration_targets", "posterior_intervals"):
+            assert (md_path.parent / f"{name}_{lang}.png").stat().st_size > 10_000
+        assert ("Posterior intervals" if lang == "en" else "Posteriorintervaller") in md
+        assert "in_use_2024" in md and "loguniform(0.002, 0.2)" in md
+        assert "opisim calibrate" in md or "run_calibration" in md
