@@ -17,3 +17,8 @@ class ExperimentError(OpisimInputError):
 
 class ResultsError(OpisimInputError):
     """A results directory is missing, of the wrong kind, or incomplete for what was asked."""
+
+
+class CalibrationError(OpisimInputError):
+    """A calibration file is invalid (unknown key, prior outside the allowed range, missing target),
+    or a calibration cannot proceed as asked."""

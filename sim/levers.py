@@ -421,7 +421,8 @@ _UNCERTAINTY_ROWS = [
         1.0,
         "Projection variant: scales the growth (not the level) of the 67-79 and 80+ bands relative to 2025.",
         "sim.model.demography.Demography",
-        "FACTS.md s1: DST 2020/2021 and KL 2024 differ by about 10% on 80+ in 2030",
+        "SOURCES DM-01, DM-03, DM-04: DST 2020/2021 and KL 2024 differ by about 10% on 80+ growth "
+        "2024-2030 (derived: +129,500 vs +118,000 from 304,000)",
     ),
     Uncertainty(
         "education_intake",
@@ -431,7 +432,7 @@ _UNCERTAINTY_ROWS = [
         1.0,
         "Scales yearly graduate cohorts of every profession.",
         "sim.model.model.HealthSystemModel.graduate_cohort",
-        "FACTS.md s4: nursing intake -18% 2019-2022, +1% 2023",
+        "SOURCES W-44: nursing intake -18% 2019-2022, +1% 2023",
     ),
     Uncertainty(
         "effect_size",
@@ -441,7 +442,7 @@ _UNCERTAINTY_ROWS = [
         1.0,
         "Scales the true labour-saving effect of every solution archetype.",
         "sim.model.innovation.solutions.draw_solution",
-        "assumption (FACTS.md s7 gives single-site effects)",
+        "assumption (single-site effects only, e.g. SOURCES E-05, E-08, E-13)",
     ),
     Uncertainty(
         "funding_climate",
@@ -451,7 +452,7 @@ _UNCERTAINTY_ROWS = [
         1.0,
         "Scales founding of start-ups and the cash they raise.",
         "sim.model.innovation.companies.founding_step",
-        "assumption (FACTS.md s5: 3,956 mDKK invested since 2019)",
+        "assumption (SOURCES C-02: 3,956 mDKK invested since 2019)",
     ),
     Uncertainty(
         "budget_growth",

@@ -25,7 +25,7 @@ from sim.provenance import provenance
 from sim.scenario import Scenario
 
 SUMMARY_YEARS = (2030, 2035, 2045)
-TARGET_FTE = 10_000.0  # Life Science Rådet: free 10,000 FTE by 2030 (FACTS s8)
+TARGET_FTE = 10_000.0  # Life Science Rådet: free 10,000 FTE by 2030 (SOURCES T-01)
 TARGET_YEAR = 2030
 
 

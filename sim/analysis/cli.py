@@ -12,7 +12,7 @@ from types import FrameType
 from typing import Any
 
 from sim.errors import ExperimentError
-from sim.experiments.cli import add_run_options
+from sim.experiments.cli import add_run_options, add_structural_option
 
 SENSITIVITY_KINDS = ("ofat", "morris", "sobol")
 
@@ -39,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub.add_argument("file", help="experiment TOML file, e.g. experiments/morris_levers.toml")
     add_run_options(sub)
+    add_structural_option(sub)
     sub.add_argument(
         "--analyse-only",
         action="store_true",
@@ -92,6 +93,7 @@ def run_sensitivity(
     progress: bool | None = None,
     outcomes: list[str] | None = None,
     log: Any = None,
+    structural: str | None = None,
 ) -> tuple[Path, Any]:
     """Run a sensitivity experiment through the experiment layer and analyse it.
 
@@ -101,6 +103,7 @@ def run_sensitivity(
         workers, dask, resume, overwrite, progress: as for :func:`sim.experiments.run_experiment`.
         outcomes: outcomes to analyse (default: the file's ``[analysis] outcomes``).
         log: receives the experiment layer's progress lines (default: stderr).
+        structural: ``auto``, ``posterior`` or ``none``, overriding the file's ``structural``.
 
     Returns:
         The results directory and the :class:`~sim.analysis.sensitivity.SensitivityResult`.
@@ -131,6 +134,7 @@ def run_sensitivity(
         progress=progress,
         kind="sensitivity",
         log=log,
+        structural=structural,
         manifest_extra={
             "analysis": {"method": plan.method, "randomness": plan.options.randomness},
         },
@@ -170,6 +174,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
                 overwrite=args.overwrite,
                 progress=progress,
                 outcomes=args.outcomes,
+                structural=args.structural,
             )
 
     try:

@@ -46,6 +46,17 @@ def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> 
     )
 
 
+def add_structural_option(parser: argparse.ArgumentParser) -> None:
+    """``--structural auto|posterior|none`` (``experiment`` and ``sensitivity``)."""
+    parser.add_argument(
+        "--structural",
+        choices=("auto", "posterior", "none"),
+        help="draw the calibrated coefficients from sim/data/posterior.parquet per replication "
+        "('posterior'), keep the point values ('none'), or use the posterior if it is shipped "
+        "('auto'); default: the file's experiment.structural (auto)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``experiment`` and ``results`` subcommands."""
     exp = subparsers.add_parser(
@@ -57,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     exp.add_argument("file", help="experiment TOML file, e.g. experiments/smoke.toml")
     add_run_options(exp, workers_help="; with --dask local, the LocalCluster's workers (default 2)")
+    add_structural_option(exp)
     exp.add_argument(
         "--dry-run", action="store_true", help="validate and show the design; run nothing"
     )
@@ -93,7 +105,7 @@ def experiment_command(args: argparse.Namespace) -> int:
     if args.resume and args.overwrite:
         raise OpisimInputError("--resume and --overwrite: allowed: one of them, not both")
     if args.dry_run:
-        plan = plan_experiment(args.file)
+        plan = plan_experiment(args.file, structural=args.structural)
         spec = plan.spec
         print(
             f"{spec.origin}: {spec.name}: design {spec.design_kind!r} with {len(plan.design)} points x "
@@ -113,6 +125,7 @@ def experiment_command(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=False if args.no_progress else None,
             chunk_runs=args.chunk_runs,
+            structural=args.structural,
         )
     finally:
         signal.signal(signal.SIGTERM, previous)
