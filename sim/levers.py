@@ -125,6 +125,7 @@ _LEVER_ROWS = [
             "sim.model.innovation.pipeline.rollout_rate_year",
             "sim.model.innovation.events.pilot_months",
             "sim.model.innovation.pipeline.money_month",
+            "sim.model.innovation.solutions.create_type",
         ),
         (
             "Standard workflows and a national spread programme for proven solutions. Benefit: faster "
@@ -192,6 +193,7 @@ _LEVER_ROWS = [
         (
             "sim.model.innovation.events.enter_procurement",
             "sim.model.innovation.events.licence_price_fte_year",
+            "sim.model.innovation.solutions.create_type",
         ),
         (
             "Attractive frameworks for scaling: reuse of framework contracts, innovation partnerships, "
@@ -266,6 +268,7 @@ _LEVER_ROWS = [
             "sim.model.innovation.events.evaluation_cost_dkk",
             "sim.model.innovation.pipeline.take_up",
             "sim.model.innovation.pipeline.money_month",
+            "sim.model.innovation.solutions.create_type",
         ),
         (
             "A common evaluation paradigm. Benefit: cheaper, faster, less noisy evaluations, and shared "
@@ -401,6 +404,7 @@ _LEVER_ROWS = [
         0.6,
     ),
 ]
+
 
 def _technology_potential() -> tuple[float, float, float]:
     """(low, high, default) of the ``technology_potential`` uncertainty, from the data file that sources it."""

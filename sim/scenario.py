@@ -101,15 +101,17 @@ class LeverSchedule(_Strict):
 
     value: float
     start_year: int = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    start_month: int = Field(1, ge=1, le=12)
     ramp_years: float = Field(0.0, ge=0.0, le=30.0)
     end_year: int | None = Field(None, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
 
     def path(self, status_quo: float, decimal_years: np.ndarray) -> np.ndarray:
-        """The lever's value at each decimal year."""
+        """The lever's value at each decimal year (months are 1/12 apart, January = .0)."""
+        start = self.start_year + (self.start_month - 1) / 12.0
         if self.ramp_years > 0:
-            progress = np.clip((decimal_years - self.start_year) / self.ramp_years, 0.0, 1.0)
+            progress = np.clip((decimal_years - start + 1e-9) / self.ramp_years, 0.0, 1.0)
         else:
-            progress = (decimal_years >= self.start_year).astype(float)
+            progress = (decimal_years >= start - 1e-9).astype(float)
         if self.end_year is not None:
             progress = np.where(decimal_years >= self.end_year + 1, 0.0, progress)
         return status_quo + (self.value - status_quo) * progress
@@ -131,6 +133,63 @@ def _levers_input_model() -> type[BaseModel]:
 
 
 LeversInput = _levers_input_model()
+# levers a programme can scope to some solution types (the mechanisms read them per type)
+SCOPED_LEVERS = ("spread_workflows", "common_evaluation", "procurement_flexibility")
+
+
+@lru_cache(maxsize=1)
+def catalogue_archetypes() -> dict[str, str]:
+    """Archetype key -> sector of the shipped catalogue (``sim/data/solutions.toml``)."""
+    text = resources.files("sim.data").joinpath("solutions.toml").read_text(encoding="utf-8")
+    return {key: row["sector"] for key, row in tomllib.loads(text).items()}
+
+
+class ProgrammeSection(_Strict):
+    """A programme that sets some levers for some solution types only (``[[programmes]]``), e.g. the
+    2014-2016 municipal welfare-technology programme: a spread programme and shared business cases for
+    four technologies. Each lever is a value or a schedule; for the programme's archetypes the lever is
+    the larger of its own value and the programme's."""
+
+    name: str
+    sector: Literal["hospital", "municipal"] | None = None
+    archetypes: list[str]
+    levers: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _known(self) -> ProgrammeSection:
+        known = catalogue_archetypes()
+        for key in self.archetypes:
+            if key not in known:
+                raise ValueError(f"unknown archetype '{key}'; allowed: {', '.join(known)}")
+            if self.sector is not None and known[key] != self.sector:
+                raise ValueError(f"archetype '{key}' is not a {self.sector} solution")
+        for name, value in self.levers.items():
+            if name not in SCOPED_LEVERS:
+                raise ValueError(
+                    f"lever '{name}' cannot be scoped to a programme; allowed: {', '.join(SCOPED_LEVERS)}"
+                )
+            row = LEVERS[name]
+            raw = value.get("value") if isinstance(value, dict) else value
+            if (
+                not isinstance(raw, (int, float))
+                or isinstance(raw, bool)
+                or not row.low <= raw <= row.high
+            ):
+                raise ValueError(
+                    f"lever '{name}' = {raw!r}; allowed: a number from {row.low:g} to {row.high:g}"
+                )
+        return self
+
+    def schedules(self) -> dict[str, LeverSchedule]:
+        """Each lever as a schedule (a plain value applies from the first month)."""
+        return {
+            name: LeverSchedule(**value)
+            if isinstance(value, dict)
+            else LeverSchedule(value=value, start_year=HISTORY_FIRST_YEAR)
+            for name, value in self.levers.items()
+        }
+
+
 LeversSection = _bounded_model("LeversSection", LEVERS, "status_quo")
 UncertaintiesSection = _bounded_model("UncertaintiesSection", UNCERTAINTIES, "default")
 # calibration sections a scenario may also set as its own top-level section (policy rules and the
@@ -164,6 +223,7 @@ class ScenarioModel(_Strict):
     incentives: dict[str, Any] = Field(default_factory=dict)
     risk_budget: dict[str, Any] = Field(default_factory=dict)
     lever_effects: dict[str, Any] = Field(default_factory=dict)
+    programmes: list[ProgrammeSection] = Field(default_factory=list)
 
 
 def _describe_allowed(loc: tuple, err: dict) -> str:
@@ -289,6 +349,7 @@ class Scenario:
         )
         self.uncertainties = model.uncertainties
         self.innovation = model.innovation
+        self.programmes = model.programmes
         calibration = dict(model.calibration)
         for section in RULE_SECTIONS:
             for key, value in getattr(model, section).items():
@@ -326,6 +387,21 @@ class Scenario:
             else:
                 out[name] = schedule.path(float(lever.status_quo), decimal)
         return out
+
+    def programme_paths(self, dates: np.ndarray) -> list[tuple[list[str], dict[str, np.ndarray]]]:
+        """Each programme's archetypes and its levers' values in each month (as ``lever_paths``)."""
+        years = dates.astype("datetime64[Y]").astype(int) + 1970
+        decimal = years + (dates.astype(int) % 12) / 12.0
+        return [
+            (
+                list(programme.archetypes),
+                {
+                    name: schedule.path(float(LEVERS[name].status_quo), decimal)
+                    for name, schedule in programme.schedules().items()
+                },
+            )
+            for programme in self.programmes
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         """The full, validated scenario (defaults filled in) as plain data."""

@@ -40,6 +40,9 @@ class RunResult:
         by_profession: one row per month, sector and profession.
         adoption: one row per month and adopted solution (organisations using it).
         summary: scalar outcomes (see docs/ARCHITECTURE.md, contract 1).
+        coverage: one row per month and solution type that has been in use: the share of the national
+            addressable hours of the type in its sector that solutions cover, and where the type came from
+            (the 2025 catalogue or development).
         run_time_s: wall-clock seconds of the simulation.
     """
 
@@ -49,6 +52,7 @@ class RunResult:
     by_profession: pd.DataFrame
     adoption: pd.DataFrame
     summary: dict[str, float]
+    coverage: pd.DataFrame = field(default_factory=lambda: _NO_COVERAGE.copy())
     run_time_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +64,7 @@ class RunResult:
         self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
         self.by_profession.to_parquet(out / "by_profession.parquet", index=False)
         self.adoption.to_parquet(out / "adoption.parquet", index=False)
+        self.coverage.to_parquet(out / "coverage.parquet", index=False)
         (out / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2))
         manifest = {
             "kind": "run",
@@ -152,10 +157,13 @@ def result_from_model(model: HealthSystemModel, run_time_s: float = 0.0) -> RunR
     )
     if model.innovation is not None:
         adoption = model.innovation.adoption_table(dates)
+        coverage = model.innovation.coverage_table(dates)
     else:
-        adoption = _NO_ADOPTION.copy()
+        adoption, coverage = _NO_ADOPTION.copy(), _NO_COVERAGE.copy()
     summary = summarise(ts, model)
-    return RunResult(model.scenario, model.seed, ts, bp, adoption, summary, run_time_s)
+    return RunResult(
+        model.scenario, model.seed, ts, bp, adoption, summary, coverage, run_time_s=run_time_s
+    )
 
 
 def _frame(
@@ -165,6 +173,16 @@ def _frame(
     return pd.DataFrame({**keys, **{name: values[:, i] for i, name in enumerate(columns)}})
 
 
+# the coverage table of a run without innovation (copied for each run)
+_NO_COVERAGE = pd.DataFrame(
+    {
+        "date": pd.Series(dtype="datetime64[ns]"),
+        "archetype": pd.Series(dtype=object),
+        "sector": pd.Series(dtype=object),
+        "origin": pd.Series(dtype=object),
+        "coverage": pd.Series(dtype=float),
+    }
+)
 # the adoption table of a run without innovation (copied for each run)
 _NO_ADOPTION = pd.DataFrame(
     {

@@ -175,29 +175,16 @@ def test_no_dead_lever(baseline):
     assert not dead, f"levers with no effect beyond seed noise: {dead}"
 
 
-def test_bass_step_never_unadopts():
-    rng = np.random.default_rng(0)
-    adopted = np.zeros(500, bool)
-    for _ in range(240):
-        new = innovation.bass_step(adopted, 0.03, 0.38, 1 / 12, rng)
-        assert not (new & adopted).any()
-        adopted |= new
-    assert adopted.mean() > 0.95  # F(20 years) = 0.9963
-
-
-def test_solutions_of_one_archetype_are_substitutes(quick):
+def test_solutions_of_one_type_share_the_work(quick):
+    """Solutions of one type are substitutes: together they never cover more than all of an organisation's
+    work of that type."""
     model = sim.HealthSystemModel(
-        scenario=quick.with_overrides({"levers.proactive_scouting": 0.2}), seed=1
+        scenario=quick.with_overrides({"levers.proactive_scouting": 0.15}), seed=1
     )
     while model.running:
         model.step()
-    layer = model.innovation
-    idx = layer.eng.in_stage(pipeline.IMPLEMENTATION, pipeline.IN_USE)
-    pairs = set()
-    for org, sol in zip(layer.eng.org[idx], layer.eng.sol[idx], strict=True):
-        key = (int(org), int(layer.solutions.archetype[sol]))
-        assert key not in pairs
-        pairs.add(key)
+        n_types = model.innovation.types.n
+        assert model.innovation.org["type_coverage"][:, :n_types].max() <= 1.0 + 1e-9
 
 
 def test_strategic_partnerships_respect_the_cap(quick):
@@ -213,7 +200,7 @@ def test_strategic_partnerships_respect_the_cap(quick):
             parts = layer.partnerships
             active = parts.active[: parts.n] & (parts.form[: parts.n] == partnerships.STRATEGIC)
             per_org = np.bincount(parts.org[: parts.n][active], minlength=layer.n_orgs)
-            assert (per_org == layer.strategic_count).all()
+            assert (per_org == layer.org["strategic_count"]).all()
             assert per_org.max() <= cap
 
 
@@ -247,6 +234,7 @@ def test_table_growth_is_invisible(small_scenario, monkeypatch):
     scenario = small_scenario.with_overrides({"levers.proactive_scouting": 0.2})
     usual = sim.run(scenario, seed=4)
     for table in (
+        state.TypeTable,
         state.Engagements,
         state.SolutionTable,
         state.CompanyTable,
@@ -261,8 +249,9 @@ def test_table_growth_is_invisible(small_scenario, monkeypatch):
 
 @pytest.mark.parametrize("scenario_file", ["baseline.toml", "all_recommendations.toml"])
 def test_compiled_state_stays_consistent_every_month(root, scenario_file):
-    """The compiled steps keep their bookkeeping in step with the engagement and partnership tables, every
-    month: adopters per solution, substitutes in use, who engaged with what, strategic partnerships."""
+    """The compiled steps keep their bookkeeping in step with the tables, every month: adopters per
+    solution, each organisation's engagement with each solution, coverage by type, active list,
+    strategic partnerships; coverage stays within its target and within all of the work."""
     from sim.model.innovation import state
 
     scenario = sim.load_scenario(root / "scenarios" / scenario_file).with_overrides(
@@ -275,23 +264,29 @@ def test_compiled_state_stays_consistent_every_month(root, scenario_file):
         eng, sols, parts = layer.eng, layer.solutions, layer.partnerships
         n, n_sol = eng.n, sols.n
         org, sol, stage = eng.org[:n], eng.sol[:n], eng.stage[:n]
-        using = (stage == state.IMPLEMENTATION) | (stage == state.IN_USE)
-        assert (np.bincount(sol[using], minlength=n_sol) == sols.adopters[:n_sol]).all()
-        uses = np.zeros_like(layer.uses_archetype)
-        uses[org[using], sols.archetype[sol[using]]] = True
-        assert (uses == layer.uses_archetype).all()  # and at most one solution per archetype:
-        in_use_keys = org[using] * len(layer.catalogue.archetypes) + sols.archetype[sol[using]]
-        assert len(np.unique(in_use_keys)) == using.sum()
-        engaged = np.zeros_like(layer.engaged)
-        engaged[sol, org] = True
-        assert (engaged == layer.engaged).all()
-        assert len(np.unique(org * n_sol + sol)) == n  # one engagement per pair
+        covering = eng.coverage[:n] > 0
+        rolled_out = (stage == state.ROLLOUT) | (stage == state.IN_USE)
+        adopters = rolled_out | (covering & (stage == state.PROCUREMENT))
+        assert (np.bincount(sol[adopters], minlength=n_sol) == sols.adopters[:n_sol]).all()
+        assert (eng.coverage[:n] >= 0).all() and (eng.coverage[:n] <= eng.target[:n] + 1e-9).all()
+        assert (eng.target[:n] <= 1.0).all()
+        assert (stage[~covering & (stage > state.IN_USE)] > state.IN_USE).all()
+        n_types = layer.types.n
+        by_type = np.zeros((layer.n_orgs, n_types))
+        np.add.at(by_type, (org[covering], sols.type[sol[covering]]), eng.coverage[:n][covering])
+        np.testing.assert_allclose(layer.org["type_coverage"][:, :n_types], by_type, atol=1e-9)
+        latest = np.full_like(layer.engagement_of, -1)
+        latest[sol, org] = np.arange(n)
+        assert (latest == layer.engagement_of).all()  # the organisation's latest engagement
+        active = np.sort(layer.active[: layer.n_active[0]])
+        under_way = np.flatnonzero((stage >= state.PILOT) & (stage <= state.IN_USE))
+        assert set(under_way) <= set(active)
         k = parts.n
         strategic = parts.active[:k] & (parts.form[:k] == state.STRATEGIC)
         pairs = np.zeros_like(layer.strategic)
         pairs[parts.org[:k][strategic], parts.company[:k][strategic]] = True
         assert (pairs == layer.strategic).all()
         assert (
-            np.bincount(parts.org[:k][strategic], minlength=layer.n_orgs) == layer.strategic_count
+            np.bincount(parts.org[:k][strategic], minlength=layer.n_orgs)
+            == layer.org["strategic_count"]
         ).all()
-        assert (eng.ramp[:n] >= 0).all() and (eng.ramp[:n] <= 1).all()

@@ -59,6 +59,7 @@ from sim.model.innovation.state import (
     TypeTable,
     make_params,
 )
+from sim.scenario import SCOPED_LEVERS
 
 # the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
 PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
@@ -77,6 +78,7 @@ class InnovationLayer:
         self._calibration_keys = tuple(calibration_defaults())
         self._uncertainties = sc.uncertainties.model_dump()
         self.lever_paths = sc.lever_paths(model.dates)  # lever -> value in each month
+        self.programme_paths = sc.programme_paths(model.dates)
         self.frictionless = sc.innovation.frictionless
         self.catalogue = load_catalogue()
         self.n_orgs = model.world.n
@@ -170,9 +172,20 @@ class InnovationLayer:
         return float(self._uncertainties[name])
 
     def set_month(self, t: int) -> None:
-        """Write each lever's value for month ``t`` into the parameters the compiled steps read."""
+        """Write each lever's value for month ``t`` into the parameters the compiled steps read, and the
+        values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
+        lever's own value, or a programme's where it is larger for the programme's archetypes."""
         for name, path in self.lever_paths.items():
             self.params[name] = path[t]
+        n = self.types.n
+        keys = self.catalogue.keys
+        for name in SCOPED_LEVERS:
+            column = getattr(self.types, name)
+            column[:n] = self.lever_paths[name][t]
+            for archetypes, paths in self.programme_paths:
+                if name in paths:
+                    rows = [keys.index(key) for key in archetypes]
+                    column[rows] = np.maximum(column[rows], paths[name][t])
 
     # ------------------------------------------------------------------------------------------------
     # the 2025 balance
@@ -183,6 +196,8 @@ class InnovationLayer:
         saved = self.params.copy()
         for name, lever in LEVERS.items():
             self.params[name] = lever.status_quo
+        for name in SCOPED_LEVERS:
+            getattr(self.types, name)[: self.types.n] = LEVERS[name].status_quo
         st = self.kernel_state()
         par = self.params[0]
         steps.begin_month(0, par, st)
@@ -226,7 +241,7 @@ class InnovationLayer:
         self.startups_founded_month = 0
         rng = self.model.streams["competence"]
         if not self.frictionless:
-            if t % 12 == 0:
+            if t % 12 == 0 and t > 0:  # the first month is the starting balance: nothing happens yet
                 self.competence_step(t)
                 self.career_step(t, rng)
                 self.refresh_org_staff_stats()

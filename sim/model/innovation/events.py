@@ -209,7 +209,8 @@ def unit_coverage(par, st, org: int, typ: int) -> float:
 def licence_price_fte_year(par, st, sol: int) -> float:
     """The company's yearly price per covered addressable FTE: a share of the value it claims (raised by
     less competition under flexible procurement, lever ``procurement_flexibility``)."""
-    premium = 1.0 + par.procurement_flexibility * par.procurement_flexibility_price_premium
+    flex = st.types.procurement_flexibility[st.sols.type[sol]]
+    premium = 1.0 + flex * par.procurement_flexibility_price_premium
     return par.price_share_of_value * st.sols.claimed_effect[sol] * par.cost_per_fte_dkk * premium
 
 
@@ -229,16 +230,6 @@ def training_fte(par, st, org: int, sol: int, coverage: float) -> float:
     return st.types.impl_hours[typ] * persons / (par.hours_per_fte / 12.0)
 
 
-@jit(entry=True)
-def realised_effect(par, st, org: int, sol: int) -> float:
-    """Share of the addressable hours a solution saves on covered work at this organisation: its true
-    effect, of which the part ``competence_effect_share`` depends on staff digital competence (lever
-    ``competence_investment``)."""
-    k = par.competence_effect_share
-    competence = st.orgs.competence[org]
-    return st.sols.true_effect[sol] * (1.0 - k + k * competence)
-
-
 @jit
 def complexity_score(st, sol: int) -> int:
     """Sum of NASSS complexity over the seven domains (0..14)."""
@@ -252,24 +243,25 @@ def mean_strain(st, org: int) -> float:
 
 
 @jit
-def evaluation_noise(par) -> float:
-    """Log-sd of an organisation's estimate of a solution's effect (lever ``common_evaluation``: a shared
-    paradigm pools evidence and cuts the noise)."""
-    return par.evaluation_noise * (1.0 - par.common_evaluation * par.common_evaluation_noise_cut)
+def evaluation_noise(par, st, typ: int) -> float:
+    """Log-sd of an organisation's estimate of the effect of a solution of type ``typ`` (lever
+    ``common_evaluation``: a shared paradigm pools evidence and cuts the noise)."""
+    common = st.types.common_evaluation[typ]
+    return par.evaluation_noise * (1.0 - common * par.common_evaluation_noise_cut)
 
 
 @jit
-def evaluation_months(par) -> float:
+def evaluation_months(par, st, typ: int) -> float:
     """Evaluation time (lever ``common_evaluation``: shorter with a common paradigm)."""
-    return max(
-        par.evaluation_months * (1.0 - par.common_evaluation * par.common_evaluation_time_cut), 1.0
-    )
+    common = st.types.common_evaluation[typ]
+    return max(par.evaluation_months * (1.0 - common * par.common_evaluation_time_cut), 1.0)
 
 
 @jit
-def evaluation_cost_dkk(par) -> float:
+def evaluation_cost_dkk(par, st, typ: int) -> float:
     """Cost of one evaluation (lever ``common_evaluation``: cheaper with a common paradigm)."""
-    return par.evaluation_cost_dkk * (1.0 - par.common_evaluation * par.common_evaluation_cost_cut)
+    common = st.types.common_evaluation[typ]
+    return par.evaluation_cost_dkk * (1.0 - common * par.common_evaluation_cost_cut)
 
 
 @jit(entry=True)
@@ -473,9 +465,8 @@ def pilot_months(par, st, sol: int) -> float:
     ``spread_workflows``: a standard local test of a proven solution is shorter)."""
     months = par.pilot_months * (1.0 - par.test_access * par.test_access_pilot_time_cut)
     if st.sols.evidence[sol] >= EVALUATED:
-        months *= par.local_test_months_share * (
-            1.0 - par.spread_workflows * par.spread_workflows_time_cut
-        )
+        workflow = st.types.spread_workflows[st.sols.type[sol]]
+        months *= par.local_test_months_share * (1.0 - workflow * par.spread_workflows_time_cut)
     return max(months, 1.0)
 
 
@@ -500,7 +491,12 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     st.eng.project_fte[e] = staff
     st.eng.scope[e] = ORGANISATION if sols.evidence[sol] >= EVALUATED else UNIT
     add_partnership(
-        st, org, sols.company[sol], PROJECT, t, t + int(months + evaluation_months(par))
+        st,
+        org,
+        sols.company[sol],
+        PROJECT,
+        t,
+        t + int(months + evaluation_months(par, st, sols.type[sol])),
     )
     orgs.used_fte[org] += staff
     comp.traction[sols.company[sol]] = True
@@ -596,7 +592,7 @@ def enter_procurement(t: int, par, st, e: int, rng) -> None:
     """
     eng, sols = st.eng, st.sols
     org, sol = eng.org[e], eng.sol[e]
-    flex = par.procurement_flexibility
+    flex = st.types.procurement_flexibility[sols.type[sol]]
     eng.price_fte_year[e] = licence_price_fte_year(par, st, sol)
     fte = addressable_fte(st, org, sols.type[sol])
     if eng.scope[e] == UNIT:
@@ -683,7 +679,7 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
         sols.adopters[sol] += 1
         eng.adopted[e] = t
     eng.stage[e] = ROLLOUT
-    eng.effect[e] = realised_effect(par, st, org, sol)
+    eng.effect[e] = sols.true_effect[sol]
     if eng.scope[e] == ORGANISATION and sols.evidence[sol] == EVALUATED:
         sols.evidence[sol] = PROVEN
     st.region_contracts[sol, orgs.region[org]] = True
@@ -778,7 +774,6 @@ __all__ = [
     "pay",
     "pay_extension",
     "set_type_weights",
-    "realised_effect",
     "size_factor",
     "spend",
     "start_rollout",

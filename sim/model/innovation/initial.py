@@ -112,7 +112,7 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
 def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) -> None:
     """Two solutions per archetype from established firms (the incumbent proven where used) and the
     coverage each using organisation has at the start of ``start_year``."""
-    from sim.model.innovation.events import licence_price_fte_year, realised_effect
+    from sim.model.innovation.events import licence_price_fte_year
 
     cat = layer.catalogue
     use = load_starting_use()
@@ -169,7 +169,7 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         layer.region_contracts[incumbent, layer.org_region[users]] = True
         layer.solutions.adopters[incumbent] += len(users)
         st = layer.kernel_state(inputs=False)
-        for e, o in zip(rows, users, strict=True):
-            layer.eng.effect[e] = realised_effect(par, st, int(o), incumbent)
+        for e in rows:
             layer.eng.price_fte_year[e] = licence_price_fte_year(par, st, incumbent)
+        layer.eng.effect[rows] = layer.solutions.true_effect[incumbent]
         layer.add_active(rows)

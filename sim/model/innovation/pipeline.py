@@ -41,7 +41,6 @@ from sim.model.innovation.events import (
     ownership,
     pay,
     pay_extension,
-    realised_effect,
     risk_funds_available,
     set_type_weights,
     size_factor,
@@ -270,17 +269,16 @@ def _choose(weights: np.ndarray, n: int, rng) -> int:
 def pilot_step(t: int, par, st) -> None:
     """Advance pilots and local tests; a finished one goes to evaluation (which costs money)."""
     eng = st.eng
-    months = evaluation_months(par)
-    cost = evaluation_cost_dkk(par)
     for i in range(st.n_active[0]):
         e = st.active[i]
         if eng.stage[e] != PILOT:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] <= 0.0:
+            k = st.sols.type[eng.sol[e]]
             eng.stage[e] = EVALUATION
-            eng.timer[e] = months
-            pay(par, st, eng.org[e], cost, K_EVALUATION, False)
+            eng.timer[e] = evaluation_months(par, st, k)
+            pay(par, st, eng.org[e], evaluation_cost_dkk(par, st, k), K_EVALUATION, False)
 
 
 @jit
@@ -289,7 +287,6 @@ def evaluation_step(t: int, par, st, rng) -> None:
     ``common_evaluation``), adds to the solution's evidence, and the organisation decides
     (``events.decide``)."""
     eng, sols = st.eng, st.sols
-    noise = evaluation_noise(par)
     for i in range(st.n_active[0]):
         e = st.active[i]
         if eng.stage[e] != EVALUATION:
@@ -299,6 +296,7 @@ def evaluation_step(t: int, par, st, rng) -> None:
             continue
         count(st, C_EVALUATIONS, eng.org[e])
         s = eng.sol[e]
+        noise = evaluation_noise(par, st, sols.type[s])
         eng.est_effect[e] = sols.true_effect[s] * math.exp(rng.normal(-0.5 * noise * noise, noise))
         sols.evaluations[s] += 1
         sols.evidence_effect[s] += (eng.est_effect[e] - sols.evidence_effect[s]) / sols.evaluations[
@@ -320,7 +318,9 @@ def procurement_step(t: int, par, st, rng) -> None:
         if eng.timer[e] > 0.0:
             continue
         if eng.lost[e]:
-            if eng.coverage[e] > 0.0:  # a kept pilot whose scale-up was not bought: it stays in its unit
+            if (
+                eng.coverage[e] > 0.0
+            ):  # a kept pilot whose scale-up was not bought: it stays in its unit
                 eng.stage[e] = IN_USE
                 eng.scope[e] = UNIT
             else:
@@ -366,7 +366,7 @@ def takeup_hazard_year(par, st, s: int) -> float:
     imitation of the national coverage, raised by ownership (lever ``innovation_core_task``)."""
     p_ext = (
         par.bass_p_year
-        + par.spread_workflows * par.spread_workflows_bass_p_year
+        + st.types.spread_workflows[st.sols.type[s]] * par.spread_workflows_bass_p_year
         + par.proactive_scouting * par.proactive_scouting_bass_p_year
     )
     imitation = par.bass_q_year * st.sols.coverage[s]
@@ -433,7 +433,9 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
     if kept >= 0 and st.eng.stage[kept] > IN_USE:  # reconsidered after it ended: start afresh
         st.engagement_of[sol, org] = -1
         kept = -1
-    if kept >= 0:  # scale up a kept frontier pilot: the organisation's own evaluation is its evidence
+    if (
+        kept >= 0
+    ):  # scale up a kept frontier pilot: the organisation's own evaluation is its evidence
         st.eng.scope[kept] = ORGANISATION
         if rng.random() < adoption_probability(par, st, kept):
             enter_procurement(t, par, st, kept, rng)
@@ -450,9 +452,10 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
         st.orgs.type_coverage[org, st.sols.type[sol]] += 1.0
         count(st, C_ADOPTIONS, org)
         return
-    if rng.random() < par.common_evaluation * par.common_evaluation_evidence_acceptance:
+    k = st.sols.type[sol]
+    if rng.random() < st.types.common_evaluation[k] * par.common_evaluation_evidence_acceptance:
         e = add_engagement(st, org, sol, EVALUATION, 0.0, SPREAD, t)
-        noise = evaluation_noise(par)
+        noise = evaluation_noise(par, st, k)
         st.eng.est_effect[e] = st.sols.evidence_effect[sol] * math.exp(
             rng.normal(-0.5 * noise * noise, noise)
         )
@@ -477,7 +480,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     for d in range(st.sols.complexity.shape[1]):
         complexity += st.sols.complexity[sol, d]
     workflow = (
-        par.spread_workflows * par.spread_workflows_rollout_gain
+        st.types.spread_workflows[st.sols.type[sol]] * par.spread_workflows_rollout_gain
         if st.sols.adopters[sol] > 1
         else 0.0
     )
@@ -621,17 +624,21 @@ def freed_hours_step(par, st) -> None:
     """Gross FTE freed per organisation and profession [O, P], into ``st.freed``.
 
     Each solution rolled out or in use saves ``addressable x realised effect x coverage`` of the
-    profession's hours; solutions on the same hours combine multiplicatively, ``1 - prod(1 - share)``, so
+    profession's hours, where the realised effect is the solution's true effect of which the part
+    ``competence_effect_share`` follows the organisation's current digital competence (lever
+    ``competence_investment``); solutions on the same hours combine multiplicatively, ``1 - prod(1 - share)``, so
     freed hours never exceed demand.
     """
     eng, sols, types = st.eng, st.sols, st.types
     log_keep = np.zeros(st.freed.shape)
+    k_comp = par.competence_effect_share
     for i in range(st.n_active[0]):
         e = st.active[i]
         if eng.coverage[e] <= 0.0:
             continue
         o, k = eng.org[e], sols.type[eng.sol[e]]
-        done = eng.effect[e] * eng.coverage[e]
+        competence = 1.0 - k_comp + k_comp * st.orgs.competence[o]
+        done = eng.effect[e] * competence * eng.coverage[e]
         for p in range(log_keep.shape[1]):
             if types.addressable[k, p] > 0.0:
                 log_keep[o, p] += math.log1p(-min(types.addressable[k, p] * done, 0.999))
@@ -864,7 +871,6 @@ def money_stats_step(st) -> None:
                 stats[4] += 1.0
 
 
-# ``spend`` and ``realised_effect`` are re-exported for tests of single steps
 __all__ = [
     "abandonment_step",
     "begin_month",
@@ -882,7 +888,6 @@ __all__ = [
     "pipeline_month",
     "pipeline_stats_step",
     "procurement_step",
-    "realised_effect",
     "replace_step",
     "rollout_rate_year",
     "rollout_step",

@@ -261,6 +261,9 @@ def create_type(t: int, par, st, sector: int, transformative: bool, rng) -> int:
     types.created_month[k] = t
     types.origin[k] = DEVELOPED
     types.coverage[k] = 0.0
+    types.spread_workflows[k] = par.spread_workflows
+    types.common_evaluation[k] = par.common_evaluation
+    types.procurement_flexibility[k] = par.procurement_flexibility
     types.size[0] = k + 1
     return k
 

@@ -233,6 +233,9 @@ class TypeTable(Table):
         complexity [7]: NASSS complexity of the type. impl_hours: training hours per trained staff member.
         weight: relative frequency among new developments. created_month, origin (CATALOGUE or DEVELOPED).
         coverage: share of the national addressable hours of the type in use (end of last month).
+        spread_workflows, common_evaluation, procurement_flexibility: this month's value of the three
+        levers a programme can scope to some types (a scenario's [[programmes]]; otherwise the lever's
+        own value), read by the mechanisms where these levers act on a solution of the type.
     """
 
     FIELDS = {
@@ -248,6 +251,9 @@ class TypeTable(Table):
         "created_month": np.int64,
         "origin": np.int8,
         "coverage": np.float64,
+        "spread_workflows": np.float64,
+        "common_evaluation": np.float64,
+        "procurement_flexibility": np.float64,
     }
 
     def __init__(self, capacity: int = 64) -> None:
@@ -309,7 +315,8 @@ class Engagements(Table):
     there IN_USE; a successor rolling out in the same organisation takes over covered work first.
 
     Attributes (per engagement): org, sol; stage and the months left in it (``timer``); month started and
-    rolled out (-1 until then); coverage and its target; realised effect on covered work; the
+    rolled out (-1 until then); coverage and its target; the solution's true effect (the realised effect
+    on covered work also follows the organisation's competence, ``pipeline.freed_hours_step``); the
     organisation's estimate of the effect; route in (``via``); procurement route; whether the procurement
     will be lost (set when it starts); the yearly licence price per covered addressable FTE; the staff FTE
     its pilot or local test and evaluation take; its scope: UNIT (a frontier pilot kept in the unit that
@@ -529,7 +536,9 @@ ORG_FIELDS = {
 GENERATOR = numba.typeof(np.random.default_rng(0))  # numpy Generators, drawn from in compiled code
 KERNEL_STREAMS = ("companies", "matching", "pilots", "procurement", "implementation")
 KERNEL_ARRAYS = {
-    "engagement_of": types.int64[:, ::1],  # [S, O] the organisation's engagement with the solution (-1)
+    "engagement_of": types.int64[
+        :, ::1
+    ],  # [S, O] the organisation's engagement with the solution (-1)
     "region_contracts": types.boolean[:, ::1],  # [S, regions] a framework contract to call off
     "national_contract": types.boolean[::1],  # [S] a national framework contract to call off
     "worked_with": types.boolean[:, ::1],  # [O, C] the organisation has worked with the company

@@ -24,7 +24,7 @@ PARTNERSHIP_TABLE_STRUCT = TABLE_STRUCT_TYPES[PartnershipTable]
 
 
 @jit(entry=True)
-def make_type_table(size, sector, innovation_type, addressable, effect, effect_sd, best_effect, complexity, impl_hours, weight, created_month, origin, coverage):  # fmt: skip
+def make_type_table(size, sector, innovation_type, addressable, effect, effect_sd, best_effect, complexity, impl_hours, weight, created_month, origin, coverage, spread_workflows, common_evaluation, procurement_flexibility):  # fmt: skip
     """The struct of a ``TypeTable``."""
     s = new_struct(TYPE_TABLE_STRUCT)
     s.size = size
@@ -40,6 +40,9 @@ def make_type_table(size, sector, innovation_type, addressable, effect, effect_s
     s.created_month = created_month
     s.origin = origin
     s.coverage = coverage
+    s.spread_workflows = spread_workflows
+    s.common_evaluation = common_evaluation
+    s.procurement_flexibility = procurement_flexibility
     return s
 
 

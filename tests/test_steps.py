@@ -1,0 +1,175 @@
+"""Unit tests of single compiled steps on small hand-built states (issue 14): roll-out, replacement,
+procurement routes, scaling up a kept pilot, the adoption decision. Each test builds a tiny world, adds the
+rows it needs to the tables and calls one step with the layer's parameters and compiled state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model.innovation import events, pipeline, state
+
+
+@pytest.fixture
+def layer(small_scenario):
+    """The innovation layer of a tiny world in its first month, with money and project time to spare."""
+    model = sim.HealthSystemModel(scenario=small_scenario, seed=1, collect=False)
+    model.step()
+    layer = model.innovation
+    layer.org["tech_budget"][:] = 1e12
+    layer.org["capacity_fte"][:] = 1e6
+    layer.org["used_fte"][:] = 0.0
+    return layer
+
+
+def _new_solution(layer, typ: int, effect: float) -> int:
+    (s,) = layer.solutions.add(
+        type=typ,
+        company=0,
+        sector=layer.types.sector[typ],
+        true_effect=effect,
+        claimed_effect=effect,
+        on_market=True,
+        evidence=state.PROVEN,
+        evidence_effect=effect,
+        challenge_org=-1,
+        first_pilot_month=-1,
+        complexity=np.zeros(7, np.int64),
+    )
+    layer.grow_tables()
+    return int(s)
+
+
+def _engagement(layer, org: int, sol: int, stage: int, coverage: float, target: float) -> int:
+    (e,) = layer.eng.add(
+        org=org,
+        sol=sol,
+        stage=stage,
+        started=0,
+        adopted=0,
+        coverage=coverage,
+        target=target,
+        effect=layer.solutions.true_effect[sol],
+        scope=state.ORGANISATION,
+    )
+    layer.engagement_of[sol, org] = e
+    if stage in (state.ROLLOUT, state.IN_USE):
+        layer.solutions.adopters[sol] += 1
+    layer.add_active(np.array([e]))
+    st = layer.kernel_state(inputs=False)
+    layer.eng.price_fte_year[e] = events.licence_price_fte_year(layer.params[0], st, sol)
+    return int(e)
+
+
+def _municipal_type_and_org(layer) -> tuple[int, int]:
+    typ = layer.catalogue.keys.index("screen_visits")
+    org = int(np.flatnonzero(layer.org_sector == 1)[0])
+    return typ, org
+
+
+def _month(layer, t: int, *steps) -> None:
+    st = layer.kernel_state(inputs=False)
+    par = layer.params[0]
+    pipeline.begin_month(t, par, st)
+    for step in steps:
+        step(t, par, st)
+
+
+def test_a_rollout_closes_on_its_target_and_is_then_in_use(layer):
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.4)
+    e = _engagement(layer, org, sol, state.ROLLOUT, 0.0, 0.5)
+    seen = [0.0]
+    for t in range(1, 120):
+        _month(layer, t, pipeline.rollout_step)
+        seen.append(layer.eng.coverage[e])
+        if layer.eng.stage[e] == state.IN_USE:
+            break
+    assert np.all(np.diff(seen) >= 0) and max(seen) <= 0.5
+    assert layer.eng.stage[e] == state.IN_USE and layer.eng.coverage[e] > 0.45
+
+
+def test_a_rollout_waits_without_money(layer):
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.4)
+    e = _engagement(layer, org, sol, state.ROLLOUT, 0.1, 0.6)
+    layer.org["tech_budget"][org] = -1.0
+    layer.org["risk_fund"][:] = 0.0
+    _month(layer, 30, pipeline.rollout_step)  # long after its start: no scale-up finance either
+    assert layer.eng.coverage[e] == 0.1
+
+
+def test_a_better_successor_replaces_the_older_solution(layer):
+    typ, org = _municipal_type_and_org(layer)
+    old = _new_solution(layer, typ, 0.2)
+    new = _new_solution(layer, typ, 0.5)
+    e_old = _engagement(layer, org, old, state.IN_USE, 0.9, 0.9)
+    e_new = _engagement(layer, org, new, state.ROLLOUT, 0.0, 0.8)
+    replaced = 0.0
+    for t in range(1, 200):
+        _month(
+            layer, t, pipeline.rollout_step, lambda t, par, st: pipeline.replace_step(t, par, st)
+        )
+        replaced += layer.counts[state.C_REPLACEMENTS].sum()
+        total = layer.eng.coverage[e_old] + layer.eng.coverage[e_new]
+        assert total <= 1.0 + 1e-9
+        if layer.eng.stage[e_old] == state.REPLACED:
+            break
+    assert layer.eng.coverage[e_new] > 0.75
+    assert layer.eng.coverage[e_old] <= 0.25
+    assert layer.solutions.adopters[new] == 1
+
+
+def test_procurement_routes_follow_the_rules(layer):
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.4)
+    par = layer.params[0]
+    routes = []
+    for seed in range(200):
+        e = _engagement(layer, org, sol, state.EVALUATION, 0.0, 0.0)
+        layer.region_contracts[sol, layer.org_region[org]] = seed % 2 == 0
+        st = layer.kernel_state(inputs=False)
+        events.enter_procurement(0, par, st, e, np.random.default_rng(seed))
+        routes.append((seed % 2 == 0, int(layer.eng.route[e]), layer.eng.timer[e]))
+    with_contract = [r for c, r, _ in routes if c]
+    without = [r for c, r, _ in routes if not c]
+    assert state.FRAMEWORK not in without  # nothing to call off
+    # status-quo flexibility 0.1: a call-off with probability 0.2 + 0.1 x 0.7 = 0.27
+    share = np.mean([r == state.FRAMEWORK for r in with_contract])
+    assert 0.27 - 0.15 < share < 0.27 + 0.15
+    assert set(without) <= {state.EU_TENDER, state.BELOW_THRESHOLD, state.JOINT}
+
+
+def test_scaling_up_a_kept_pilot_keeps_its_unit_until_the_new_contract(layer):
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.6)
+    e = _engagement(layer, org, sol, state.IN_USE, 0.05, 0.05)
+    layer.eng.scope[e] = state.UNIT
+    layer.eng.est_effect[e] = 0.6
+    st = layer.kernel_state(inputs=False)
+    par = layer.params[0]
+    for seed in range(50):  # the decision is a draw; a good solution is scaled up soon
+        pipeline.take_up(1, par, st, org, sol, np.random.default_rng(seed))
+        if layer.eng.stage[e] == state.PROCUREMENT:
+            break
+    assert layer.eng.stage[e] == state.PROCUREMENT and layer.eng.scope[e] == state.ORGANISATION
+    assert layer.eng.coverage[e] == 0.05  # the unit keeps using it meanwhile
+    layer.eng.lost[e] = True
+    layer.eng.timer[e] = 1.0
+    _month(
+        layer, 2, lambda t, par, st: pipeline.procurement_step(t, par, st, np.random.default_rng(0))
+    )
+    assert layer.eng.stage[e] == state.IN_USE and layer.eng.scope[e] == state.UNIT
+
+
+def test_the_adoption_decision_rises_with_the_estimated_effect(layer):
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.4)
+    e = _engagement(layer, org, sol, state.EVALUATION, 0.0, 0.0)
+    probs = []
+    for estimate in (0.05, 0.2, 0.4, 0.8):
+        layer.eng.est_effect[e] = estimate
+        probs.append(layer.adoption_probability(e))
+    assert all(a < b for a, b in zip(probs, probs[1:], strict=False))
+    assert 0 < probs[0] < probs[-1] < 1
