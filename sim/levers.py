@@ -503,7 +503,7 @@ def levers_table() -> pd.DataFrame:
     """The levers as a DataFrame, one row per lever, in the seed's order."""
     import pandas as pd
 
-    return pd.DataFrame([asdict(row) for row in _LEVER_ROWS])
+    return pd.DataFrame([{**asdict(row), "mechanism": row.mechanism} for row in _LEVER_ROWS])
 
 
 def uncertainties_table() -> pd.DataFrame:

@@ -238,6 +238,8 @@ def _describe_allowed(loc: tuple, err: dict) -> str:
         "innovation": InnovationSection,
     }
     if err["type"] == "extra_forbidden":
+        if len(loc) == 3 and section == "levers":
+            return "allowed keys in a lever schedule: " + ", ".join(LeverSchedule.model_fields)
         if len(loc) == 1:
             return "allowed sections: " + ", ".join(ScenarioModel.model_fields)
         model = models.get(section)
@@ -259,9 +261,28 @@ def _describe_allowed(loc: tuple, err: dict) -> str:
     return err["msg"]
 
 
+def _lever_errors(errors: list[dict]) -> list[dict]:
+    """A lever is a number or a schedule table: keep the errors of the form the file used (pydantic
+    reports both members of the union), with the member's name taken out of the location."""
+    out = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if len(loc) >= 3 and loc[0] == "levers" and loc[1] in LEVERS:
+            member = str(loc[2])
+            is_schedule = member.startswith("Schedule_")
+            given_table = isinstance(err.get("input"), dict) if len(loc) == 3 else is_schedule
+            if len(loc) == 3 and given_table != is_schedule:
+                continue  # the other form's complaint
+            if len(loc) > 3 and not is_schedule:
+                continue
+            err = {**err, "loc": (loc[0], loc[1], *loc[3:])}
+        out.append(err)
+    return out
+
+
 def _format_validation_error(origin: str, exc: ValidationError) -> str:
     lines = []
-    for err in exc.errors():
+    for err in _lever_errors(exc.errors()):
         loc = tuple(str(part) for part in err["loc"])
         key = ".".join(loc) if loc else "(top level)"
         if err["type"] == "extra_forbidden":

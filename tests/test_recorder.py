@@ -62,6 +62,8 @@ class EagerRecorder:
         prof[..., 2] = demand - (supply + freed)
         prof[..., 3] = freed
         prof[..., 4] = head
+        prof[..., 5] = gross
+        prof[..., 6] = work
         row, c = self.sector[t], self.c
         d, s, f = demand.sum(1), supply.sum(1), freed.sum(1)
         row[:, c["demand_fte"]] = d

@@ -36,7 +36,7 @@ A calibration file has this layout (paths are relative to the file)::
     [targets.screen_visits_2018]                # or a target written here
     observed = 0.49
     sd = 0.05                                   # or tolerance = 0.05 (the distance's scale)
-    source = "DIFFUSION s2.2"
+    source = "SOURCES D-31"
 
 Randomness: each particle runs ``replications`` times with seeds derived from (master_seed, generation,
 candidate, replication). ``mean_statistics`` averages each statistic over the replications, then takes
@@ -186,7 +186,7 @@ class Target:
         observed: the observed value.
         scale: its standard deviation, or the tolerance the file gives (the distance's unit).
         scale_kind: ``sd`` or ``tolerance``.
-        source: source ID(s) in docs/SOURCES.md (or a FACTS/DIFFUSION section).
+        source: source ID(s) in docs/SOURCES.md.
         fitted: False for a held-out target (evaluated and reported, never in the distance).
         description: a short text for tables.
     """

@@ -476,7 +476,8 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     and can pay it, risk fund first (lever ``risk_budget``); a committed pilot (a co-developed solution, a
     strategic partner's joint project) skips those checks."""
     sols, orgs, comp = st.sols, st.orgs, st.comp
-    if st.engagement_of[sol, org] >= 0:
+    current = st.engagement_of[sol, org]
+    if current >= 0 and st.eng.stage[current] <= IN_USE:  # engaged now (an ended one may be retried)
         return False
     cost = pilot_cost_dkk(par, st, org, sol)
     staff = par.pilot_staff_fte * test_scale(par, st, org, sol)

@@ -141,6 +141,7 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
                 first_pilot_month=-1,
                 complexity=complexity,
             )
+            layer.grow_tables()
             if rank == 0:
                 incumbent = int(s)
             layer.types.best_effect[k] = max(layer.types.best_effect[k], true_effect)

@@ -431,7 +431,6 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
         return
     kept = st.engagement_of[sol, org]
     if kept >= 0 and st.eng.stage[kept] > IN_USE:  # reconsidered after it ended: start afresh
-        st.engagement_of[sol, org] = -1
         kept = -1
     if (
         kept >= 0
