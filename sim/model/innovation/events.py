@@ -477,7 +477,9 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     strategic partner's joint project) skips those checks."""
     sols, orgs, comp = st.sols, st.orgs, st.comp
     current = st.engagement_of[sol, org]
-    if current >= 0 and st.eng.stage[current] <= IN_USE:  # engaged now (an ended one may be retried)
+    if (
+        current >= 0 and st.eng.stage[current] <= IN_USE
+    ):  # engaged now (an ended one may be retried)
         return False
     cost = pilot_cost_dkk(par, st, org, sol)
     staff = par.pilot_staff_fte * test_scale(par, st, org, sol)
@@ -666,7 +668,7 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     mean = (
         par.coverage_target_mean
         + ownership(par) * par.innovation_core_task_target_gain
-        + (orgs.competence[org] - 0.4) * par.competence_target_gain
+        + (orgs.competence[org] - par.competence_base) * par.competence_target_gain
     )
     mean = min(max(mean, 0.05), 0.98)
     concentration = par.coverage_target_concentration
