@@ -116,8 +116,8 @@ def test_a_better_successor_replaces_the_older_solution(layer):
         assert total <= 1.0 + 1e-9
         if layer.eng.stage[e_old] == state.REPLACED:
             break
-    assert layer.eng.coverage[e_new] > 0.75
-    assert layer.eng.coverage[e_old] <= 0.25
+    assert layer.eng.coverage[e_new] > 0.7  # within rollout_done_share of its target 0.8
+    assert layer.eng.coverage[e_old] <= 0.3
     assert layer.solutions.adopters[new] == 1
 
 
