@@ -97,7 +97,7 @@ class InnovationLayer:
         self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
         self.engagement_of = np.full((self.solutions.capacity, self.n_orgs), -1, dtype=np.int64)
-        self.region_contracts = np.zeros((self.solutions.capacity, n_regions), dtype=bool)
+        self.region_contracts = np.zeros((self.solutions.capacity, n_regions))
         self.national_contract = np.zeros(self.solutions.capacity, dtype=bool)
         self.worked_with = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
         self.strategic = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
@@ -113,6 +113,8 @@ class InnovationLayer:
         self.org = {
             "sector": self.org_sector,
             "region": self.org_region,
+            "region_share": np.zeros(self.n_orgs),
+            "region_weight": np.zeros(n_regions),
             "fund": fund,
             "sector_orgs": self.sector_orgs,
             "sector_start": self.sector_start,
@@ -377,7 +379,13 @@ class InnovationLayer:
             np.copyto(self._supply, accounts.supply_fte_org)
             np.copyto(self._demand, self.model.demand_fte)
             np.copyto(self._strain, accounts.strain_org)
-            np.copyto(self.org["size_fte"], self._supply.sum(axis=1))
+            size = self.org["size_fte"]
+            np.copyto(size, self._supply.sum(axis=1))
+            by_region = np.bincount(
+                self.org_region, weights=size, minlength=len(self.org["region_weight"])
+            )
+            np.divide(size, by_region[self.org_region], out=self.org["region_share"])
+            np.divide(by_region, by_region.sum(), out=self.org["region_weight"])
         tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
         if self._state is None or self._state_stale or any(t._view is None for t in tables):
             from sim.model.innovation.structs import make_kernel, make_orgs

@@ -196,7 +196,9 @@ def matching_step(t: int, par, st, rng) -> None:
     proportion to their size and turn into a pilot with a probability raised by clear roles (lever
     ``role_transparency``). Units with incentives (lever ``incentive_structures``) are keener on both.
     A found solution is chosen by its claimed value and piloted if the organisation has project time
-    and money (``events.try_start_pilot``).
+    and money (``events.try_start_pilot``); a solution is piloted at most ``frontier_pilots_max`` times
+    before the first positive evaluation (a company runs a few reference pilots, not one in every
+    organisation, so the number of pilots does not grow with the number of organisations).
     """
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
@@ -233,7 +235,11 @@ def matching_step(t: int, par, st, rng) -> None:
             for i in range(n_ready):
                 s = ready[i]
                 appeal[i] = 0.0
-                if sols.sector[s] == orgs.sector[o] and st.engagement_of[s, o] < 0:
+                if (
+                    sols.sector[s] == orgs.sector[o]
+                    and st.engagement_of[s, o] < 0
+                    and sols.frontier_pilots[s] < par.frontier_pilots_max
+                ):
                     appeal[i] = sols.claimed_effect[s] * st.types.effect[sols.type[s]] + 1e-9
             pick = _choose(appeal, n_ready, rng)
             if pick >= 0:
@@ -747,7 +753,7 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
         slots = (orgs.capacity_fte[o] + par.base_project_fte * size_factor(par, st, o)) / max(
             par.pilot_staff_fte, 1e-9
         )
-        pilots += int(math.ceil(slots)) + 2 * orgs.strategic_count[o] + 2
+        pilots += int(math.ceil(slots)) + 4 * orgs.strategic_count[o] + 2
     for s in range(sols.size[0]):
         if sols.ready_month[s] == t and sols.challenge_org[s] >= 0:
             pilots += 1
