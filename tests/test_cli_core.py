@@ -111,3 +111,45 @@ def test_installed_console_script_exists():
     import shutil
 
     assert shutil.which("opisim"), "pip install -e . should install the opisim command"
+
+
+def test_building_the_parser_imports_no_heavy_library():
+    """`opisim --help`, `levers` and `calibration` start fast: no command module imports the model,
+    pandas, matplotlib or SALib when it registers its commands."""
+    code = (
+        "import sys, sim.cli; sim.cli.build_parser(); "
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'mesa', 'numba', 'SALib', "
+        "'scipy') if m in sys.modules))"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
+def test_every_command_module_registers_its_commands():
+    import argparse
+
+    import sim.cli
+
+    names: list[str] = []
+    for module in sim.cli.COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        module.register(sub)
+        assert sub.choices, module.__name__
+        for name, command in sub.choices.items():
+            assert callable(command.get_default("func")), f"{module.__name__}: {name}"
+        names += sub.choices
+    assert len(names) == len(set(names))
+    assert set(names) >= {"run", "levers", "calibration", "experiment", "results", "sensitivity"}
+    assert set(names) >= {"plot", "report", "explore"}
+
+
+def test_plot_list_names_every_figure():
+    from sim.plotting import FIGURES
+
+    res = opisim("plot", "--list")
+    assert res.returncode == 0, res.stderr
+    assert [line.split()[0] for line in res.stdout.splitlines()] == list(FIGURES)

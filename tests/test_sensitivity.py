@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.cli import run_sensitivity
+from sim.analysis import run_sensitivity
 from sim.analysis.designs import parse_plan, salib_sample
 from sim.analysis.sensitivity import analyse, compare_rankings, convergence
 from sim.cli import main

@@ -24,6 +24,7 @@ _EXPORTS = {
     "plan_experiment": "sim.experiments.runner",
     "run_experiment": "sim.experiments.runner",
     "comparison_table": "sim.experiments.compare",
+    "format_comparison": "sim.experiments.compare",
 }
 
 __all__ = sorted(_EXPORTS)

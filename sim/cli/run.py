@@ -1,4 +1,4 @@
-"""CLI subcommands of the core: ``opisim run``, ``opisim levers`` and ``opisim calibration``."""
+"""The core's commands: ``opisim run``, ``opisim levers`` and ``opisim calibration``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ RESULTS_ROOT = Path("results")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``run``, ``levers`` and ``calibration``."""
+    """Add the ``run``, ``levers`` and ``calibration`` commands."""
     p = subparsers.add_parser(
         "run",
         help="run one scenario and write its outputs",
