@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -10,6 +14,8 @@ import pytest
 import sim
 from sim.model.model import HealthSystemModel
 from sim.rng import RandomStreams
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +232,42 @@ def test_importing_the_run_module_keeps_sim_run_the_function():
 
     importlib.import_module("sim.simulation")
     assert callable(sim.run) and sim.run.__module__ == "sim.simulation"
+
+
+_IMPORT_EVERYTHING = """
+import multiprocessing
+{set_method}
+before = multiprocessing.get_start_method(allow_none=True)
+import sim
+import sim.experiments
+from sim.experiments import load_experiment, plan_experiment, run_experiment
+import sim.analysis, sim.experiments.executors, sim.experiments.runner, sim.plotting.figures
+
+sim.HealthSystemModel, sim.run, sim.RunResult, sim.run_experiment
+after = multiprocessing.get_start_method(allow_none=True)
+assert after == before, (before, after)
+
+def gap_after_two_months(levers):  # no `if __name__ == "__main__"` guard below, as in many scripts
+    scenario = sim.load_scenario("tests/data/small.toml").with_overrides(levers)
+    model = sim.HealthSystemModel(scenario=scenario, seed=1)
+    model.step()
+    model.step()
+    return round(float(model.datacollector.get_model_vars_dataframe()["gap_fte"].iloc[-1]), 3)
+
+with multiprocessing.Pool(2) as pool:
+    print(before, after, pool.map(gap_after_two_months, [{{}}, {{"levers.risk_budget": 0.5}}]))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", None])
+def test_importing_sim_leaves_the_callers_start_method(tmp_path, method):
+    """Mesa 3.3's batch runner sets the start method to "spawn" when imported; importing the model
+    must not (a script with a multiprocessing pool and no __main__ guard would hang or fail)."""
+    script = tmp_path / "analyst_script.py"
+    set_method = f"multiprocessing.set_start_method({method!r})" if method else ""
+    script.write_text(_IMPORT_EVERYTHING.format(set_method=set_method))
+    res = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split()[:2] == [str(method), str(method)]
