@@ -16,7 +16,7 @@ therefore our reading (``theme_source = "reading"``) except where the seed's own
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class Lever:
         theme_source: ``seed`` if the seed's text assigns it, ``reading`` if it is our interpretation.
         mechanism: the model function where the lever acts.
         description: what the value does, in one sentence.
+        integer: the value is a whole number (a count).
+        title_en, title_da: short display name in English and in Danish (figures, reports).
     """
 
     name: str
@@ -52,11 +54,17 @@ class Lever:
     mechanism: str
     description: str
     integer: bool = False
+    title_en: str = field(kw_only=True)
+    title_da: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """One exogenous uncertainty (not policy): swept as scenarios and in the analysis."""
+    """One exogenous uncertainty (not policy): swept as scenarios and in the analysis.
+
+    Attributes:
+        title_en, title_da: short display name in English and in Danish (figures, reports).
+    """
 
     name: str
     unit: str
@@ -66,6 +74,8 @@ class Uncertainty:
     description: str
     mechanism: str
     source: str
+    title_en: str = field(kw_only=True)
+    title_da: str = field(kw_only=True)
 
 
 _LEVER_ROWS = [
@@ -83,6 +93,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.innovation_capacity",
         "Share of staff hours reserved for development, uptake and spread: raises how many pilots and "
         "implementations an organisation can carry, and costs those hours.",
+        title_en="Innovation as core task",
+        title_da="Innovation som kerneopgave",
     ),
     Lever(
         "spread_workflows",
@@ -98,6 +110,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.spread_step",
         "Standard workflow and national spread programme: raises the external adoption rate (Bass p) of "
         "proven solutions and cuts the time and hours the 2nd..nth adopter needs.",
+        title_en="Workflows for spread",
+        title_da="Arbejdsgange for udbredelse",
     ),
     Lever(
         "competence_investment",
@@ -112,6 +126,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.competence_step",
         "Training hours per staff-year: raise staff digital competence, which speeds implementation and "
         "raises the realised share of a solution's effect; the hours are taken from supply.",
+        title_en="Competence investment",
+        title_da="Investering i kompetencer",
     ),
     Lever(
         "proactive_scouting",
@@ -125,6 +141,8 @@ _LEVER_ROWS = [
         "reading",
         "sim.model.innovation.pipeline.matching_step",
         "Monthly chance that an organisation actively scouts the market and finds a fitting solution.",
+        title_en="Proactive scouting",
+        title_da="Proaktiv tilgang",
     ),
     Lever(
         "procurement_flexibility",
@@ -140,6 +158,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.procurement_step",
         "Shorter tenders, reuse of framework agreements across organisations and use of innovation "
         "partnerships.",
+        title_en="Flexible procurement",
+        title_da="Fleksible udbudsregler",
     ),
     Lever(
         "career_paths",
@@ -154,6 +174,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.career_step",
         "Share of staff on an innovation career track: they act as champions (faster, stickier "
         "implementation) and quit less.",
+        title_en="Career paths",
+        title_da="Meritgivende karriereveje",
     ),
     Lever(
         "incentive_structures",
@@ -169,6 +191,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.adoption_decision",
         "Share of realised savings a unit keeps: raises willingness to pilot and adopt and feeds the "
         "unit's innovation budget.",
+        title_en="Incentive structures",
+        title_da="Incitamentsstrukturer",
     ),
     Lever(
         "common_evaluation",
@@ -183,6 +207,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.evaluation_step",
         "Shorter, cheaper evaluations, and evidence from one organisation accepted by others so they can "
         "skip their own pilot.",
+        title_en="Common evaluation",
+        title_da="Fælles evalueringsparadigme",
     ),
     Lever(
         "transformative_focus",
@@ -197,6 +223,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.companies.development_step",
         "Weight of new development on transformative solutions: larger effect, higher risk, longer "
         "development.",
+        title_en="Transformative focus",
+        title_da="Transformative løsninger",
     ),
     Lever(
         "test_access",
@@ -210,6 +238,8 @@ _LEVER_ROWS = [
         "reading",
         "sim.model.innovation.companies.company_finance_step",
         "Cheaper, faster pilots for companies and lower start-up burn rate, so more start-ups survive.",
+        title_en="Access to test facilities",
+        title_da="Adgang til test",
     ),
     Lever(
         "role_transparency",
@@ -223,6 +253,8 @@ _LEVER_ROWS = [
         "reading",
         "sim.model.innovation.pipeline.matching_step",
         "Lower search and matching friction: a larger share of company pitches reach the right buyer.",
+        title_en="Role transparency",
+        title_da="Tydelige roller",
     ),
     Lever(
         "risk_budget",
@@ -237,6 +269,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.pilot_step",
         "Budget share reserved for uncertain investments over several years: caps what pilots and "
         "first implementations an organisation can fund.",
+        title_en="Risk budget",
+        title_da="Ramme for risikovillige investeringer",
     ),
     Lever(
         "strategic_partnership_cap",
@@ -252,6 +286,8 @@ _LEVER_ROWS = [
         "Cap on concurrent strategic partnerships per organisation; each shares risk and resources and "
         "gives its company privileged access for co-development.",
         True,
+        title_en="Strategic partnerships",
+        title_da="Strategiske partnerskaber",
     ),
     Lever(
         "challenge_driven_share",
@@ -266,6 +302,8 @@ _LEVER_ROWS = [
         "sim.model.innovation.pipeline.challenge_step",
         "Share of new development started from the health system's own posted challenges, with a "
         "committed first buyer (better fit, pre-agreed procurement).",
+        title_en="Challenge-driven development",
+        title_da="Udfordringsdrevet udvikling",
     ),
 ]
 
@@ -279,6 +317,8 @@ _UNCERTAINTY_ROWS = [
         "Projection variant: scales the growth (not the level) of the 67-79 and 80+ bands relative to 2025.",
         "sim.model.demography.Demography",
         "FACTS.md s1: DST 2020/2021 and KL 2024 differ by about 10% on 80+ in 2030",
+        title_en="Demography",
+        title_da="Demografi",
     ),
     Uncertainty(
         "education_intake",
@@ -289,6 +329,8 @@ _UNCERTAINTY_ROWS = [
         "Scales yearly graduate cohorts of every profession.",
         "sim.model.model.HealthSystemModel.graduate_cohort",
         "FACTS.md s4: nursing intake -18% 2019-2022, +1% 2023",
+        title_en="Education intake",
+        title_da="Uddannelsesoptag",
     ),
     Uncertainty(
         "effect_size",
@@ -299,6 +341,8 @@ _UNCERTAINTY_ROWS = [
         "Scales the true labour-saving effect of every solution archetype.",
         "sim.model.innovation.solutions.draw_solution",
         "assumption (FACTS.md s7 gives single-site effects)",
+        title_en="Effect size",
+        title_da="Effektstørrelse",
     ),
     Uncertainty(
         "funding_climate",
@@ -309,6 +353,8 @@ _UNCERTAINTY_ROWS = [
         "Scales founding of start-ups and the cash they raise.",
         "sim.model.innovation.companies.founding_step",
         "assumption (FACTS.md s5: 3,956 mDKK invested since 2019)",
+        title_en="Funding climate",
+        title_da="Finansieringsklima",
     ),
     Uncertainty(
         "budget_growth",
@@ -319,6 +365,8 @@ _UNCERTAINTY_ROWS = [
         "Real growth of public health budgets, which scales innovation and risk budgets.",
         "sim.model.innovation.pipeline.budget_step",
         "assumption",
+        title_en="Budget growth",
+        title_da="Budgetvækst",
     ),
     Uncertainty(
         "attrition_sensitivity",
@@ -329,6 +377,8 @@ _UNCERTAINTY_ROWS = [
         "Scales how strongly strain raises the quit hazard (the vicious circle).",
         "sim.model.staff.quit_hazard",
         "assumption",
+        title_en="Attrition sensitivity",
+        title_da="Afgangsfølsomhed",
     ),
 ]
 

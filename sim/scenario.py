@@ -1,7 +1,7 @@
 """Scenario files: the schema, loading from TOML, validation and dotted-key overrides.
 
 A scenario says which world to build (national or a small synthetic one, and at what staff scale), the
-period, the 14 levers, the uncertainties, innovation switches and optional overrides of calibration
+period, the levers, the uncertainties, innovation switches and optional overrides of calibration
 constants (whose defaults and sources live in ``sim/data/calibration.toml``). Everything is validated on
 load; any problem raises :class:`sim.errors.ScenarioError` with the file, the key and what is allowed.
 """

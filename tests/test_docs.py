@@ -49,3 +49,13 @@ def test_every_mechanism_named_in_the_tables_exists_and_mentions_its_lever():
             assert row.name in Path(module.__file__).read_text(), (
                 f"{row.name} not mentioned in {module.__name__}"
             )
+
+
+def test_outputs_doc_is_generated_from_the_registry():
+    from sim.outputs import markdown_table
+
+    text = (ROOT / "docs" / "OUTPUTS.md").read_text(encoding="utf-8")
+    assert text == markdown_table(), (
+        "docs/OUTPUTS.md is stale: run python scripts/make_output_docs.py"
+    )
+    assert "docs/OUTPUTS.md" in (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")

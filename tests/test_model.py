@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import outputs
 from sim.model.model import HealthSystemModel
 from sim.rng import RandomStreams
 
@@ -24,38 +25,20 @@ def small_result(small_scenario):
 
 
 def test_timeseries_contract(small_result):
+    """The tables and the summary have exactly the outputs of sim/outputs.py, in its order."""
     ts = small_result.timeseries
-    for col in (
-        "date",
-        "sector",
-        "demand_fte",
-        "supply_fte",
-        "fte_freed",
-        "gap_fte",
-        "gap_share",
-        "strain",
-        "staff_headcount",
-        "entries",
-        "exits",
-        "attrition_rate",
-        "pilots_started",
-        "pilots_active",
-        "evaluations",
-        "procurements",
-        "adoptions",
-        "abandonments",
-        "solutions_scaled",
-        "startups_founded",
-        "startups_alive",
-        "startups_failed",
-        "startups_scaled",
-        "public_cost_dkk",
-    ):
-        assert col in ts.columns, col
+    assert tuple(ts.columns) == ("date", "year", "month", "sector", *outputs.columns("sector"))
     assert set(ts["sector"]) == {"hospital", "municipal", "all"}
     assert len(ts) == 6 * 12 * 3
     assert pd.api.types.is_datetime64_any_dtype(ts["date"])
     bp = small_result.by_profession
+    assert tuple(bp.columns) == (
+        "date",
+        "year",
+        "sector",
+        "profession",
+        *outputs.columns("profession"),
+    )
     assert set(bp["profession"]) == {
         "nurse",
         "doctor",
@@ -63,17 +46,16 @@ def test_timeseries_contract(small_result):
         "sosu_helper",
         "other_clinical",
     }
-    for col in ("demand_fte", "supply_fte", "gap_fte", "fte_freed"):
-        assert col in bp.columns
-    for key in (
-        "gap_fte_2030",
-        "fte_freed_2030",
-        "target_10k_reached",
-        "target_10k_year",
-        "public_cost_per_fte_freed_dkk",
-        "startups_alive_2030",
-    ):
-        assert key in small_result.summary
+    assert tuple(small_result.summary) == outputs.summary_keys()
+    assert all(isinstance(v, float) for v in small_result.summary.values())
+
+
+def test_summary_without_innovation_has_every_key(small_scenario):
+    short = small_scenario.with_overrides({"innovation.enabled": False, "time.end_year": 2025})
+    summary = sim.run(short, seed=1).summary
+    assert tuple(summary) == outputs.summary_keys()
+    assert summary["pilots_started_cum"] == 0.0
+    assert np.isnan(summary["gap_fte_2030"])  # the run ends in 2025
 
 
 def test_stock_flow_conservation_every_month(small_result):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sim.errors import ScenarioError
 from sim.levers import THEMES, levers_table, uncertainties_table
+from sim.outputs import SUMMARY_YEARS, TARGET_FTE, TARGET_YEAR
 from sim.scenario import calibration_defaults, load_scenario, parse_override
 
 RESULTS_ROOT = Path("results")
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(func=cmd_run)
 
-    p = subparsers.add_parser("levers", help="print the 14 levers and the uncertainties")
+    p = subparsers.add_parser("levers", help="print the levers and the uncertainties")
     p.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
     p.set_defaults(func=cmd_levers)
 
@@ -86,36 +87,39 @@ def summary_table(result) -> str:
 
     s = result.summary
     rows = []
-    for year in (2030, 2035, 2045):
-        if f"gap_fte_{year}" not in s or pd.isna(s[f"gap_fte_{year}"]):
+    for year in SUMMARY_YEARS:
+        if pd.isna(s.get(f"gap_fte_{year}")):
             continue
         rows.append(
             {
                 "year": year,
                 "demand FTE": f"{s[f'demand_fte_{year}']:,.0f}",
                 "supply FTE": f"{s[f'supply_fte_{year}']:,.0f}",
-                "freed FTE": f"{s[f'fte_freed_{year}']:,.0f}",
+                "net freed FTE": f"{s[f'fte_freed_{year}']:,.0f}",
                 "gap FTE": f"{s[f'gap_fte_{year}']:,.0f}",
                 "gap %": f"{100 * s[f'gap_share_{year}']:.1f}",
                 "SOSU gap": f"{s[f'sosu_gap_fte_{year}']:,.0f}",
                 "nurse gap": f"{s[f'nurse_gap_fte_{year}']:,.0f}",
             }
         )
-    table = pd.DataFrame(rows).to_string(index=False)
-    target = (
-        ("reached in " + str(int(s["target_10k_year"])))
-        if s.get("target_10k_reached")
-        else (
-            "not reached by 2030"
-            + (
-                f" (reached {int(s['target_10k_year'])})"
-                if not pd.isna(s.get("target_10k_year"))
-                else ""
-            )
-        )
+    table = pd.DataFrame(rows).to_string(index=False) if rows else "(no summary year simulated)"
+    year = s.get("target_10k_year")
+    if s.get("target_10k_reached"):
+        target = f"reached in {int(year)}"
+    else:
+        later = f" (reached {int(year)})" if not pd.isna(year) else ""
+        target = f"not reached by {TARGET_YEAR}{later}"
+    scenario = result.scenario
+    return "\n".join(
+        [
+            f"opisim run: scenario '{scenario.name}', seed {result.seed}, "
+            f"staff_scale {scenario.world.staff_scale}",
+            table,
+            "December of each year. gap = demand - (supply + net freed); net freed = FTE freed by\n"
+            "solutions in use minus the FTE that innovation work takes (negative when it costs more).",
+            f"{TARGET_FTE:,.0f} FTE freed (net) by {TARGET_YEAR}: {target}",
+        ]
     )
-    head = f"opisim run: scenario '{result.scenario.name}', seed {result.seed}, staff_scale {result.scenario.world.staff_scale}"
-    return f"{head}\n{table}\n10,000 FTE freed: {target}"
 
 
 def cmd_levers(args: argparse.Namespace) -> int:

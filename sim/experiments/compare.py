@@ -16,25 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import outputs
 from sim.errors import ResultsError
-
-HEADLINE_OUTCOMES = (
-    "fte_freed_2030",
-    "fte_freed_2035",
-    "gap_fte_2035",
-    "gap_share_2035",
-    "startups_alive_2035",
-    "public_cost_per_fte_freed_dkk",
-)
-
-_DESCRIPTIONS = {
-    "fte_freed_2030": "FTE freed by adopted solutions, December 2030",
-    "fte_freed_2035": "FTE freed by adopted solutions, December 2035",
-    "gap_fte_2035": "staffing gap (demand - supply, FTE), December 2035",
-    "gap_share_2035": "staffing gap as a share of demand, December 2035",
-    "startups_alive_2035": "health-tech start-ups alive, December 2035",
-    "public_cost_per_fte_freed_dkk": "public cost per FTE freed (DKK), cumulative",
-}
+from sim.outputs import HEADLINE_OUTCOMES
 
 
 def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -135,11 +119,23 @@ def comparison_table(results_dir: str | Path, outcomes: list[str] | None = None)
 def _fmt(value: float, outcome: str) -> str:
     if not np.isfinite(value):
         return "-"
-    if "share" in outcome:
+    parsed = outputs.parse_key(outcome)
+    if parsed is not None and parsed[0].unit == "share":
         return f"{100 * value:.2f}%"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def _describe(outcome: str) -> str:
+    """``name: label (unit): definition`` of an outcome (its name alone if it is no output)."""
+    parsed = outputs.parse_key(outcome)
+    if parsed is None:
+        return outcome
+    unit = outputs.unit(outcome)
+    return (
+        f"{outcome}: {outputs.label(outcome)}{f' ({unit})' if unit else ''}: {parsed[0].definition}"
+    )
 
 
 def format_comparison(table: pd.DataFrame) -> str:
@@ -159,7 +155,7 @@ def format_comparison(table: pd.DataFrame) -> str:
     width = max(12, *(len(str(label)) for label in table["label"]))
     for outcome, block in table.groupby("outcome", sort=False):
         lines.append("")
-        lines.append(f"{outcome}: {_DESCRIPTIONS.get(outcome, '')}".rstrip(": "))
+        lines.append(_describe(outcome))
         head = (
             f"  {'scenario':<{width}} {'n':>4} {'mean':>12} {'5%':>12} {'95%':>12}   "
             f"{'diff':>12} {'5%':>12} {'95%':>12}"

@@ -148,7 +148,12 @@ def evaluate_opisim(
 # ---------------------------------------------------------------------------------------------------
 # toy: a cheap stand-in with the same headline outcomes (not a model of anything)
 
-_TOY_WEIGHTS = np.linspace(0.5, 1.5, 14)
+
+def toy_weights() -> dict[str, float]:
+    """The toy model's weight of each lever: evenly from 0.5 (first lever) to 1.5 (last)."""
+    from sim.levers import LEVERS
+
+    return dict(zip(LEVERS, np.linspace(0.5, 1.5, len(LEVERS)).tolist(), strict=True))
 
 
 def _unit(value: float, low: float, high: float) -> float:
@@ -170,8 +175,8 @@ def evaluate_toy(
     levers = scenario.levers.model_dump()
     unc = scenario.uncertainties.model_dump()
     score = sum(
-        w * _unit(levers[name], row.low, row.high)
-        for w, (name, row) in zip(_TOY_WEIGHTS, LEVERS.items(), strict=True)
+        weight * _unit(levers[name], LEVERS[name].low, LEVERS[name].high)
+        for name, weight in toy_weights().items()
     )
     score *= unc["effect_size"] / UNCERTAINTIES["effect_size"].default
     rng = np.random.default_rng(seed)

@@ -24,18 +24,16 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim.errors import ResultsError
-from sim.model.accounting import INNOVATION_FLOWS
+from sim.outputs import OUTPUTS, TARGET_FTE, TARGET_YEAR
 from sim.plotting import labels as L
 from sim.plotting import style as S
 from sim.plotting.loaders import Results, _article, open_results
 
-TARGET_FTE = 10_000.0
-TARGET_YEAR = 2030
 Q_LOW, Q_HIGH = 0.05, 0.95
 FIRST_YEAR, LAST_YEAR = 2025, 2045
 
-# Innovation counters that are monthly flows (cumulated for the figures); the others are stocks.
-FLOW_COUNTERS = frozenset(INNOVATION_FLOWS)
+# Timeseries columns that are monthly flows (cumulated for the figures); the others are stocks.
+FLOW_COUNTERS = frozenset(name for name, row in OUTPUTS.items() if row.kind == "flow")
 FUNNEL_STAGES = (
     "pilots_started",
     "evaluations",

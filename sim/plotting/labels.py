@@ -1,5 +1,8 @@
 """Every word a figure or report shows, in English and Danish, and number formatting per language.
 
+The names of outputs come from ``sim.outputs``, the titles of levers and uncertainties from their rows
+in ``sim.levers``; the other words are here.
+
 Danish terms follow Danish health-workforce usage: 'årsværk' for FTE, 'sygehuse' and 'kommuner' for the
 sectors, 'efterspørgsel' and 'udbud' for demand and supply, 'frigjorte årsværk' for FTE freed and
 'mangel' for the gap. Procurement is 'indkøb' (not 'udbud', which in these figures means supply).
@@ -7,7 +10,9 @@ sectors, 'efterspørgsel' and 'udbud' for demand and supply, 'frigjorte årsvær
 
 from __future__ import annotations
 
+from sim import outputs
 from sim.errors import ResultsError
+from sim.levers import LEVERS, UNCERTAINTIES
 
 LANGS = ("en", "da")
 
@@ -90,48 +95,6 @@ PROFESSIONS: dict[str, tuple[str, str]] = {
     "other_clinical": ("Other clinical staff", "Andet klinisk personale"),
 }
 
-# Innovation pipeline counters (timeseries columns).
-COUNTERS: dict[str, tuple[str, str]] = {
-    "pilots_started": ("Pilots started", "Påbegyndte pilotprojekter"),
-    "pilots_active": ("Pilots running", "Igangværende pilotprojekter"),
-    "evaluations": ("Evaluations", "Evalueringer"),
-    "procurements": ("Procurements", "Indkøb"),
-    "adoptions": ("Adoptions", "Ibrugtagninger"),
-    "solutions_scaled": ("Scaled solutions", "Opskalerede løsninger"),
-    "abandonments": ("Abandonments", "Opgivne forløb"),
-    "startups_founded": ("Founded", "Stiftet"),
-    "startups_alive": ("Alive", "Aktive"),
-    "startups_failed": ("Failed", "Lukket"),
-    "startups_scaled": ("Scaled up", "Skaleret op"),
-}
-
-# Short readable titles of the levers in sim.levers.LEVERS.
-LEVER_TITLES: dict[str, tuple[str, str]] = {
-    "innovation_core_task": ("Innovation as core task", "Innovation som kerneopgave"),
-    "spread_workflows": ("Workflows for spread", "Arbejdsgange for udbredelse"),
-    "competence_investment": ("Competence investment", "Investering i kompetencer"),
-    "proactive_scouting": ("Proactive scouting", "Proaktiv tilgang"),
-    "procurement_flexibility": ("Flexible procurement", "Fleksible udbudsregler"),
-    "career_paths": ("Career paths", "Meritgivende karriereveje"),
-    "incentive_structures": ("Incentive structures", "Incitamentsstrukturer"),
-    "common_evaluation": ("Common evaluation", "Fælles evalueringsparadigme"),
-    "transformative_focus": ("Transformative focus", "Transformative løsninger"),
-    "test_access": ("Access to test facilities", "Adgang til test"),
-    "role_transparency": ("Role transparency", "Tydelige roller"),
-    "risk_budget": ("Risk budget", "Ramme for risikovillige investeringer"),
-    "strategic_partnership_cap": ("Strategic partnerships", "Strategiske partnerskaber"),
-    "challenge_driven_share": ("Challenge-driven development", "Udfordringsdrevet udvikling"),
-}
-
-UNCERTAINTY_TITLES: dict[str, tuple[str, str]] = {
-    "demography": ("Demography", "Demografi"),
-    "education_intake": ("Education intake", "Uddannelsesoptag"),
-    "effect_size": ("Effect size", "Effektstørrelse"),
-    "funding_climate": ("Funding climate", "Finansieringsklima"),
-    "budget_growth": ("Budget growth", "Budgetvækst"),
-    "attrition_sensitivity": ("Attrition sensitivity", "Afgangsfølsomhed"),
-}
-
 SCENARIO_TITLES: dict[str, tuple[str, str]] = {
     "baseline": ("Status quo", "Status quo"),
     "theme_core_task": ("Theme: innovation as core task", "Tema: innovation som kerneopgave"),
@@ -152,34 +115,6 @@ ARCHETYPES: dict[str, tuple[str, str]] = {
     "documentation_aids": ("Documentation aids", "Dokumentationsværktøjer"),
     "care_pathway_redesign": ("Care pathway redesign", "Omlagte patientforløb"),
     "shared_service_structure": ("Shared service structure", "Fælles servicestruktur"),
-}
-
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "fte_freed_2030": ("FTE freed 2030", "Frigjorte årsværk 2030"),
-    "fte_freed_2035": ("FTE freed 2035", "Frigjorte årsværk 2035"),
-    "fte_freed_2045": ("FTE freed 2045", "Frigjorte årsværk 2045"),
-    "gap_fte_2030": ("Shortage 2030 (FTE)", "Mangel 2030 (årsværk)"),
-    "gap_fte_2035": ("Shortage 2035 (FTE)", "Mangel 2035 (årsværk)"),
-    "gap_fte_2045": ("Shortage 2045 (FTE)", "Mangel 2045 (årsværk)"),
-    "gap_share_2030": ("Shortage 2030 (% of demand)", "Mangel 2030 (% af efterspørgsel)"),
-    "gap_share_2035": ("Shortage 2035 (% of demand)", "Mangel 2035 (% af efterspørgsel)"),
-    "gap_share_2045": ("Shortage 2045 (% of demand)", "Mangel 2045 (% af efterspørgsel)"),
-    "hours_freed_cum": ("Hours freed, cumulative", "Frigjorte timer, kumuleret"),
-    "staff_lost_attrition": ("Staff lost to attrition", "Personale tabt ved afgang"),
-    "startups_alive_2035": ("Start-ups alive 2035", "Aktive startups 2035"),
-    "public_cost_dkk_cum": (
-        "Public cost, cumulative (DKK)",
-        "Offentlige udgifter, kumuleret (kr.)",
-    ),
-    "public_cost_per_fte_freed_dkk": (
-        "Public cost per FTE freed (DKK)",
-        "Offentlige udgifter pr. frigjort årsværk (kr.)",
-    ),
-    "target_10k_reached": (
-        "10,000 FTE by 2030 reached (share)",
-        "Mål om 10.000 årsværk i 2030 nået (andel)",
-    ),
-    "target_10k_year": ("Year 10,000 FTE reached", "År hvor 10.000 årsværk nås"),
 }
 
 
@@ -220,18 +155,27 @@ def archetype(name: str, lang: str) -> str:
 
 
 def counter(name: str, lang: str) -> str:
-    """Readable name of an innovation counter column."""
-    return _pick(COUNTERS[name], lang) if name in COUNTERS else _humanise(name)
+    """Readable name of a timeseries column (an innovation counter), from ``sim.outputs``."""
+    return (
+        outputs.OUTPUTS[name].label(check_lang(lang))
+        if name in outputs.OUTPUTS
+        else _humanise(name)
+    )
 
 
 def lever(name: str, lang: str) -> str:
-    """Short readable title of a lever in ``sim.levers.LEVERS``."""
-    return _pick(LEVER_TITLES[name], lang) if name in LEVER_TITLES else _humanise(name)
+    """Short readable title of a lever in ``sim.levers.LEVERS`` (its ``title_en`` / ``title_da``)."""
+    if name not in LEVERS:
+        return _humanise(name)
+    return _pick((LEVERS[name].title_en, LEVERS[name].title_da), lang)
 
 
 def uncertainty(name: str, lang: str) -> str:
     """Short readable title of an uncertainty in ``sim.levers.UNCERTAINTIES``."""
-    return _pick(UNCERTAINTY_TITLES[name], lang) if name in UNCERTAINTY_TITLES else _humanise(name)
+    if name not in UNCERTAINTIES:
+        return _humanise(name)
+    row = UNCERTAINTIES[name]
+    return _pick((row.title_en, row.title_da), lang)
 
 
 def factor(name: str, lang: str) -> str:
@@ -241,9 +185,9 @@ def factor(name: str, lang: str) -> str:
         return lever(rest, lang)
     if rest and section == "uncertainties":
         return uncertainty(rest, lang)
-    if name in LEVER_TITLES:
+    if name in LEVERS:
         return lever(name, lang)
-    if name in UNCERTAINTY_TITLES:
+    if name in UNCERTAINTIES:
         return uncertainty(name, lang)
     if name == "seed":
         return text("seed", lang)
@@ -258,7 +202,7 @@ def scenario(name: str, lang: str, prefix: bool = False) -> str:
     """
     if name in SCENARIO_TITLES:
         return _pick(SCENARIO_TITLES[name], lang)
-    if name.startswith("lever_") and name[len("lever_") :] in LEVER_TITLES:
+    if name.startswith("lever_") and name[len("lever_") :] in LEVERS:
         title = lever(name[len("lever_") :], lang)
         if prefix:
             return f"{_pick(('Lever', 'Virkemiddel'), lang)}: {title[0].lower()}{title[1:]}"
@@ -294,23 +238,14 @@ def randomness(name: str, lang: str) -> str:
 
 
 def outcome(name: str, lang: str) -> str:
-    """Readable name of a scalar outcome of a run's summary."""
-    return _pick(OUTCOMES[name], lang) if name in OUTCOMES else _humanise(name)
+    """Readable name of a scalar outcome of a run's summary (``sim.outputs.label``)."""
+    label = outputs.label(name, check_lang(lang))
+    return _humanise(name) if label == name else label
 
 
 def outcome_unit(name: str, lang: str) -> str:
     """The unit of a scalar outcome ('' if it has none or is unknown)."""
-    if "share" in name or "reached" in name:
-        return _pick(("share", "andel"), lang)
-    if "dkk" in name:
-        return _pick(("DKK", "kr."), lang)
-    if "fte" in name:
-        return _pick(("FTE", "årsværk"), lang)
-    if "hours" in name:
-        return _pick(("hours", "timer"), lang)
-    if "startups" in name:
-        return _pick(("start-ups", "startups"), lang)
-    return ""
+    return outputs.unit(name, check_lang(lang))
 
 
 def format_number(value: float, lang: str, decimals: int = 0) -> str:
