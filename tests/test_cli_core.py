@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,27 @@ def test_plot_list_names_every_figure():
     res = opisim("plot", "--list")
     assert res.returncode == 0, res.stderr
     assert [line.split()[0] for line in res.stdout.splitlines()] == list(FIGURES)
+
+
+def test_a_cold_numba_cache_gets_a_notice_first_and_a_warm_one_none(tmp_path):
+    """The first run compiles the innovation layer (30-60 s): a one-line notice on stderr comes first.
+    The cold run is stopped as soon as the notice appears (the compilation itself is not awaited)."""
+    from sim.model.compile_notice import NOTICE
+
+    args = [sys.executable, "-m", "sim.cli", "run", "tests/data/small.toml", "--out"]
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "empty_cache")}
+    cold = subprocess.Popen(
+        [*args, str(tmp_path / "cold")], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        first_line = cold.stderr.readline().rstrip("\n")
+    finally:
+        cold.kill()
+        cold.wait(timeout=60)
+        cold.stderr.close()
+    assert first_line == NOTICE
+    warm = opisim(
+        "run", "tests/data/small.toml", "--set", "time.end_year=2025", "--out", str(tmp_path)
+    )
+    assert warm.returncode == 0, warm.stderr
+    assert NOTICE not in warm.stderr
