@@ -33,9 +33,10 @@ from sim.levers import LEVERS, Lever
 from sim.model.model import HealthSystemModel
 from sim.outputs import TARGET_FTE
 from sim.plotting import labels, style
+from sim.scenario import MIN_STAFF_SCALE
 
 DEFAULT_STAFF_SCALE = 0.02  # agents per person: a month takes milliseconds, outputs stay national
-STAFF_SCALE_RANGE = (0.005, 0.25, 0.005)  # min, max, step of the staff-scale slider
+STAFF_SCALE_RANGE = (MIN_STAFF_SCALE, 0.25, 0.005)  # min, max, step of the staff-scale slider
 SEED_RANGE = (1, 100)
 SCENARIO_DIR_ENV = "OPISIM_SCENARIO_DIR"
 DEFAULT_SCENARIO_NAME = "baseline"

@@ -1,6 +1,10 @@
-"""Input errors that the CLI turns into one clear message and a non-zero exit (no traceback)."""
+"""Input errors that the CLI turns into one clear message and a non-zero exit (no traceback), the
+warning for results to read with care, and the "did you mean ...?" hint for misspelt names."""
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
 
 
 class OpisimInputError(Exception):
@@ -17,3 +21,18 @@ class ExperimentError(OpisimInputError):
 
 class ResultsError(OpisimInputError):
     """A results directory is missing, of the wrong kind, or incomplete for what was asked."""
+
+
+class OpisimWarning(UserWarning):
+    """Valid input whose results need care (e.g. a staff scale below the documented minimum); the CLI
+    prints it as one line, ``opisim: warning: ...``."""
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the valid name closest to a misspelt one, or ``""`` if none is
+    close (difflib's similarity ratio of at least 0.6)."""
+    options = [str(c) for c in choices]
+    if str(name) in options:
+        return ""
+    close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -178,3 +179,144 @@ def test_a_cold_numba_cache_gets_a_notice_first_and_a_warm_one_none(tmp_path):
     )
     assert warm.returncode == 0, warm.stderr
     assert NOTICE not in warm.stderr
+
+
+# -- bad input: one clear line, exit 2, no traceback -------------------------------------------------
+
+
+def test_scenario_in_a_legacy_windows_encoding(tmp_path):
+    legacy = tmp_path / "ærø.toml"
+    legacy.write_bytes('# Sygeplejersker på Ærø og i Århus\n[meta]\nname = "ø"\n'.encode("cp1252"))
+    _assert_clean_error(opisim("run", str(legacy)), str(legacy), "not UTF-8", "Windows-1252")
+
+
+def test_scenario_that_is_not_text(tmp_path):
+    binary = tmp_path / "figure.toml"
+    binary.write_bytes((ROOT / "docs" / "explorer.png").read_bytes()[:2000])
+    _assert_clean_error(opisim("run", str(binary)), str(binary), "not a text file")
+
+
+def test_boolean_for_a_lever_is_refused():
+    _assert_clean_error(
+        opisim("run", "tests/data/small.toml", "--set", "levers.risk_budget=true"),
+        "levers.risk_budget",
+        "True",
+        "allowed: a number from 0 to 1",
+    )
+
+
+def test_integer_lever_asks_for_a_whole_number():
+    _assert_clean_error(
+        opisim("run", "tests/data/small.toml", "--set", "levers.strategic_partnership_cap=2.5"),
+        "levers.strategic_partnership_cap",
+        "a whole number from",
+    )
+
+
+def test_empty_scenario_file_is_refused_with_what_it_must_hold(tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("# nothing yet\n")
+    _assert_clean_error(opisim("run", str(empty)), str(empty), "empty", "[meta] name")
+
+
+def test_staff_scale_below_the_minimum_warns_in_one_line(tmp_path):
+    from sim.scenario import MIN_STAFF_SCALE
+
+    res = opisim(
+        "run",
+        "tests/data/small.toml",
+        "--set",
+        "world.staff_scale=0.001",
+        "--set",
+        "time.end_year=2025",
+        "--out",
+        str(tmp_path / "run"),
+    )
+    assert res.returncode == 0, res.stderr
+    warnings = [line for line in res.stderr.splitlines() if line.startswith("opisim: warning:")]
+    assert len(warnings) == 1 and f"below {MIN_STAFF_SCALE:g}" in warnings[0]
+    assert "Traceback" not in res.stderr and "warnings.warn" not in res.stderr
+
+
+def test_results_of_a_single_run_folder(tmp_path):
+    out = tmp_path / "run"
+    assert opisim("run", "tests/data/small.toml", "--set", "time.end_year=2025", "--out", str(out))
+    res = opisim("results", str(out))
+    _assert_clean_error(res, str(out), "a single run", "summary.json")
+    assert "None" not in res.stderr
+
+
+def test_a_scenario_given_to_experiment_and_an_experiment_given_to_run():
+    _assert_clean_error(
+        opisim("experiment", "scenarios/baseline.toml"),
+        "scenarios/baseline.toml",
+        "this is a scenario file",
+        "opisim run scenarios/baseline.toml",
+    )
+    _assert_clean_error(
+        opisim("run", "experiments/smoke.toml"),
+        "experiments/smoke.toml",
+        "this is an experiment file",
+        "opisim experiment experiments/smoke.toml",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "suggestion"),
+    [
+        (("--set", "lever.risk_budget=0.5"), "did you mean 'levers'?"),
+        (("--set", "world.staff_scal=0.5"), "did you mean 'staff_scale'?"),
+        (("--set", "levers.risk_budgt=0.5"), "did you mean 'risk_budget'?"),
+        (("--set", "uncertainties.demografy=1.1"), "did you mean 'demography'?"),
+        (
+            ("--set", "calibration.flows.quit_rate_nurse_hospitl=0.1"),
+            "did you mean 'flows.quit_rate_nurse_hospital'?",
+        ),
+    ],
+)
+def test_scenario_typos_get_the_nearest_valid_name(args, suggestion):
+    _assert_clean_error(opisim("run", "tests/data/small.toml", *args), suggestion)
+
+
+def test_experiment_and_figure_typos_get_the_nearest_valid_name(tmp_path):
+    bad = tmp_path / "exp.toml"
+    bad.write_text('[experiment]\nname = "x"\nmaster_sed = 1\n[design]\nkind = "scenarios"\n')
+    _assert_clean_error(opisim("experiment", str(bad)), "did you mean 'master_seed'?")
+    bad.write_text(
+        f'[experiment]\nname = "x"\nmaster_seed = 1\nbase_scenario = "{ROOT}/tests/data/small.toml"\n'
+        '[design]\nkind = "scenaros"\n'
+    )
+    _assert_clean_error(opisim("experiment", str(bad), "--dry-run"), "did you mean 'scenarios'?")
+    out = tmp_path / "run"
+    opisim("run", "tests/data/small.toml", "--set", "time.end_year=2025", "--out", str(out))
+    _assert_clean_error(
+        opisim("plot", str(out), "--figure", "fte_fred"), "did you mean 'fte_freed'?"
+    )
+
+
+def test_a_run_with_set_is_named_after_its_changes(tmp_path):
+    from datetime import datetime
+
+    from sim.cli.run import run_dir_name
+
+    when = datetime(2026, 11, 28, 9, 30, 0)
+    assert run_dir_name("baseline", [], 1, when) == "baseline-seed1-20261128-093000"
+    assert (
+        run_dir_name("baseline", ["levers.risk_budget=0.5", "world.staff_scale = 0.1"], 2, when)
+        == "baseline+risk_budget=0.5+staff_scale=0.1-seed2-20261128-093000"
+    )
+    assert run_dir_name("b", ['meta.name="a/b c"'], 1, when).startswith("b+name=_a_b_c_-seed1")
+    long = run_dir_name("b", [f"calibration.x.k{i}=0.{i}" for i in range(40)], 1, when)
+    assert len(long) < 130
+    res = opisim(
+        "run",
+        str(ROOT / "tests" / "data" / "small.toml"),
+        "--set",
+        "levers.risk_budget=0.5",
+        "--set",
+        "time.end_year=2025",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr
+    (folder,) = (tmp_path / "results" / "runs").iterdir()
+    assert folder.name.startswith("small+risk_budget=0.5+end_year=2025-seed1-")

@@ -175,7 +175,7 @@ def test_seed_none_draws_fresh_entropy(small_scenario):
 
 def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):
     model = HealthSystemModel(
-        scenario=baseline.with_overrides({"world.staff_scale": 0.01, "time.end_year": 2025}), seed=1
+        scenario=baseline.with_overrides({"world.staff_scale": 0.02, "time.end_year": 2025}), seed=1
     )
     assert len(set(model.world.region.tolist())) == 5
     assert (model.world.sector == 0).sum() == 22 and (model.world.sector == 1).sum() == 98
@@ -186,8 +186,8 @@ def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):
 
 
 def test_lever_keywords(small_scenario):
-    model = HealthSystemModel(scenario=small_scenario, seed=1, risk_budget=0.7, staff_scale=0.01)
-    assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.01
+    model = HealthSystemModel(scenario=small_scenario, seed=1, risk_budget=0.7, staff_scale=0.05)
+    assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.05
     with pytest.raises(TypeError, match="unknown lever"):
         HealthSystemModel(scenario=small_scenario, seed=1, risk_budgte=0.7)
 

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from sim.cli import experiment, explore, plot, run, sensitivity
-from sim.errors import OpisimInputError
+from sim.errors import OpisimInputError, OpisimWarning
 
 COMMAND_MODULES = (
     run,  # run, levers, calibration
@@ -54,6 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warnings(fallback):
+    """A ``warnings.showwarning`` that prints our own warnings as one line (``opisim: warning:
+    ...``) and passes the others to ``fallback``."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, OpisimWarning):
+            print(f"opisim: warning: {message}", file=sys.stderr, flush=True)
+        else:
+            fallback(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``opisim`` script; returns the exit code."""
     parser = build_parser()
@@ -62,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warnings(warnings.showwarning)
+            return int(args.func(args) or 0)
     except OpisimInputError as exc:
         print(f"opisim: error: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 import shlex
 import sys
 from datetime import datetime
@@ -48,9 +50,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_calibration)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from sim.simulation import run
+def run_dir_name(scenario: str, overrides: list[str], seed: int, when: datetime) -> str:
+    """The default folder name of a run: ``<scenario>[+<key>=<value>...]-seed<N>-<time>``.
 
+    Each ``--set`` adds its key's last part and value (``levers.risk_budget=0.5`` ->
+    ``+risk_budget=0.5``), so that a modified run can be told from the unmodified scenario; characters
+    that do not belong in a file name become ``_``, and a long list is cut with a hash of the whole.
+    """
+    parts = []
+    for text in overrides:
+        key, _, value = text.partition("=")
+        parts.append(f"{key.strip().rsplit('.', 1)[-1]}={value.strip()}")
+    label = "+".join(re.sub(r"[^A-Za-z0-9_.=,-]+", "_", part) for part in [scenario, *parts])
+    if len(label) > 100:
+        digest = hashlib.sha256("+".join(overrides).encode()).hexdigest()[:8]
+        label = f"{label[:90]}+{digest}"
+    return f"{label}-seed{seed}-{when:%Y%m%d-%H%M%S}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run one scenario and write its outputs."""
     scenario = load_scenario(args.scenario)
     overrides = dict(parse_override(text) for text in args.overrides)
     if overrides:
@@ -58,14 +77,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = (
         Path(args.out)
         if args.out
-        else (
-            RESULTS_ROOT
-            / "runs"
-            / f"{scenario.name}-seed{args.seed}-{datetime.now():%Y%m%d-%H%M%S}"
-        )
+        else RESULTS_ROOT
+        / "runs"
+        / run_dir_name(scenario.name, args.overrides, args.seed, datetime.now())
     )
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"--out {out}: exists and is not a directory")
+    from sim.simulation import run  # the model and its compiled steps: after the input is checked
+
     result = run(scenario, seed=args.seed)
     command = "opisim run " + " ".join(
         shlex.quote(a)
@@ -75,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result.write(out, command=command)
     print(summary_table(result))
     print(
-        f"\nwrote {out}/ (timeseries.parquet, by_profession.parquet, adoption.parquet, summary.json, "
+        f"\nwrote {out}/ (timeseries, by_profession and adoption .parquet, summary.json, "
         f"manifest.json) in {result.run_time_s:.2f} s"
     )
     return 0

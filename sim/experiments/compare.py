@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim import outputs
-from sim.errors import ResultsError
+from sim.errors import ResultsError, did_you_mean
 from sim.outputs import HEADLINE_OUTCOMES
 
 
@@ -35,11 +35,23 @@ def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]
             f"e.g. results/smoke"
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("kind") == "run":
+        raise ResultsError(
+            f"{path}: a single run (`opisim run`), not an experiment; its headline numbers are in "
+            f"{path / 'summary.json'}, `opisim report {path}` writes its report; allowed here: an "
+            f"experiment's results directory, e.g. results/smoke"
+        )
     runs_path = path / "runs.parquet"
     if not runs_path.is_file():
+        source = manifest.get("experiment_file")
+        finish = (
+            f"finish it with `opisim experiment {source} --resume --out {path}`"
+            if source
+            else "rerun its experiment with --resume"
+        )
         raise ResultsError(
             f"{path}: no runs.parquet (the experiment has not finished); allowed: a finished results "
-            f"directory, or finish it with `opisim experiment {manifest.get('experiment_file')} --resume`"
+            f"directory, or {finish}"
         )
     return manifest, pd.read_parquet(runs_path)
 
@@ -72,6 +84,7 @@ def comparison_table(results_dir: str | Path, outcomes: list[str] | None = None)
         known = [c for c in runs.columns if runs[c].dtype.kind == "f" and c != "run_time_s"]
         raise ResultsError(
             f"{results_dir}: unknown outcome {missing[0]!r}; allowed: {', '.join(known)}"
+            f"{did_you_mean(missing[0], known)}"
         )
     ok = runs[runs["status"] == "ok"]
     points = runs[["point", "label"]].drop_duplicates("point").sort_values("point")

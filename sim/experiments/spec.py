@@ -32,14 +32,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import ExperimentError, ScenarioError
+from sim.errors import ExperimentError, ScenarioError, did_you_mean
+from sim.tomlfile import read_toml
 
 OUTPUT_KINDS = ("summary", "timeseries")
 
@@ -88,11 +88,14 @@ def _format_error(origin: str, exc: ValidationError) -> str:
     key = ".".join(loc) if loc else "(top level)"
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     if err["type"] == "extra_forbidden":
+        names = list(
+            ExperimentFile.model_fields if len(loc) == 1 else ExperimentSection.model_fields
+        )
         if len(loc) == 1:
-            allowed = "allowed tables: " + ", ".join(f"[{k}]" for k in ExperimentFile.model_fields)
+            allowed = "allowed tables: " + ", ".join(f"[{k}]" for k in names)
         else:
-            allowed = "allowed keys in [experiment]: " + ", ".join(ExperimentSection.model_fields)
-        return f"{origin}: unknown key '{key}'; {allowed}{more}"
+            allowed = "allowed keys in [experiment]: " + ", ".join(names)
+        return f"{origin}: unknown key '{key}'; {allowed}{did_you_mean(loc[-1], names)}{more}"
     if err["type"] == "missing":
         if len(loc) == 1:
             return f"{origin}: missing table [{loc[0]}]; it is required{more}"
@@ -214,7 +217,7 @@ def spec_from_dict(
     except KeyError:
         raise ExperimentError(
             f"{origin}: key 'experiment.model' = {exp.model!r} is not a known model; "
-            f"allowed: {', '.join(available_models())}"
+            f"allowed: {', '.join(available_models())}{did_you_mean(exp.model, available_models())}"
         ) from None
     design = dict(parsed.design)
     if "kind" not in design:
@@ -278,23 +281,38 @@ def spec_from_dict(
     )
 
 
+_SCENARIO_SECTIONS = (
+    "meta",
+    "time",
+    "world",
+    "levers",
+    "uncertainties",
+    "innovation",
+    "calibration",
+)
+_EXPERIMENT_CONTENT = (
+    "an experiment file holds [experiment] (name, master_seed, ...) and [design] (kind, ...), "
+    "e.g. experiments/smoke.toml"
+)
+
+
 def load_experiment(path: str | Path) -> ExperimentSpec:
     """Load and validate an experiment TOML file.
 
     Raises:
-        ExperimentError: if the file is missing, is not valid TOML, or fails validation.
+        ExperimentError: if the file is missing, unreadable, empty, a scenario file, not valid TOML,
+            or fails validation.
     """
     path = Path(path)
-    if not path.is_file():
+    text, data = read_toml(path, "experiment", ExperimentError, "experiments/smoke.toml")
+    if not data:
+        raise ExperimentError(f"{path}: the file is empty; {_EXPERIMENT_CONTENT}")
+    scenario_like = [f"[{k}]" for k in data if k in _SCENARIO_SECTIONS]
+    if "experiment" not in data and scenario_like:
         raise ExperimentError(
-            f"{path}: experiment file not found; allowed: a path to a .toml file, "
-            f"e.g. experiments/smoke.toml"
+            f"{path}: this is a scenario file ({', '.join(scenario_like)}), not an experiment file; "
+            f"run it with `opisim run {path}` ({_EXPERIMENT_CONTENT})"
         )
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{path}: not valid TOML ({exc})") from None
     return spec_from_dict(data, origin=str(path), base_dir=path.parent, text=text)
 
 

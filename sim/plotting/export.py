@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.errors import ResultsError
+from sim.errors import ResultsError, did_you_mean
 from sim.plotting.figures import FIGURES, figures_for, make_figure
 from sim.plotting.loaders import open_results
 from sim.plotting.style import FORMATS, save_figure
@@ -52,6 +52,7 @@ def plot_figures(
         if unknown:
             raise ResultsError(
                 f"unknown figure(s) {', '.join(unknown)}; allowed: {', '.join(FIGURES)}"
+                f"{did_you_mean(unknown[0], FIGURES)}"
             )
     target = Path(out_dir) if out_dir is not None else results.path / "figures"
     written: list[Path] = []

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.errors import ResultsError
+from sim.errors import ResultsError, did_you_mean
 from sim.outputs import OUTPUTS, TARGET_FTE, TARGET_YEAR
 from sim.plotting import labels as L
 from sim.plotting import style as S
@@ -1200,5 +1200,7 @@ def make_figure(name: str, results_dir: PathLike, lang: str = "en", width: str =
         ResultsError: unknown figure name, wrong kind of directory or missing data.
     """
     if name not in FIGURES:
-        raise ResultsError(f"unknown figure {name!r}; allowed: {', '.join(FIGURES)}")
+        raise ResultsError(
+            f"unknown figure {name!r}; allowed: {', '.join(FIGURES)}{did_you_mean(name, FIGURES)}"
+        )
     return FIGURES[name].function(results_dir, lang=lang, width=width)
