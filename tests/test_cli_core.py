@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import sim
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -320,3 +322,25 @@ def test_a_run_with_set_is_named_after_its_changes(tmp_path):
     assert res.returncode == 0, res.stderr
     (folder,) = (tmp_path / "results" / "runs").iterdir()
     assert folder.name.startswith("small+risk_budget=0.5+end_year=2025-seed1-")
+
+
+def test_levers_and_calibration_fit_in_100_columns_with_words_and_sources():
+    from sim.scenario import calibration_defaults
+
+    levers, calibration = opisim("levers"), opisim("calibration")
+    for res in (levers, calibration):
+        assert res.returncode == 0, res.stderr
+        too_wide = [line for line in res.stdout.splitlines() if len(line) > 100]
+        assert not too_wide, too_wide[:3]
+    for lever in sim.LEVERS.values():
+        block = levers.stdout.split(f"\n{lever.name}: ", 1)[1].split("\n\n", 1)[0]
+        assert lever.title_en in block and lever.mechanism in block
+        assert "does " in block and "source " in block
+        assert " ".join(lever.description.split()[:4]) in " ".join(block.split())
+    for row in sim.UNCERTAINTIES.values():
+        assert f"\n{row.name}: {row.title_en}" in levers.stdout
+    text = " ".join(calibration.stdout.split())
+    for key, entry in calibration_defaults().items():
+        assert f"{key.partition('.')[2]} = " in text
+        assert " ".join(f"source: {entry['source']}".split()) in text, key
+    assert opisim("levers", "--format", "markdown").stdout.count("\n") == len(sim.LEVERS) + 2

@@ -28,6 +28,7 @@ traceback. ``sim.cli.common`` holds the options and helpers several commands sha
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 
@@ -82,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except OpisimInputError as exc:
         print(f"opisim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (e.g. `opisim levers | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(
             "opisim: interrupted; finished runs are kept (use --resume to continue)",

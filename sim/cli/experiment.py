@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     res = subparsers.add_parser(
         "results",
         help="print the comparison table of a results directory",
-        description="Per scenario: mean and 5-95%% band of each headline outcome over replications, "
+        description="Per scenario: mean and 5-95% band of each headline outcome over replications, "
         "and the difference to the reference scenario (the first), paired by seed. For a sensitivity "
         "experiment: the ranking of levers.",
     )

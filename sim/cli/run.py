@@ -7,11 +7,12 @@ import hashlib
 import re
 import shlex
 import sys
+import textwrap
 from datetime import datetime
 from pathlib import Path
 
 from sim.errors import ScenarioError
-from sim.levers import THEMES, levers_table, uncertainties_table
+from sim.levers import LEVERS, THEMES, UNCERTAINTIES, levers_table
 from sim.outputs import SUMMARY_YEARS, TARGET_FTE, TARGET_YEAR
 from sim.scenario import calibration_defaults, load_scenario, parse_override
 
@@ -141,11 +142,76 @@ def summary_table(result) -> str:
     )
 
 
-def cmd_levers(args: argparse.Namespace) -> int:
-    import pandas as pd
+WIDTH = 100  # columns of the text that `opisim levers` and `opisim calibration` print
+# What each section of sim/data/calibration.toml sets, in plain words (`opisim calibration`).
+CALIBRATION_SECTIONS = {
+    "labour": "Working time: the hours in one full-time year (converts FTE to hours).",
+    "stock": "The staff in 2025 per sector and profession (hospitals in FTE, municipalities in persons).",
+    "fte_fraction": "How much of a full-time job the average person works, by profession.",
+    "part_time_share": "The share of staff who work part time, by profession.",
+    "initial_gap_share": "Demand left unmet in 2025 (vacancies), as a share of demand.",
+    "flows": "Yearly rates of retirement, quitting (which rises with strain), moving to another "
+    "employer and hiring from outside.",
+    "education": "Yearly intake and completion of each education; graduates start work in September.",
+    "innovation": "How solutions are piloted, evaluated, bought, implemented, spread and abandoned, and "
+    "what that costs in money and staff hours (mostly assumptions).",
+    "companies": "How health-tech companies are founded, funded, develop solutions, fail and grow.",
+}
 
-    levers = levers_table()
-    unc = uncertainties_table()
+
+def _block(label: str, text: str, indent: int = 12) -> str:
+    """``  label     text`` wrapped at :data:`WIDTH` columns, continuation lines indented."""
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=f"  {label:<{indent - 2}}",
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def levers_text() -> str:
+    """The levers and the uncertainties in plain words, one block each, within :data:`WIDTH` columns."""
+    lines = [
+        textwrap.fill(
+            "LEVERS: the council's recommendations as policy levers. Values go from the status quo to "
+            "the recommended value, within the range the analyses use. Theme: one of the seed's three "
+            "perspectives ('seed': the seed's text assigns it; 'reading': our assignment).",
+            WIDTH,
+        )
+    ]
+    for lever in LEVERS.values():
+        kind = "whole number, " if lever.integer else ""
+        lines += [
+            "",
+            f"{lever.name}: {lever.title_en} ({lever.title_da})",
+            _block(
+                "value",
+                f"{lever.status_quo:g} -> {lever.recommended:g} {lever.unit} "
+                f"({kind}range {lever.low:g} to {lever.high:g})",
+            ),
+            _block("theme", f"{lever.theme} ({lever.theme_source}): {THEMES[lever.theme]}"),
+            _block("does", lever.description),
+            _block("acts in", lever.mechanism),
+            _block("source", f"the seed document's focus area: {lever.focus_area}"),
+            _block("values", "assumption (docs/ODD.md, section Parameters)"),
+        ]
+    lines += ["", "UNCERTAINTIES: exogenous, not policy; swept in the analyses."]
+    for row in UNCERTAINTIES.values():
+        lines += [
+            "",
+            f"{row.name}: {row.title_en} ({row.title_da})",
+            _block("value", f"{row.default:g} {row.unit} (range {row.low:g} to {row.high:g})"),
+            _block("does", row.description),
+            _block("acts in", row.mechanism),
+            _block("source", row.source),
+        ]
+    return "\n".join(lines)
+
+
+def cmd_levers(args: argparse.Namespace) -> int:
+    """Print the levers and the uncertainties (text, CSV or Markdown)."""
     cols = [
         "name",
         "unit",
@@ -158,36 +224,66 @@ def cmd_levers(args: argparse.Namespace) -> int:
         "focus_area",
     ]
     if args.format == "csv":
-        levers[cols + ["mechanism"]].to_csv(sys.stdout, index=False)
+        levers_table()[[*cols, "title_en", "title_da", "mechanism", "description"]].to_csv(
+            sys.stdout, index=False
+        )
         return 0
     if args.format == "markdown":
-        print(
-            levers[cols].to_markdown(index=False)
-            if hasattr(levers, "to_markdown")
-            else levers[cols].to_string()
-        )
+        print("| " + " | ".join(cols) + " |")
+        print("|" + " --- |" * len(cols))
+        for lever in LEVERS.values():
+            print("| " + " | ".join(f"{getattr(lever, c)}" for c in cols) + " |")
         return 0
-    with pd.option_context("display.max_colwidth", 60, "display.width", 250):
-        print(
-            "LEVERS (the council's recommendations; theme_source 'reading' = our assignment, not the seed's text)"
-        )
-        print(levers[cols].to_string(index=False))
-        print("\nMechanisms:")
-        for _, row in levers.iterrows():
-            print(f"  {row['name']:<27} {row['mechanism']}")
-        print("\nThemes: " + "; ".join(f"{k} = {v}" for k, v in THEMES.items()))
-        print("\nUNCERTAINTIES (exogenous, not policy)")
-        print(unc[["name", "unit", "default", "low", "high", "source"]].to_string(index=False))
+    print(levers_text())
     return 0
 
 
-def cmd_calibration(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    rows = [
-        {"key": k, "value": v["value"], "unit": v.get("unit", ""), "source": v.get("source", "")}
-        for k, v in calibration_defaults().items()
+def calibration_text() -> str:
+    """Every calibration constant with its value, unit, allowed range and source, within
+    :data:`WIDTH` columns, section by section with what the section sets in plain words."""
+    lines = [
+        textwrap.fill(
+            "CALIBRATION CONSTANTS (sim/data/calibration.toml). A scenario may override one under "
+            '[calibration], e.g. "flows.strain_elasticity" = 2.0, within its allowed range.',
+            WIDTH,
+        )
     ]
-    with pd.option_context("display.max_colwidth", 90, "display.width", 250):
-        print(pd.DataFrame(rows).to_string(index=False))
+    section = None
+    for key, entry in calibration_defaults().items():
+        head, _, name = key.partition(".")
+        if head != section:
+            section = head
+            lines += ["", f"[{section}]"]
+            if section in CALIBRATION_SECTIONS:
+                lines.append(_block("", CALIBRATION_SECTIONS[section], indent=2))
+        low, high = entry.get("min"), entry.get("max")
+        bounds = [
+            f">= {low:g}" if low is not None else "",
+            f"<= {high:g}" if high is not None else "",
+        ]
+        allowed = " and ".join(b for b in bounds if b)
+        lines.append(
+            textwrap.fill(
+                f"{name} = {entry['value']:g} {entry.get('unit', '')}"
+                + (f" (allowed {allowed})" if allowed else ""),
+                WIDTH,
+                initial_indent="  ",
+                subsequent_indent="      ",
+            )
+        )
+        lines.append(
+            textwrap.fill(
+                f"source: {entry.get('source', 'none given')}",
+                WIDTH,
+                initial_indent="      ",
+                subsequent_indent="        ",
+                break_long_words=False,
+            )
+        )
+    return "\n".join(lines)
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    """Print every calibration constant with its unit, range and source."""
+    print(calibration_text())
     return 0
