@@ -7,7 +7,8 @@ and the outputs table of the documentation (``docs/OUTPUTS.md``, written by
 ``scripts/make_output_docs.py``) all derive from it. So do the summary years, the 10,000 FTE target
 and the headline outcomes.
 
-Adding an output is one row in :data:`_ROWS` plus the code that computes it:
+The rows live in ``sim/data/outputs.toml`` (one table per output, in column order). Adding an output is
+one table there plus the code that computes it:
 
 - a monthly series (``tables`` has ``"sector"`` and/or ``"profession"``): the model records it by
   name (``Recorder.record_flow``, ``record_total``, ``record_flows_by_profession``); the recorder's
@@ -28,7 +29,9 @@ outputs are counted in the full national world (demand, organisations, solutions
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 
 TABLES = ("sector", "profession", "summary")
 GROUPS = ("labour", "staff", "innovation", "outcome")
@@ -116,179 +119,18 @@ class Output:
         return word
 
 
-def _rows(group: str, *rows: tuple[str, ...]) -> tuple[Output, ...]:
-    """Rows of one group, each written compactly: ``(name, unit, en, da, kind, scale, tables,
-    summary, definition)`` with ``tables`` and ``summary`` as space-separated words."""
-    return tuple(_row(group, *row) for row in rows)
+def _load_rows() -> tuple[Output, ...]:
+    """The rows of ``sim/data/outputs.toml``, in file order (the column order of the tables)."""
+    text = resources.files("sim.data").joinpath("outputs.toml").read_text(encoding="utf-8")
+    rows = []
+    for name, fields in tomllib.loads(text).items():
+        fields = {**fields, "tables": tuple(fields["tables"]), "summary": tuple(fields["summary"])}
+        rows.append(Output(name=name, **fields))
+    return tuple(rows)
 
 
-def _row(
-    group: str,
-    name: str,
-    unit: str,
-    en: str,
-    da: str,
-    kind: str,
-    scale: str,
-    tables: str,
-    summary: str,
-    definition: str,
-) -> Output:
-    return Output(
-        name,
-        group,
-        unit,
-        en,
-        da,
-        kind,
-        scale,
-        tuple(tables.split()),
-        tuple(summary.split()),
-        definition,
-    )
-
-
-S, N = "staff_scale", "national"
-# fmt: off
-_ROWS = (
-    *_rows(
-        "labour",
-        ("demand_fte", "FTE", "Demand", "Efterspørgsel", "stock", N, "sector profession", "years",
-             "Staff needed to serve the population (projection x use profiles), in FTE."),
-        ("supply_fte", "FTE", "Supply (staff)", "Udbud (personale)", "stock", S,
-             "sector profession", "years",
-             "FTE of the staff employed (their contracted hours)."),
-        ("fte_freed", "FTE", "FTE freed (net)", "Frigjorte årsværk (netto)", "stock", S,
-             "sector profession", "years",
-             "FTE freed by solutions in use (gross) minus the FTE innovation work takes; negative "
-             "when innovation costs more hours than it frees."),
-        ("fte_freed_gross", "FTE", "FTE freed (gross)", "Frigjorte årsværk (brutto)", "stock", S,
-             "sector", "",
-             "FTE freed by the solutions in use, before the cost of innovation work."),
-        ("fte_innovation_work", "FTE", "Innovation work", "Innovationsarbejde", "stock", S,
-             "sector", "",
-             "FTE spent on pilots, implementation, maintenance, training and reserved innovation "
-             "time."),
-        ("gap_fte", "FTE", "Shortage (gap)", "Mangel", "stock", S, "sector profession", "years",
-             "Demand minus (supply + net FTE freed): positive is a shortage."),
-        ("gap_share", "share", "Shortage (share of demand)", "Mangel (andel af efterspørgsel)",
-             "stock", S, "sector", "years", "gap_fte / demand_fte."),
-        ("strain", "ratio", "Strain (demand / capacity)", "Belastning (efterspørgsel / kapacitet)",
-             "stock", S, "sector", "",
-             "demand_fte / (supply_fte + fte_freed): above 1, staff carry more than their hours."),
-        ("staff_headcount", "persons", "Staff", "Personale", "stock", S, "sector profession", "",
-             "Persons employed."),
-    ),
-    *_rows(
-        "staff",
-        ("entries", "persons", "Entries", "Tilgang", "flow", S, "sector profession", "",
-             "Graduates plus hires from outside."),
-        ("graduates", "persons", "Graduates hired", "Nyuddannede ansat", "flow", S, "sector", "",
-             "Graduates of the year's cohort taking a job (September)."),
-        ("outside_hires", "persons", "Hires from outside", "Ansættelser udefra", "flow", S,
-             "sector", "", "Re-entrants, unskilled and foreign hires, driven by vacancies."),
-        ("exits", "persons", "Exits", "Afgang", "flow", S, "sector profession", "cum",
-             "Retirements plus quits."),
-        ("retirements", "persons", "Retirements", "Pensioneringer", "flow", S, "sector", "",
-             "Staff retiring."),
-        ("quits", "persons", "Quits", "Opsigelser", "flow", S, "sector", "",
-             "Staff leaving the public health workforce before retirement (rises with strain)."),
-        ("moves", "persons", "Moves between organisations", "Jobskift mellem organisationer",
-             "flow", S, "sector profession", "", "Staff moving to another organisation."),
-        ("attrition_rate", "per year", "Attrition rate", "Afgangsrate", "stock", S, "sector", "",
-             "Exits per person employed, annualised."),
-        ("job_leaving_rate", "per year", "Job-leaving rate", "Jobafgangsrate", "stock", S,
-             "sector", "", "Exits plus moves per person employed, annualised."),
-        ("hours_freed", "hours", "Hours freed (gross)", "Frigjorte timer (brutto)", "flow", S,
-             "sector", "cum", "fte_freed_gross in hours (labour.hours_per_fte)."),
-    ),
-    *_rows(
-        "innovation",  # the innovation layer's counters (0 without innovation)
-        ("pilots_started", "count", "Pilots started", "Påbegyndte pilotprojekter", "flow", N,
-             "sector", "cum final", "Pilots that started this month."),
-        ("pilots_active", "count", "Pilots running", "Igangværende pilotprojekter", "stock", N,
-             "sector", "final", "Pilots running at the end of the month."),
-        ("evaluations", "count", "Evaluations", "Evalueringer", "flow", N, "sector", "cum final",
-             "Pilots evaluated this month."),
-        ("procurements", "count", "Procurements", "Indkøb", "flow", N, "sector", "cum final",
-             "Procurements of a solution this month."),
-        ("adoptions", "count", "Adoptions", "Ibrugtagninger", "flow", N, "sector", "cum final",
-             "Organisations starting to use a solution this month."),
-        ("abandonments", "count", "Abandonments", "Opgivne forløb", "flow", N, "sector",
-             "cum final", "Pilots, procurements or uses given up this month."),
-        ("solutions_in_use", "count", "Solutions in use", "Løsninger i brug", "stock", N, "sector",
-             "final", "Solutions used by at least one organisation."),
-        ("solutions_scaled", "count", "Scaled solutions", "Opskalerede løsninger", "stock", N,
-             "sector", "years final",
-             "Solutions used by at least innovation.scaled_threshold_orgs organisations."),
-        ("startups_founded", "count", "Start-ups founded", "Stiftede startups", "flow", N,
-             "sector", "cum final",
-             "Health-tech start-ups founded this month (all sectors row only)."),
-        ("startups_alive", "count", "Start-ups alive", "Aktive startups", "stock", N, "sector",
-             "years final", "Health-tech start-ups alive (all sectors row only)."),
-        ("startups_failed", "count", "Start-ups failed", "Lukkede startups", "flow", N, "sector",
-             "cum final", "Start-ups that closed this month (all sectors row only)."),
-        ("startups_scaled", "count", "Start-ups scaled up", "Opskalerede startups", "stock", N,
-             "sector", "final", "Start-ups grown into scale-ups so far (all sectors row only)."),
-        ("companies_alive", "count", "Companies alive", "Aktive virksomheder", "stock", N,
-             "sector", "final", "Companies offering solutions (all sectors row only)."),
-        ("partnerships_active", "count", "Partnerships active", "Aktive partnerskaber", "stock",
-             N, "sector", "final", "Public-private partnerships running (all sectors row only)."),
-        ("public_cost_dkk", "DKK", "Public cost", "Offentlige udgifter", "flow", N, "sector",
-             "cum final", "Public spending on pilots, procurement, implementation and licences."),
-    ),
-    *_rows(
-        "outcome",  # summary-only outcomes
-        ("sosu_gap_fte", "FTE", "Shortage of SOSU staff", "Mangel på SOSU-personale", "stock", S,
-             "summary", "years",
-             "gap_fte of social and health care assistants and helpers, December."),
-        ("nurse_gap_fte", "FTE", "Shortage of nurses", "Mangel på sygeplejersker", "stock", S,
-             "summary", "years", "gap_fte of nurses, December."),
-        ("staff_lost_attrition", "persons", "Staff lost to quits (total)",
-             "Personale tabt ved opsigelser (i alt)", "stock", S, "summary", "",
-             "Quits summed over the run."),
-        ("startups_scaled_cum", "count", "Start-ups scaled up (total)",
-             "Opskalerede startups (i alt)", "stock", N, "summary", "",
-             "Start-ups grown into scale-ups by the end of the run."),
-        ("fte_years_freed_cum", "FTE-years", "FTE-years freed (net, total)",
-             "Frigjorte årsværk-år (netto, i alt)", "stock", S, "summary", "",
-             "Positive monthly net FTE freed, summed over the run, in FTE-years."),
-        ("public_cost_per_fte_freed_dkk", "DKK per FTE-year", "Public cost per FTE-year freed",
-             "Offentlige udgifter pr. frigjort årsværk-år", "stock", S, "summary", "",
-             "public_cost_dkk_cum / fte_years_freed_cum (undefined below 1 FTE-year freed)."),
-        ("target_10k_reached", "share", "10,000 FTE freed by 2030",
-             "10.000 frigjorte årsværk i 2030", "stock", S, "summary", "",
-             "1 if net FTE freed reaches TARGET_FTE in or before TARGET_YEAR, else 0 (over "
-             "replications: the share of runs)."),
-        ("target_10k_year", "year", "Year 10,000 FTE freed is first reached",
-             "År hvor 10.000 frigjorte årsværk først nås", "stock", S, "summary", "",
-             "The first year in which net FTE freed reaches TARGET_FTE (undefined if never)."),
-        # computed by the innovation layer (InnovationLayer.summary)
-        ("solutions_scaled_cum", "count", "Solutions scaled (total)",
-             "Opskalerede løsninger (i alt)", "stock", N, "summary", "",
-             "Solutions that reached innovation.scaled_threshold_orgs adopters during the run."),
-        ("months_pilot_to_scale_mean", "months", "Months from first pilot to scale (mean)",
-             "Måneder fra første pilot til skala (gennemsnit)", "stock", N, "summary", "",
-             "Mean months from a scaled solution's first pilot to its reaching the threshold."),
-        ("share_pilots_never_spread", "share", "Pilots never spread (share)",
-             "Piloter uden udbredelse (andel)", "stock", N, "summary", "",
-             "Share of solutions piloted at least 36 months before the end that never reached a "
-             "second organisation (pilotitis)."),
-        ("solutions_piloted_cum", "count", "Solutions piloted (total)",
-             "Afprøvede løsninger (i alt)", "stock", N, "summary", "",
-             "Solutions piloted at least once."),
-        ("engagements_cum", "count", "Engagements (total)", "Forløb (i alt)", "stock", N,
-             "summary", "", "Organisation-solution engagements opened during the run."),
-        ("partnerships_strategic_final", "count", "Strategic partnerships at the end",
-             "Strategiske partnerskaber ved slut", "stock", N, "summary", "",
-             "Strategic partnerships active in the last month."),
-    ),
-)
-# fmt: on
-
+_ROWS = _load_rows()
 OUTPUTS: dict[str, Output] = {row.name: row for row in _ROWS}
-if len(OUTPUTS) != len(_ROWS):
-    raise ValueError("sim.outputs: two rows share a name")
 
 # The headline outcomes of a comparison and a report, in this order.
 HEADLINE_OUTCOMES = (

@@ -10,8 +10,7 @@ load matplotlib.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sim.lazy import lazy_exports
 
 _EXPORTS = {
     "FIGURES": "sim.plotting.figures",
@@ -27,7 +26,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'sim.plotting' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
