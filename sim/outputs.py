@@ -43,20 +43,12 @@ SUMMARY_YEARS = (2030, 2035, 2045)  # December values of these years go into the
 TARGET_FTE = 10_000.0
 TARGET_YEAR = 2030
 
-# Units: key -> (English, Danish). Flows are per month (see Output.unit_text).
+# Units: key -> (English, Danish), from sim/data/words.toml. A flow's monthly value adds "per month".
 UNITS: dict[str, tuple[str, str]] = {
-    "FTE": ("FTE", "årsværk"),
-    "FTE-years": ("FTE-years", "årsværk-år"),
-    "persons": ("persons", "personer"),
-    "count": ("count", "antal"),
-    "DKK": ("DKK", "kr."),
-    "DKK per FTE-year": ("DKK per FTE-year", "kr. pr. årsværk-år"),
-    "hours": ("hours", "timer"),
-    "share": ("share", "andel"),
-    "ratio": ("ratio", "forhold"),
-    "per year": ("per year", "pr. år"),
-    "year": ("year", "år"),
-    "months": ("months", "måneder"),
+    key: (pair[0], pair[1])
+    for key, pair in tomllib.loads(
+        resources.files("sim.data").joinpath("words.toml").read_text(encoding="utf-8")
+    )["units"].items()
 }
 
 

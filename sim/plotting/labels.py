@@ -1,14 +1,14 @@
 """Every word a figure or report shows, in English and Danish, and number formatting per language.
 
-The names of outputs come from ``sim.outputs``, the titles of levers and uncertainties from their rows
-in ``sim.levers``; the other words are here.
-
-Danish terms follow Danish health-workforce usage: 'årsværk' for FTE, 'sygehuse' and 'kommuner' for the
-sectors, 'efterspørgsel' and 'udbud' for demand and supply, 'frigjorte årsværk' for FTE freed and
-'mangel' for the gap. Procurement is 'indkøb' (not 'udbud', which in these figures means supply).
+The words themselves are data: ``sim/data/words.toml`` (with the Danish usage it follows), the names
+of outputs ``sim/data/outputs.toml`` (through ``sim.outputs``), the titles of levers and uncertainties
+their rows in ``sim.levers``. This module picks and formats them.
 """
 
 from __future__ import annotations
+
+import tomllib
+from importlib import resources
 
 from sim import outputs
 from sim.errors import ResultsError
@@ -16,106 +16,19 @@ from sim.levers import LEVERS, UNCERTAINTIES
 
 LANGS = ("en", "da")
 
-# Generic words: key -> (English, Danish).
-_TEXT: dict[str, tuple[str, str]] = {
-    "fte": ("FTE", "årsværk"),
-    "year": ("Year", "År"),
-    "demand": ("Demand", "Efterspørgsel"),
-    "supply": ("Supply (staff)", "Udbud (personale)"),
-    "capacity": ("Supply + FTE freed", "Udbud + frigjorte årsværk"),
-    "gap": ("Shortage (gap)", "Mangel"),
-    "fte_freed": ("FTE freed", "Frigjorte årsværk"),
-    "fte_freed_axis": ("FTE freed, net (FTE)", "Frigjorte årsværk, netto"),
-    "demand_supply_axis": ("Full-time equivalents (FTE)", "Årsværk"),
-    "target_10k": ("Target: 10,000 FTE by 2030", "Mål: 10.000 årsværk i 2030"),
-    "band": ("5-95% of replications", "5-95 % af replikationerne"),
-    "median": ("median", "median"),
-    "interval": ("median and 5-95% interval", "median og 5-95 %-interval"),
-    "cumulative_count": ("Cumulative count", "Kumuleret antal"),
-    "count": ("Count", "Antal"),
-    "count_by": ("Total by {year}", "I alt frem til {year}"),
-    "share_target_orgs": (
-        "Organisations using it (% of target)",
-        "Organisationer, der bruger den (%)",
-    ),
-    "years_since_first": ("Years since first adoption", "År siden første ibrugtagning"),
-    "calendar_year": ("Year", "År"),
-    "archetype": ("Solution type", "Løsningstype"),
-    "lever": ("Lever (recommendation)", "Virkemiddel (anbefaling)"),
-    "uncertainty": ("Uncertainty", "Usikkerhed"),
-    "other_factor": ("Other factor", "Anden faktor"),
-    "seed": ("Seed (model noise)", "Seed (modelstøj)"),
-    "s1": ("First-order index S1", "Førsteordensindeks S1"),
-    "st": ("Total index ST", "Totalindeks ST"),
-    "sobol_axis": (
-        "Sobol index (share of output variance)",
-        "Sobol-indeks (andel af outputvarians)",
-    ),
-    "mu_star": ("μ* (mean absolute elementary effect)", "μ* (gns. absolut elementareffekt)"),
-    "sigma": ("σ (spread of elementary effects)", "σ (spredning af elementareffekter)"),
-    "sigma_ratio": ("σ/μ* = {r:g}", "σ/μ* = {r:g}"),
-    "start_ups": ("Start-ups", "Startups"),
-    "companies": ("Companies", "Virksomheder"),
-    "scenario": ("Scenario", "Scenarie"),
-    "experiment": ("Experiment", "Eksperiment"),
-    "source": ("Source", "Kilde"),
-    "replications": ("replications", "replikationer"),
-    "replication": ("replication", "replikation"),
-    "seed_word": ("seed", "seed"),
-    "design": ("design", "design"),
-    "points": ("points", "punkter"),
-    "runs": ("runs", "kørsler"),
-    "group_baseline": ("Status quo", "Status quo"),
-    "group_lever": ("One lever alone", "Ét virkemiddel alene"),
-    "group_theme": ("Theme bundle", "Temapakke"),
-    "group_all": ("All recommendations", "Alle anbefalinger"),
-    "group_other": ("Other", "Andet"),
-    "panel_over_time": ("Over time", "Over tid"),
-    "aligned": ("Aligned at first adoption", "Fra første ibrugtagning"),
-    "annual_mean": ("annual means of monthly values", "årsgennemsnit af månedlige værdier"),
-    "by_date": ("By calendar year", "Efter kalenderår"),
-    "shown_of": (
-        "{shown} of {total} solutions shown (largest spread)",
-        "{shown} af {total} løsninger vist (størst udbredelse)",
-    ),
-    "no_data": ("no data", "ingen data"),
+# Every word as (English, Danish), by kind: sim/data/words.toml.
+WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    kind: {key: (pair[0], pair[1]) for key, pair in table.items()}
+    for kind, table in tomllib.loads(
+        resources.files("sim.data").joinpath("words.toml").read_text(encoding="utf-8")
+    ).items()
 }
-
-SECTORS: dict[str, tuple[str, str]] = {
-    "hospital": ("Hospitals", "Sygehuse"),
-    "municipal": ("Municipalities", "Kommuner"),
-    "all": ("All sectors", "I alt"),
-}
-
-PROFESSIONS: dict[str, tuple[str, str]] = {
-    "nurse": ("Nurses", "Sygeplejersker"),
-    "doctor": ("Doctors", "Læger"),
-    "sosu_assistant": ("Social and health care assistants", "Social- og sundhedsassistenter"),
-    "sosu_helper": ("Social and health care helpers", "Social- og sundhedshjælpere"),
-    "other_clinical": ("Other clinical staff", "Andet klinisk personale"),
-}
-
-SCENARIO_TITLES: dict[str, tuple[str, str]] = {
-    "baseline": ("Status quo", "Status quo"),
-    "theme_core_task": ("Theme: innovation as core task", "Tema: innovation som kerneopgave"),
-    "theme_citizens": ("Theme: best solutions for citizens", "Tema: bedste løsninger for borgerne"),
-    "theme_industry": ("Theme: interplay with industry", "Tema: samspil med erhvervslivet"),
-    "all_recommendations": ("All recommendations", "Alle anbefalinger"),
-}
-
-# Solution archetypes of sim/data/solutions.toml.
-ARCHETYPES: dict[str, tuple[str, str]] = {
-    "transfer_aids": ("Transfer aids", "Forflytningshjælpemidler"),
-    "screen_visits": ("Screen visits", "Skærmbesøg"),
-    "ai_screening": ("AI screening", "AI-screening"),
-    "software_robots": ("Software robots", "Softwarerobotter"),
-    "medicine_dispensing": ("Medicine dispensing", "Medicindispensering"),
-    "telemonitoring": ("Telemonitoring", "Telemonitorering"),
-    "logistics_robots": ("Logistics robots", "Logistikrobotter"),
-    "documentation_aids": ("Documentation aids", "Dokumentationsværktøjer"),
-    "care_pathway_redesign": ("Care pathway redesign", "Omlagte patientforløb"),
-    "shared_service_structure": ("Shared service structure", "Fælles servicestruktur"),
-}
+_TEXT = WORDS["text"]
+SECTORS = WORDS["sectors"]
+PROFESSIONS = WORDS["professions"]
+SCENARIO_TITLES = WORDS["scenarios"]
+ARCHETYPES = WORDS["archetypes"]
+RANDOMNESS = WORDS["randomness"]
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -221,15 +134,6 @@ def scenario_group(name: str) -> str:
     if name.startswith("lever_"):
         return "lever"
     return "other"
-
-
-RANDOMNESS: dict[str, tuple[str, str]] = {
-    "seed_factor": ("randomness: seed as a factor", "tilfældighed: seed som faktor"),
-    "replicate_mean": (
-        "randomness: mean of replications",
-        "tilfældighed: gennemsnit af replikationer",
-    ),
-}
 
 
 def randomness(name: str, lang: str) -> str:
