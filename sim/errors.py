@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 
 class OpisimInputError(Exception):
@@ -36,3 +37,13 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
         return ""
     close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def first_problem(errors: list[dict[str, Any]]) -> tuple[dict[str, Any], tuple[str, ...], str, str]:
+    """The problem to report of a pydantic ``ValidationError.errors()`` list (an unknown key first:
+    typos explain the rest), its location, its dotted key and the note on how many others there are."""
+    ordered = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")
+    err = ordered[0]
+    loc = tuple(str(part) for part in err["loc"])
+    more = f" (and {len(ordered) - 1} more problem(s))" if len(ordered) > 1 else ""
+    return err, loc, ".".join(loc) if loc else "(top level)", more

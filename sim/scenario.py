@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.errors import OpisimWarning, ScenarioError, did_you_mean
+from sim.errors import OpisimWarning, ScenarioError, did_you_mean, first_problem
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.tomlfile import read_toml
 
@@ -223,11 +223,7 @@ def _describe_allowed(loc: tuple[str, ...], err: dict) -> str:
 
 def _format_validation_error(origin: str, exc: ValidationError) -> str:
     """The first problem of a validation error as one line (and how many others there are)."""
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
-    err = errors[0]
-    loc = tuple(str(part) for part in err["loc"])
-    key = ".".join(loc) if loc else "(top level)"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    err, loc, key, more = first_problem(exc.errors())
     if err["type"] == "extra_forbidden":
         return f"{origin}: unknown key '{key}'; {_describe_allowed(loc, err)}{more}"
     shown = "(missing)" if err["type"] == "missing" else repr(err.get("input"))

@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import ExperimentError, ScenarioError, did_you_mean
+from sim.errors import ExperimentError, ScenarioError, did_you_mean, first_problem
 from sim.tomlfile import read_toml
 
 OUTPUT_KINDS = ("summary", "timeseries")
@@ -82,11 +82,7 @@ _ALLOWED_HINTS = {
 
 def _format_error(origin: str, exc: ValidationError) -> str:
     """One line per the first pydantic error (and a count of the others)."""
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
-    err = errors[0]
-    loc = tuple(str(part) for part in err["loc"])
-    key = ".".join(loc) if loc else "(top level)"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    err, loc, key, more = first_problem(exc.errors())
     if err["type"] == "extra_forbidden":
         names = list(
             ExperimentFile.model_fields if len(loc) == 1 else ExperimentSection.model_fields
