@@ -105,4 +105,12 @@ for version in "${ready[@]}"; do
     fi
 done
 printf 'test.sh: %s\n' "${summary[@]}"
+# one closing line over both interpreters, from each suite's last pytest line
+read -r passed failed < <(
+    for version in "${ready[@]}"; do
+        grep -E '[0-9]+ (passed|failed|errors?)' "$VENVS/py$version.log" | tail -n1
+    done | awk '{ for (i = 1; i < NF; i++) { if ($(i + 1) ~ /^passed/) p += $i;
+                  if ($(i + 1) ~ /^(failed|error)/) f += $i } } END { print p + 0, f + 0 }'
+)
+echo "test.sh: $passed passed, $failed failed"
 exit $status

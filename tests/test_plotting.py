@@ -238,7 +238,7 @@ def test_danish_terms_and_numbers():
     assert L.sector("hospital", "da") == "Sygehuse"
     assert L.sector("municipal", "da") == "Kommuner"
     assert L.text("demand", "da") == "Efterspørgsel"
-    assert L.text("fte_freed", "da") == "Frigjorte årsværk"
+    assert L.text("fte_freed", "da") == "Frigjorte årsværk (netto)"
     assert L.text("gap", "da") == "Mangel"
     assert L.format_number(12345.6, "da", 1) == "12.345,6"
     assert L.format_number(12345.6, "en", 1) == "12,345.6"

@@ -19,7 +19,6 @@ the sensitivity layer register themselves from ``sim.analysis.testfunctions`` wh
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +55,6 @@ class ModelAdapter:
 
 
 _REGISTRY: dict[str, ModelAdapter] = {}
-_PLUGIN_MODULES = ("sim.analysis.testfunctions",)
 
 
 def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapter:
@@ -84,12 +82,8 @@ def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapte
 
 
 def _load_plugins() -> None:
-    for module in _PLUGIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+    """Let the analysis layer register its analytic test-function models (ishigami, sobol_g, ...)."""
+    import sim.analysis.testfunctions  # noqa: F401
 
 
 def get_model(name: str) -> ModelAdapter:
@@ -139,7 +133,8 @@ def evaluate_opisim(
     base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
 ) -> tuple[dict[str, float], pd.DataFrame | None]:
     """Run the agent-based model once through ``sim.run`` (contract 1) and return its summary."""
-    run = importlib.import_module("sim.simulation").run
+    from sim.simulation import run
+
     result = run(scenario_for_run(base, params), seed=int(seed))
     summary = {key: float(value) for key, value in result.summary.items()}
     return summary, (result.timeseries if keep_timeseries else None)

@@ -205,8 +205,8 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
     """Demand vs supply of FTE by sector, 2025-2045, with the gap shaded (the double pressure).
 
     Reads a run directory, or an experiment directory's reference scenario (median and 5-95% band over
-    replications). Supply plus FTE freed by innovation is drawn when innovation frees any labour; the
-    shaded gap is demand minus (supply + FTE freed), as in the labour accounts.
+    replications). Supply plus net FTE freed by innovation is drawn when innovation frees any labour;
+    the shaded gap is demand minus (supply + net FTE freed), as in the labour accounts.
     """
     name = "demographic_pressure"
     results = _open(results_dir, ("run", "experiment"), name, lang, width)
@@ -1118,12 +1118,12 @@ FIGURES: dict[str, FigureDef] = {
         demographic_pressure,
         ("run", "experiment"),
         "The double demographic pressure: demand for staff (FTE) against the staff supply, by sector, "
-        "2025-2045 (annual means). The shaded area is the shortage: demand minus (supply + FTE freed by "
-        "innovation).",
+        "2025-2045 (annual means). The shaded area is the shortage: demand minus (supply + net FTE freed "
+        "by innovation).",
         "Det dobbelte demografiske pres: efterspørgsel efter personale (årsværk) over for udbuddet af "
         "personale, opdelt på sektorer, 2025-2045 (årsgennemsnit). Det skraverede område er manglen: "
         "efterspørgsel minus "
-        "(udbud + frigjorte årsværk).",
+        "(udbud + frigjorte årsværk, netto).",
     ),
     "fte_freed": FigureDef(
         fte_freed,
@@ -1137,9 +1137,9 @@ FIGURES: dict[str, FigureDef] = {
     "scenario_comparison": FigureDef(
         scenario_comparison,
         ("experiment",),
-        "FTE freed in 2030 (circles) and 2035 (diamonds) per scenario: each lever alone, the theme "
+        "Net FTE freed in 2030 (circles) and 2035 (diamonds) per scenario: each lever alone, the theme "
         "bundles and all recommendations; median and 5-95% interval over replications, sorted by 2035.",
-        "Frigjorte årsværk i 2030 (cirkler) og 2035 (ruder) pr. scenarie: hvert virkemiddel alene, "
+        "Frigjorte årsværk (netto) i 2030 (cirkler) og 2035 (ruder) pr. scenarie: hvert virkemiddel alene, "
         "temapakkerne og alle anbefalinger; median og 5-95 %-interval over replikationerne, sorteret "
         "efter 2035.",
     ),
