@@ -24,6 +24,11 @@ class ResultsError(OpisimInputError):
     """A results directory is missing, of the wrong kind, or incomplete for what was asked."""
 
 
+class CalibrationError(OpisimInputError):
+    """A calibration file is invalid (unknown key, prior outside the allowed range, missing target),
+    or a calibration cannot proceed as asked."""
+
+
 class OpisimWarning(UserWarning):
     """Valid input whose results need care (e.g. a staff scale below the documented minimum); the CLI
     prints it as one line, ``opisim: warning: ...``."""

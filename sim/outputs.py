@@ -39,7 +39,7 @@ SUMMARY_FORMS = ("years", "cum", "final")
 
 SUMMARY_YEARS = (2030, 2035, 2045)  # December values of these years go into the summary
 # Life Science Rådet's target: free 10,000 FTE in the health system by 2030 through labour-saving
-# solutions (FACTS.md s8; docs/SOURCES.md).
+# solutions (SOURCES T-01).
 TARGET_FTE = 10_000.0
 TARGET_YEAR = 2030
 

@@ -23,6 +23,7 @@ DEPENDENCIES = (
     "dask",
     "distributed",
     "tqdm",
+    "pyabc",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -139,8 +139,8 @@ def test_raising_nasss_complexity_never_raises_adoption(quick, nasss_base, monke
 @pytest.mark.slow
 def test_status_quo_shows_pilotitis_and_slow_spread(baseline):
     """Most pilots never spread beyond their site (share > 0.5); solutions that do reach 10 organisations
-    take years: mean time from first pilot to scale between 3 and 12 years (FACTS s6: screen visits reached
-    half of municipalities ~5 years after the first pilot; COPD telemedicine 7-8 years to national rollout)."""
+    take years: mean time from first pilot to scale between 3 and 12 years (SOURCES D-31: screen visits reached
+    half of municipalities ~5 years after the first use; D-23: COPD telemedicine 7-8 years to national rollout)."""
     sc = baseline.with_overrides({"world.staff_scale": 0.02})
     for seed in (1, 2):
         s = sim.run(sc, seed=seed).summary

@@ -1,9 +1,10 @@
 """Patterns the status quo must show (issue 2, MODEL.md s1 and s6), checked on the national world.
 
 Tolerances: SOSU (assistant + helper) gap in December 2035 within 10,000-30,000 FTE (published projections
-~15,000 to 23,800, FACTS s3); nurses roughly balanced in 2030 (gap within -8,000 to +10,000); 2025
+~15,000 to 23,800, SOURCES G-06, G-08); nurses roughly balanced in 2030 (gap within -8,000 to +10,000;
+SOURCES G-03, G-10); 2025
 job-leaving within 2 percentage points of 13.3% (hospital nurses) and 2.5 points of 19.5% (municipal SOSU
-staff) (FACTS s4). Runs at staff_scale 0.1, two seeds.
+staff) (SOURCES W-30, W-31). Runs at staff_scale 0.1, two seeds.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def _load_fixtures():
 
 
 fx = _load_fixtures()
-KINDS = ("run", "experiment", "sensitivity")
+KINDS = ("run", "experiment", "sensitivity", "calibration")
 PAIRS = [(name, kind) for name, d in FIGURES.items() for kind in d.kinds]
 
 
@@ -50,6 +50,7 @@ def dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "run": fx.write_run_dir(root / "run"),
         "experiment": fx.write_experiment_dir(root / "experiment", replications=3),
         "sensitivity": fx.write_sensitivity_dir(root / "sensitivity"),
+        "calibration": fx.write_calibration_dir(root / "calibration"),
     }
 
 

@@ -58,7 +58,7 @@ def test_initial_staff_matches_profile():
     age = staff.age_years(0)[staff.alive]
     assert age.min() >= 22 and age.max() < 72
     assert (staff.retire_month[staff.alive] > 0).all()  # nobody starts past retirement
-    # SOSU staff are older: about 30% over 55 (FACTS s4)
+    # SOSU staff are older: about 30% over 55 (SOURCES W-36)
     sosu = np.isin(prof, (2, 3))
     assert 0.2 < (age[sosu] >= 55).mean() < 0.4
 

@@ -9,6 +9,7 @@ randomness is treated::
     kind = "sobol"                  # "ofat" | "morris" | "sobol"
     levers = "all"                  # or a list of lever names; range LEVERS[name].low .. .high
     uncertainties = ["effect_size"] # or "all"; range UNCERTAINTIES[name].low .. .high
+    structural = "all"              # or a list: calibrated coefficients over their posterior 5-95%
     n = 1024                        # sobol: base sample size N (a power of 2); runs N (D + 2)
     second_order = false            # sobol: also S2 (runs N (2D + 2))
     # trajectories = 20, levels = 4 # morris: runs r (D + 1); optimal_trajectories = k picks k of r
@@ -52,7 +53,7 @@ SEED_FACTOR = "seed"
 SEED_KEY_SPAN = 2**31
 _SAMPLE_SEED_TAG = 0x5A11B  # the SALib sample's stream, apart from the runs' seeds
 
-_COMMON_KEYS = ("kind", "levers", "uncertainties", "factors")
+_COMMON_KEYS = ("kind", "levers", "uncertainties", "structural", "factors")
 _METHOD_KEYS = {
     "ofat": ("points",),
     "morris": ("trajectories", "levels", "optimal_trajectories"),
@@ -258,6 +259,34 @@ def _names(value: Any, allowed: dict[str, Any], key: str, origin: str) -> list[s
     return list(value)
 
 
+def structural_ranges(
+    value: Any, origin: str, uses_scenario: bool, model: str
+) -> dict[str, tuple[float, float]]:
+    """``[design] structural = "all"`` or a list of coefficients: each calibrated coefficient as a factor
+    over its posterior 5-95% interval (``sim/data/posterior.parquet``).
+
+    Raises:
+        ExperimentError: no posterior, a scenario-less model, or a coefficient it does not hold.
+    """
+    from sim.calibration.posterior import posterior_available, posterior_intervals
+
+    if not uses_scenario:
+        raise ExperimentError(
+            f"{origin}: key 'design.structural' needs a scenario model but model {model!r} takes "
+            f"none; allowed: list its factors in [design.factors]"
+        )
+    if not posterior_available():
+        raise ExperimentError(
+            f"{origin}: key 'design.structural' needs the calibrated posterior "
+            f"(sim/data/posterior.parquet), which is not there; allowed: run `opisim calibrate "
+            f"experiments/calibrate_history.toml --ship`, or give calibration.* keys with ranges in "
+            f"[design.factors]"
+        )
+    intervals = posterior_intervals()
+    names = _names(value, intervals, "design.structural", origin)
+    return {name: intervals[name] for name in names}
+
+
 def parse_factors(table: dict[str, Any], origin: str, model: str) -> tuple[Factor, ...]:
     """The factors named by ``levers``, ``uncertainties`` and ``[design.factors]``, in that order.
 
@@ -279,6 +308,8 @@ def parse_factors(table: dict[str, Any], origin: str, model: str) -> tuple[Facto
             )
         for name in _names(table[section], rows, f"design.{section}", origin):
             ranges[f"{section}.{name}"] = (float(rows[name].low), float(rows[name].high))
+    if "structural" in table:
+        ranges.update(structural_ranges(table["structural"], origin, adapter.uses_scenario, model))
     extra = table.get("factors", {})
     if not isinstance(extra, dict):
         raise _err(origin, "design.factors", extra, "a table of factor keys to [low, high]")
@@ -309,6 +340,11 @@ def parse_factors(table: dict[str, Any], origin: str, model: str) -> tuple[Facto
             f"{origin}: the design names no factors; allowed: 'design.levers', 'design.uncertainties' "
             f"or a [design.factors] table of key -> [low, high]"
         )
+    structural_keys = (
+        set(structural_ranges(table["structural"], origin, True, model))
+        if "structural" in table
+        else set()
+    )
     factors = []
     for key, (low, high) in ranges.items():
         section, _, name = key.partition(".")
@@ -317,6 +353,8 @@ def parse_factors(table: dict[str, Any], origin: str, model: str) -> tuple[Facto
             if name
             else "factor"
         )
+        if key in structural_keys:
+            kind = "structural"
         integer = kind == "lever" and LEVERS[name].integer
         factors.append(Factor(key, low, high, kind, integer))
     return tuple(factors)

@@ -47,6 +47,7 @@ def run_sensitivity(
     progress: bool | None = None,
     outcomes: list[str] | None = None,
     log: Any = None,
+    structural: str | None = None,
 ) -> tuple[Path, Any]:
     """Run a sensitivity experiment through the experiment layer and analyse it.
 
@@ -56,6 +57,7 @@ def run_sensitivity(
         workers, dask, resume, overwrite, progress: as for :func:`sim.experiments.run_experiment`.
         outcomes: outcomes to analyse (default: the file's ``[analysis] outcomes``).
         log: receives the experiment layer's progress lines (default: stderr).
+        structural: ``auto``, ``posterior`` or ``none``, overriding the file's ``structural``.
 
     Returns:
         The results directory and the :class:`~sim.analysis.sensitivity.SensitivityResult`.
@@ -86,6 +88,7 @@ def run_sensitivity(
         progress=progress,
         kind="sensitivity",
         log=log,
+        structural=structural,
         manifest_extra={
             "analysis": {"method": plan.method, "randomness": plan.options.randomness},
         },

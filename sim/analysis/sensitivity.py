@@ -214,6 +214,7 @@ def outcome_names(
         "status",
         "error",
         "seed_key",
+        "posterior_draw",
     }
     reserved |= {f.name for f in plan.factors}
     available = [

@@ -46,6 +46,17 @@ def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> 
     )
 
 
+def add_structural_option(parser: argparse.ArgumentParser) -> None:
+    """``--structural auto|posterior|none`` (``experiment`` and ``sensitivity``)."""
+    parser.add_argument(
+        "--structural",
+        choices=("auto", "posterior", "none"),
+        help="draw the calibrated coefficients from sim/data/posterior.parquet per replication "
+        "('posterior'), keep the point values ('none'), or use the posterior if it is shipped "
+        "('auto'); default: the file's experiment.structural (auto)",
+    )
+
+
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 

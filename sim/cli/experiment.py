@@ -7,7 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_run_options, positive_int, sigterm_as_interrupt
+from sim.cli.common import (
+    add_run_options,
+    add_structural_option,
+    positive_int,
+    sigterm_as_interrupt,
+)
 from sim.errors import OpisimInputError
 
 
@@ -22,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     exp.add_argument("file", help="experiment TOML file, e.g. experiments/smoke.toml")
     add_run_options(exp, workers_help="; with --dask local, the LocalCluster's workers (default 2)")
+    add_structural_option(exp)
     exp.add_argument(
         "--dry-run", action="store_true", help="validate and show the design; run nothing"
     )
@@ -53,7 +59,7 @@ def experiment_command(args: argparse.Namespace) -> int:
     if args.resume and args.overwrite:
         raise OpisimInputError("--resume and --overwrite: allowed: one of them, not both")
     if args.dry_run:
-        plan = plan_experiment(args.file)
+        plan = plan_experiment(args.file, structural=args.structural)
         spec = plan.spec
         print(
             f"{spec.origin}: {spec.name}: design {spec.design_kind!r} with {len(plan.design)} points x "
@@ -71,6 +77,7 @@ def experiment_command(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=False if args.no_progress else None,
             chunk_runs=args.chunk_runs,
+            structural=args.structural,
         )
     failed = int((runs["status"] != "ok").sum())
     where = runs.attrs.get("out_dir", args.out or "results/")

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_run_options, sigterm_as_interrupt
+from sim.cli.common import add_run_options, add_structural_option, sigterm_as_interrupt
 
 
 def _seed(text: str) -> int:
@@ -32,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sub.add_argument("file", help="experiment TOML file, e.g. experiments/morris_levers.toml")
     add_run_options(sub)
+    add_structural_option(sub)
     sub.add_argument(
         "--analyse-only",
         action="store_true",
@@ -81,6 +82,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
                 overwrite=args.overwrite,
                 progress=progress,
                 outcomes=args.outcomes,
+                structural=args.structural,
             )
 
     with sigterm_as_interrupt():

@@ -200,7 +200,15 @@ class _WorkerProcess:
             env=env,
             start_new_session=True,  # Ctrl-C goes to the parent, which stops the workers
         )
-        _send(self.proc.stdin, ("context", context_blob))
+        self.runs = 0
+        self.context: bytes | None = None
+        self.set_context(context_blob)
+
+    def set_context(self, context_blob: bytes) -> None:
+        """Send the experiment's context, unless this worker already has it."""
+        if self.context is not context_blob and self.context != context_blob:
+            _send(self.proc.stdin, ("context", context_blob))
+            self.context = context_blob
 
     def call(self, task: Task) -> dict[str, Any]:
         _send(self.proc.stdin, ("task", task))
@@ -233,33 +241,47 @@ class LocalProcessExecutor:
     """Runs tasks in ``workers`` local worker processes (default: all cores).
 
     Each worker is replaced by a fresh one after ``max_runs_per_worker`` runs (0: never), so memory
-    that a model does not give back cannot pile up over a long experiment.
+    that a model does not give back cannot pile up over a long experiment. Workers are stopped at the
+    end of every :meth:`run`, unless ``keep_workers`` is set: then the workers of a finished run wait
+    for the next one (a caller that runs many small batches, such as the calibration's sampler, pays
+    their start-up once) and :meth:`close` stops them.
     """
 
-    def __init__(self, workers: int | None = None, max_runs_per_worker: int = 200) -> None:
+    def __init__(
+        self, workers: int | None = None, max_runs_per_worker: int = 200, keep_workers: bool = False
+    ) -> None:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
         self.max_runs_per_worker = max_runs_per_worker
+        self.keep_workers = keep_workers
         self.description = f"local processes ({self.workers} workers)"
         self._stop = threading.Event()
         self._procs: list[_WorkerProcess] = []
+        self._idle: list[_WorkerProcess] = []
         self._lock = threading.Lock()
 
     def _serve(
         self, env: dict[str, str], blob: bytes, tasks: queue.Queue, results: queue.Queue
     ) -> None:
         worker: _WorkerProcess | None = None
-        runs_in_worker = 0
         try:
             while not self._stop.is_set():
                 try:
                     task = tasks.get_nowait()
                 except queue.Empty:
+                    if worker is not None and self.keep_workers:
+                        with self._lock:
+                            self._idle.append(worker)
+                        worker = None
                     return
                 if worker is None:
-                    worker = _WorkerProcess(env, blob)
-                    runs_in_worker = 0
                     with self._lock:
-                        self._procs.append(worker)
+                        worker = self._idle.pop() if self._idle else None
+                    if worker is not None:
+                        worker.set_context(blob)
+                    else:
+                        worker = _WorkerProcess(env, blob)
+                        with self._lock:
+                            self._procs.append(worker)
                 start = time.perf_counter()
                 try:
                     outcome = worker.call(task)
@@ -278,8 +300,9 @@ class LocalProcessExecutor:
                         time.perf_counter() - start,
                     )
                 results.put(outcome)
-                runs_in_worker += 1
-                if worker is not None and 0 < self.max_runs_per_worker <= runs_in_worker:
+                if worker is not None:
+                    worker.runs += 1
+                if worker is not None and 0 < self.max_runs_per_worker <= worker.runs:
                     self._retire(worker, kill=False)
                     worker = None
         except BaseException as exc:  # report, so the main thread does not wait forever
@@ -316,24 +339,39 @@ class LocalProcessExecutor:
         ]
         for thread in threads:
             thread.start()
+        finished = False
         try:
             for _ in range(n):
                 item = results.get()
                 if isinstance(item, BaseException):
                     raise item
                 yield item
+            finished = True
         finally:
-            self._stop.set()
-            with self._lock:
-                for worker in self._procs:
-                    worker.stop(kill=True)
-            for thread in threads:
-                thread.join(timeout=10)
-            self._procs.clear()
-            self._stop.clear()
+            if finished and self.keep_workers:
+                for thread in threads:  # each puts its worker back on the idle list and returns
+                    thread.join(timeout=10)
+            else:
+                self._stop.set()
+                with self._lock:
+                    for worker in self._procs:
+                        worker.stop(kill=True)
+                for thread in threads:
+                    thread.join(timeout=10)
+                with self._lock:
+                    self._procs.clear()
+                    self._idle.clear()
+                self._stop.clear()
 
     def close(self) -> None:
-        """Workers are stopped at the end of :meth:`run`; nothing else to release."""
+        """Stop the workers kept between runs (``keep_workers``); without it, nothing to release."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            for worker in idle:
+                if worker in self._procs:
+                    self._procs.remove(worker)
+        for worker in idle:
+            worker.stop(kill=False)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -423,12 +461,18 @@ class DaskExecutor:
 
 
 def make_executor(
-    workers: int | None = None, dask: str | None = None, max_runs_per_worker: int = 200
+    workers: int | None = None,
+    dask: str | None = None,
+    max_runs_per_worker: int = 200,
+    keep_workers: bool = False,
 ) -> Any:
-    """The executor for the given options: Dask if ``dask`` is set, else inline (1) or local processes."""
+    """The executor for the given options: Dask if ``dask`` is set, else inline (1) or local processes.
+
+    ``keep_workers`` keeps local worker processes alive between calls of ``run`` until ``close``.
+    """
     if dask:
         return DaskExecutor(dask, n_workers=workers if dask == "local" else None)
     n = int(workers) if workers else (os.cpu_count() or 1)
     if n <= 1:
         return InlineExecutor()
-    return LocalProcessExecutor(n, max_runs_per_worker)
+    return LocalProcessExecutor(n, max_runs_per_worker, keep_workers=keep_workers)

@@ -11,7 +11,8 @@ scenario-list design) and the experiment's fixed ``[overrides]``. Register an ad
 scenario. The evaluate function must be picklable (a module-level function); adapters defined in a script
 or notebook are shipped to the workers by value (cloudpickle), so they work there too.
 
-Shipped here: ``"opisim"`` (the agent-based model through ``sim.run``), ``"toy"`` (a cheap, noisy analytic
+Shipped here: ``"opisim"`` (the agent-based model through ``sim.run``), ``"opisim_history"`` (its
+historical mode, for the calibration), ``"toy"`` (a cheap, noisy analytic
 function of a scenario's levers and uncertainties with the same headline outcomes; for pipeline tests) and
 ``"toy_slow"`` (the toy model taking 0.2 s per run; for interruption tests). The analytic test functions of
 the sensitivity layer register themselves from ``sim.analysis.testfunctions`` when it exists.
@@ -19,6 +20,8 @@ the sensitivity layer register themselves from ``sim.analysis.testfunctions`` wh
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +48,8 @@ class ModelAdapter:
         factors: for models without a scenario, the allowed factor names with their (low, high) range;
             None accepts any name.
         description: one line for listings.
+        statistics: the names of the summary outcomes the model returns, if it declares them
+            (calibration files are checked against them before any run); None: not declared.
     """
 
     name: str
@@ -52,6 +57,7 @@ class ModelAdapter:
     uses_scenario: bool = False
     factors: dict[str, tuple[float, float]] | None = None
     description: str = ""
+    statistics: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, ModelAdapter] = {}
@@ -74,16 +80,16 @@ def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapte
             )
         adapter = ModelAdapter(name=name, evaluate=adapter)
     elif adapter.name != name:
-        adapter = ModelAdapter(
-            name, adapter.evaluate, adapter.uses_scenario, adapter.factors, adapter.description
-        )
+        adapter = dataclasses.replace(adapter, name=name)
     _REGISTRY[name] = adapter
     return adapter
 
 
 def _load_plugins() -> None:
-    """Let the analysis layer register its analytic test-function models (ishigami, sobol_g, ...)."""
+    """Let the analysis and calibration layers register their models (ishigami, sobol_g, the toy
+    calibration model, ...)."""
     import sim.analysis.testfunctions  # noqa: F401
+    import sim.calibration.toy  # noqa: F401
 
 
 def get_model(name: str) -> ModelAdapter:
@@ -138,6 +144,40 @@ def evaluate_opisim(
     result = run(scenario_for_run(base, params), seed=int(seed))
     summary = {key: float(value) for key, value in result.summary.items()}
     return summary, (result.timeseries if keep_timeseries else None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# opisim_history: the historical mode (calibration to Danish history, issue 12)
+
+HISTORY_MODULE = "sim.model.history"
+
+
+def evaluate_opisim_history(
+    base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
+) -> tuple[dict[str, float], pd.DataFrame | None]:
+    """One run of the historical mode: ``sim.model.history.history_statistics(scenario, seed)``.
+
+    The scenario is a historical one (``scenarios/history/``) with the run's parameters as overrides;
+    the statistics are the calibration targets' names (``experiments/calibrate_history.toml``).
+
+    Raises:
+        RuntimeError: the model has no historical mode yet (no ``history_statistics``).
+    """
+    try:
+        history = importlib.import_module(HISTORY_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (HISTORY_MODULE, "sim.model"):
+            raise
+        history = None
+    function = getattr(history, "history_statistics", None)
+    if function is None:
+        raise RuntimeError(
+            "model 'opisim_history' needs sim.model.history.history_statistics(scenario, seed) -> "
+            "dict[str, float], the historical mode of issue 12, which this version of opisim does "
+            "not have yet"
+        )
+    statistics = function(scenario_for_run(base, params), int(seed))
+    return {str(k): float(v) for k, v in statistics.items()}, None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -228,6 +268,15 @@ register_model(
     "opisim",
     ModelAdapter(
         "opisim", evaluate_opisim, uses_scenario=True, description="the agent-based model (sim.run)"
+    ),
+)
+register_model(
+    "opisim_history",
+    ModelAdapter(
+        "opisim_history",
+        evaluate_opisim_history,
+        uses_scenario=True,
+        description="the historical mode 2012-2024 (sim.model.history.history_statistics)",
     ),
 )
 register_model(

@@ -33,6 +33,7 @@ from sim.experiments.storage import (
     atomic_write_parquet,
     prepare_out_dir,
 )
+from sim.experiments.structural import Structural, assign, resolve
 from sim.provenance import git_state, versions
 
 
@@ -48,6 +49,8 @@ class Plan:
     tasks: list[Task]
     identity: str
     scenario_hashes: dict[str, str]
+    structural: Structural
+    draws: dict[str, int]
 
 
 def _python_value(value: Any) -> Any:
@@ -62,8 +65,22 @@ def _as_spec(experiment: str | Path | ExperimentSpec | dict[str, Any]) -> Experi
     return load_experiment(experiment)
 
 
-def plan_experiment(experiment: str | Path | ExperimentSpec | dict[str, Any]) -> Plan:
+def _explicit_keys(scenario: Any) -> set[str]:
+    """The calibration keys a scenario sets itself (they are not drawn from the posterior)."""
+    return {f"calibration.{key}" for key in scenario.calibration} if scenario is not None else set()
+
+
+def plan_experiment(
+    experiment: str | Path | ExperimentSpec | dict[str, Any],
+    structural: str | None = None,
+    posterior: str | Path | None = None,
+) -> Plan:
     """Validate an experiment and list its runs, without running anything.
+
+    Args:
+        experiment: an experiment file, spec or dict.
+        structural: ``auto``, ``posterior`` or ``none``; overrides the file's ``structural``.
+        posterior: a posterior file other than the shipped ``sim/data/posterior.parquet``.
 
     Raises:
         ExperimentError: any problem with the file, its scenarios or its design.
@@ -76,24 +93,35 @@ def plan_experiment(experiment: str | Path | ExperimentSpec | dict[str, Any]) ->
     adapter = get_model(spec.model)
     scenario_hashes: dict[str, str] = {}
     tasks: list[Task] = []
+    fixed: dict[int, set[str]] = {}
+    seed_keys: dict[int, int] = {}
+    base_explicit = _explicit_keys(base)
     for row in design.to_dict("records"):
         point = int(row["point"])
         params = {key: _python_value(row[key]) for key in factors}
+        fixed[point] = set(params) | set(spec.overrides) | base_explicit
         if "scenario" in params and adapter.uses_scenario:
+            from sim.scenario import load_scenario
+
             path = spec.resolve(str(params["scenario"]))
             params["scenario"] = str(path)
             params.update(spec.overrides)
+            scenario = load_scenario(path)
+            fixed[point] |= _explicit_keys(scenario)
             if row["scenario"] not in scenario_hashes:
-                from sim.scenario import load_scenario
-
-                scenario_hashes[row["scenario"]] = load_scenario(path).content_hash()
+                scenario_hashes[row["scenario"]] = scenario.content_hash()
         seed_key = int(row["seed_key"]) if "seed_key" in row else None
+        if seed_key is not None:
+            seed_keys[point] = seed_key
         for rep in range(spec.replications):
             seed = run_seed(spec.master_seed, scheme, point, rep, seed_key)
             tasks.append(
                 Task(f"p{point:05d}r{rep:03d}", point, rep, seed, str(row["label"]), params)
             )
+    resolved = resolve(structural or spec.structural, adapter.uses_scenario, spec.origin, posterior)
+    tasks, draws = assign(tasks, resolved, spec.master_seed, scheme, seed_keys, fixed)
     identity_data = {
+        "structural": {k: v for k, v in resolved.describe().items() if k != "asked"},
         "model": spec.model,
         "replications": spec.replications,
         "master_seed": spec.master_seed,
@@ -105,7 +133,9 @@ def plan_experiment(experiment: str | Path | ExperimentSpec | dict[str, Any]) ->
         "design": json.loads(design.to_json(orient="records", double_precision=15)),
     }
     identity = hashlib.sha256(json.dumps(identity_data, sort_keys=True).encode()).hexdigest()
-    return Plan(spec, base, design, factors, scheme, tasks, identity, scenario_hashes)
+    return Plan(
+        spec, base, design, factors, scheme, tasks, identity, scenario_hashes, resolved, draws
+    )
 
 
 def _now() -> str:
@@ -141,6 +171,7 @@ def _manifest(
         "master_seed": spec.master_seed,
         "seed_scheme": plan.scheme,
         "seeds": describe_scheme(plan.scheme),
+        "structural": plan.structural.describe(),
         "staff_scale": spec.staff_scale,
         "model": spec.model,
         "outputs": list(spec.outputs),
@@ -243,6 +274,8 @@ def run_experiment(
     kind: str = "experiment",
     manifest_extra: dict[str, Any] | None = None,
     log: Callable[[str], None] | None = None,
+    structural: str | None = None,
+    posterior: str | Path | None = None,
 ) -> pd.DataFrame:
     """Run an experiment and return its runs table (the content of ``runs.parquet``).
 
@@ -261,6 +294,10 @@ def run_experiment(
         kind: manifest kind ("experiment"; the sensitivity layer writes "sensitivity").
         manifest_extra: more manifest entries (e.g. the analysis settings).
         log: receives progress and storage messages (default: stderr).
+        structural: ``auto``, ``posterior`` or ``none``: whether runs draw the calibrated
+            coefficients from the posterior (overrides the file's ``structural``; see
+            :mod:`sim.experiments.structural`).
+        posterior: a posterior file instead of the shipped ``sim/data/posterior.parquet``.
 
     Returns:
         One row per run, sorted by point and replication; ``status`` says "ok" or "failed".
@@ -269,7 +306,7 @@ def run_experiment(
         ExperimentError: invalid experiment, or ``out`` holds other results.
     """
     log = log or _stderr_log
-    plan = plan_experiment(experiment)
+    plan = plan_experiment(experiment, structural=structural, posterior=posterior)
     spec = plan.spec
     out_dir = Path(out) if out is not None else Path("results") / spec.name
     manifest_path = out_dir / "manifest.json"
@@ -316,7 +353,9 @@ def run_experiment(
         store.flush()
         if executor is not None:
             executor.close()
-    runs = store.assemble(plan.design, plan.factors)
+    runs = store.assemble(
+        plan.design, plan.factors, {"posterior_draw": plan.draws} if plan.draws else None
+    )
     n_ok = int((runs["status"] == "ok").sum())
     n_failed = len(plan.tasks) - n_ok
     manifest.update(

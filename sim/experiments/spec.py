@@ -11,6 +11,7 @@ An experiment file has this layout (paths are relative to the experiment file)::
     master_seed = 20251127                  # every run's seed is derived from it (see seeds.py)
     staff_scale = 0.1                       # optional: sets world.staff_scale of every scenario
     outputs = ["summary", "timeseries"]     # the scalar summary is always kept
+    structural = "auto"                     # calibrated posterior per replication: auto|posterior|none
 
     [overrides]                             # optional: dotted keys applied to every scenario
     "time.end_year" = 2035
@@ -57,6 +58,7 @@ class ExperimentSection(BaseModel):
     master_seed: int = Field(ge=0, lt=2**63)
     staff_scale: float | None = Field(None, gt=0.0, le=1.0)
     outputs: list[Literal["summary", "timeseries"]] = Field(default_factory=lambda: ["summary"])
+    structural: Literal["auto", "posterior", "none"] = "auto"
 
 
 class ExperimentFile(BaseModel):
@@ -77,6 +79,7 @@ _ALLOWED_HINTS = {
     "staff_scale": "a number > 0 and <= 1",
     "outputs": 'a list of "summary" and/or "timeseries"',
     "model": "the name of a registered model plug-in",
+    "structural": '"auto" (the calibrated posterior if shipped), "posterior" or "none"',
 }
 
 
@@ -151,6 +154,7 @@ class ExperimentSpec:
     design: dict[str, Any]
     description: str = ""
     analysis: dict[str, Any] = field(default_factory=dict)
+    structural: str = "auto"
 
     @property
     def design_kind(self) -> str:
@@ -181,6 +185,7 @@ class ExperimentSpec:
             "overrides": self.overrides,
             "design": self.design,
             "analysis": self.analysis,
+            "structural": self.structural,
         }
 
 
@@ -274,6 +279,7 @@ def spec_from_dict(
         design=design,
         description=exp.description,
         analysis=dict(parsed.analysis),
+        structural=exp.structural,
     )
 
 

@@ -250,12 +250,18 @@ class ChunkStore:
 
     # -- final files -------------------------------------------------------------------------------
 
-    def assemble(self, design: pd.DataFrame, factor_cols: list[str]) -> pd.DataFrame:
+    def assemble(
+        self,
+        design: pd.DataFrame,
+        factor_cols: list[str],
+        run_columns: dict[str, dict[str, Any]] | None = None,
+    ) -> pd.DataFrame:
         """Write ``runs.parquet`` (and ``timeseries.parquet``) from the chunks; return the runs.
 
         Args:
             design: the design table (factor values are joined by ``point``).
             factor_cols: the factor columns to copy into the runs table.
+            run_columns: more columns by run: name -> {run_id: value} (e.g. ``posterior_draw``).
         """
         self.flush()
         runs = self.finished_runs()
@@ -267,6 +273,8 @@ class ChunkStore:
         factors = design.set_index("point")[factor_cols + extra]
         joined = factors.reindex(runs["point"].to_numpy()).reset_index(drop=True)
         table = pd.concat([table, joined], axis=1)
+        for name, values in (run_columns or {}).items():
+            table[name] = runs["run_id"].map(values).to_numpy()
         for col in ordered:
             table[col[2:]] = runs[col].astype("float64").to_numpy()
         table["run_time_s"] = runs["run_time_s"].astype("float64").to_numpy()

@@ -305,7 +305,7 @@ def draw_quit_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 # Initial age distribution per profession: 23 + Beta(a, b) * (retirement age - 23) years (assumption;
-# SOSU staff older: FACTS s4, 30% of SOSU staff over 55, which Beta(1.4, 1) reproduces).
+# SOSU staff older: SOURCES W-36, 30% of SOSU staff over 55, which Beta(1.4, 1) reproduces).
 AGE_BETA = {
     "nurse": (1.1, 1.2),
     "doctor": (1.2, 1.4),

@@ -1096,6 +1096,20 @@ def startups(results_dir: PathLike, lang: str = "en", width: str = "full") -> Fi
         return _finish(fig, results, lang, width)
 
 
+def calibration_targets(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
+    """Calibration targets against the calibrated model's predictive band (sim.plotting.calibration)."""
+    from sim.plotting.calibration import targets_figure
+
+    return targets_figure(results_dir, lang, width)
+
+
+def posterior_intervals(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
+    """Posterior 5-95% intervals of the calibrated coefficients in their prior ranges."""
+    from sim.plotting.calibration import intervals_figure
+
+    return intervals_figure(results_dir, lang, width)
+
+
 # -- registry ---------------------------------------------------------------------------------------
 
 
@@ -1184,6 +1198,26 @@ FIGURES: dict[str, FigureDef] = {
         "founded, failed and scaled up; median and 5-95% band over replications.",
         "Startups' overlevelse og vækst under status quo og med alle anbefalinger: aktive, stiftede, "
         "lukkede og opskalerede startups; median og 5-95 %-bånd over replikationerne.",
+    ),
+    "calibration_targets": FigureDef(
+        calibration_targets,
+        ("calibration",),
+        "Calibration targets against the calibrated model: for each historical target the model's "
+        "posterior predictive 5-95% band (bar) and median (dot), as the distance from the observed value "
+        "in units of the target's sd (grey: within 1 sd); held-out targets were not fitted. Observed and "
+        "modelled values are written on the right.",
+        "Kalibreringsmål over for den kalibrerede model: for hvert historisk mål modellens posterior "
+        "prædiktive 5-95 %-bånd (bjælke) og median (prik) som afstanden fra den observerede værdi i "
+        "enheder af målets sd (gråt: inden for 1 sd); mål, der er holdt ude, er ikke fittet. Observerede "
+        "og modellerede værdier står til højre.",
+    ),
+    "posterior_intervals": FigureDef(
+        posterior_intervals,
+        ("calibration",),
+        "Calibrated coefficients: the posterior 5-95% interval (bar) and median (circle) of each "
+        "coefficient inside its prior range (grey); the values are written on the right.",
+        "Kalibrerede koefficienter: posteriorens 5-95 %-interval (bjælke) og median (cirkel) for hver "
+        "koefficient inden for dens prior-interval (gråt); værdierne står til højre.",
     ),
 }
 

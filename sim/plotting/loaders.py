@@ -18,12 +18,13 @@ import pandas as pd
 from sim.errors import ResultsError
 from sim.plotting.style import SourceInfo
 
-KINDS = ("run", "experiment", "sensitivity")
+KINDS = ("run", "experiment", "sensitivity", "calibration")
 
 _HOW_TO_MAKE = {
     "run": "make one with `opisim run SCENARIO.toml --out DIR`",
     "experiment": "make one with `opisim experiment EXPERIMENT.toml`",
     "sensitivity": "make one with `opisim sensitivity ANALYSIS.toml`",
+    "calibration": "make one with `opisim calibrate CALIBRATION.toml`",
 }
 _FILE_HINT = {
     "timeseries.parquet": (

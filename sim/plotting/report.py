@@ -71,6 +71,7 @@ _MANIFEST_ROWS: tuple[tuple[str, str, str], ...] = (
     ("kind", "Kind of results", "Resultattype"),
     ("name", "Name", "Navn"),
     ("experiment_file", "Experiment file", "Eksperimentfil"),
+    ("calibration_file", "Calibration file", "Kalibreringsfil"),
     ("scenario_file", "Scenario file", "Scenariefil"),
     ("model", "Model", "Model"),
     ("design_kind", "Design", "Design"),
@@ -139,6 +140,7 @@ def _manifest_table(results: Results, lang: str) -> Table:
                 "run": "kørsel",
                 "experiment": "eksperiment",
                 "sensitivity": "følsomhedsanalyse",
+                "calibration": "kalibrering",
             }.get(str(value), value)
         if key == "runs" and isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
@@ -172,7 +174,27 @@ def _description(results: Results) -> str:
     return ""
 
 
+def _calibration_tables(results: Results, lang: str) -> list[tuple[str, Table]]:
+    """A calibration's two tables: targets against the model, and the posterior intervals."""
+    from sim.plotting import calibration as C
+
+    out = []
+    if (results.path / "targets_vs_model.csv").is_file():
+        header, rows = C.targets_table(results, lang)
+        title = (
+            "Targets and the calibrated model" if lang == "en" else "Mål og den kalibrerede model"
+        )
+        out.append((title, Table(header, rows)))
+    if (results.path / "posterior_intervals.csv").is_file():
+        header, rows = C.intervals_table(results, lang)
+        title = "Posterior intervals" if lang == "en" else "Posteriorintervaller"
+        out.append((title, Table(header, rows)))
+    return out
+
+
 def _headline_table(results: Results, lang: str) -> Table | None:
+    if results.kind == "calibration":
+        return None
     if results.kind == "run":
         summary = results.json("summary.json")
         if not summary:
@@ -381,6 +403,10 @@ def build_report(results_dir: str | Path, lang: str = "en") -> tuple[Path, Path]
     if headline is not None:
         parts += [f"<h2>{_w('headline', lang)}</h2>", _html_table(headline)]
         md += [f"## {_w('headline', lang)}", "", _md_table(headline)]
+    if results.kind == "calibration":
+        for heading, table in _calibration_tables(results, lang):
+            parts += [f"<h2>{html.escape(heading)}</h2>", _html_table(table)]
+            md += [f"## {heading}", "", _md_table(table)]
     if warnings:
         items = "".join(f"<li>{html.escape(str(x))}</li>" for x in warnings)
         parts += [f"<h2>{_w('warnings', lang)}</h2>", f"<ul>{items}</ul>"]

@@ -313,9 +313,9 @@ def enter_procurement(t: int, par, st, e: int, rng) -> None:
 
     Routes: call-off on a framework agreement another organisation of the region already holds (reuse
     grows with flexibility); an innovation partnership for a co-developed solution with a committed buyer
-    (allowed with probability = flexibility); an EU tender above the threshold (about 1.64 mDKK, FACTS s6),
+    (allowed with probability = flexibility); an EU tender above the threshold (about 1.64 mDKK, SOURCES P-01),
     shortened by flexibility; a simpler procurement below it. Transaction costs 1.4% of contract value
-    (FACTS s6).
+    (SOURCES P-02).
     """
     eng, sols = st.eng, st.sols
     org, sol = eng.org[e], eng.sol[e]
