@@ -346,3 +346,14 @@ def test_levers_and_calibration_fit_in_100_columns_with_words_and_sources():
         assert f"{key.partition('.')[2]} = " in text
         assert " ".join(f"source: {entry['source']}".split()) in text, key
     assert opisim("levers", "--format", "markdown").stdout.count("\n") == len(sim.LEVERS) + 2
+
+
+def test_no_command_help_shows_a_doubled_percent_sign():
+    import argparse
+
+    import sim.cli
+
+    parser = sim.cli.build_parser()
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
+        assert "%%" not in command.format_help(), name
