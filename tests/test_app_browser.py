@@ -191,6 +191,14 @@ def _wait_steps(page, at_least: int, timeout_s: float = UI_TIMEOUT_MS / 1000) ->
     raise AssertionError(f"the model did not reach step {at_least} (at {_steps(page)})")
 
 
+def _wait_reset(page, timeout_s: float = UI_TIMEOUT_MS / 1000) -> None:
+    """Wait until the step counter shows 0 again after RESET (it may update after the tables)."""
+    deadline = time.monotonic() + timeout_s
+    while _steps(page) != 0:
+        assert time.monotonic() < deadline, f"the step counter stayed at {_steps(page)} after RESET"
+        page.wait_for_timeout(200)
+
+
 def _img_src(page, key: str) -> str:
     return page.locator(f".opisim-{key} img").first.get_attribute("src") or ""
 
@@ -247,7 +255,7 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
             while row.locator("td").nth(1).inner_text().strip() != expected:
                 assert time.monotonic() < deadline, f"lever not in force: {row.inner_text()!r}"
                 page.wait_for_timeout(200)
-            assert _steps(page) == 0
+            _wait_reset(page)
 
             # one step: the workforce chart and the headline table change
             before = _img_src(page, "workforce")
@@ -288,6 +296,6 @@ def test_explorer_in_browser(chromium: str, explorer_url: str) -> None:
                 page.wait_for_timeout(200)
             shown = table.locator("tr").filter(has_text="Risk budget").locator("td").nth(1)
             assert shown.inner_text().strip() == expected["Risk budget"]
-            assert _steps(page) == 0
+            _wait_reset(page)
         finally:
             browser.close()
