@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import did_you_mean
+
 EvaluateFn = Callable[
     [Any, dict[str, Any], int, bool], tuple[dict[str, float], "pd.DataFrame | None"]
 ]
@@ -101,6 +103,22 @@ def get_model(name: str) -> ModelAdapter:
     if name not in _REGISTRY:
         _load_plugins()
     return _REGISTRY[name]
+
+
+def model_for_file(name: str, origin: str, key: str, error: type[Exception]) -> ModelAdapter:
+    """The adapter a file names at ``key`` (e.g. ``experiment.model``).
+
+    Raises:
+        error: one line naming the file, the key, the registered models and the nearest one.
+    """
+    try:
+        return get_model(name)
+    except KeyError:
+        models = available_models()
+        raise error(
+            f"{origin}: key '{key}' = {name!r} is not a known model; allowed: {', '.join(models)}"
+            f"{did_you_mean(name, models)}"
+        ) from None
 
 
 def available_models() -> list[str]:

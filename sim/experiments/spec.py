@@ -206,20 +206,14 @@ def spec_from_dict(
     Raises:
         ExperimentError: one line naming ``origin``, the key and what is allowed.
     """
-    from sim.experiments.models import available_models, get_model
+    from sim.experiments.models import model_for_file
 
     try:
         parsed = ExperimentFile.model_validate(data)
     except ValidationError as exc:
         raise ExperimentError(_format_error(origin, exc)) from None
     exp = parsed.experiment
-    try:
-        adapter = get_model(exp.model)
-    except KeyError:
-        raise ExperimentError(
-            f"{origin}: key 'experiment.model' = {exp.model!r} is not a known model; "
-            f"allowed: {', '.join(available_models())}{did_you_mean(exp.model, available_models())}"
-        ) from None
+    adapter = model_for_file(exp.model, origin, "experiment.model", ExperimentError)
     design = dict(parsed.design)
     if "kind" not in design:
         from sim.experiments.designs import available_designs
@@ -318,22 +312,29 @@ def load_experiment(path: str | Path) -> ExperimentSpec:
     return spec_from_dict(data, origin=str(path), base_dir=path.parent, text=text)
 
 
+def base_with_overrides(
+    path: Path | None, overrides: dict[str, Any], origin: str, error: type[Exception]
+):  # -> Scenario | None
+    """The base scenario at ``path`` with ``overrides`` applied, or None if there is no path.
+
+    Raises:
+        error: the base scenario or an override is invalid (naming the file ``origin``).
+    """
+    from sim.scenario import load_scenario
+
+    if path is None:
+        return None
+    try:
+        base = load_scenario(path)
+        return base.with_overrides(overrides) if overrides else base
+    except ScenarioError as exc:
+        raise error(f"{origin}: base scenario or [overrides] invalid: {exc}") from None
+
+
 def load_base(spec: ExperimentSpec):  # -> Scenario | None
     """The base scenario with the experiment's overrides applied, or None if there is none.
 
     Raises:
         ExperimentError: if the base scenario or an override is invalid (naming the experiment file).
     """
-    from sim.scenario import load_scenario
-
-    if spec.base_scenario is None:
-        return None
-    try:
-        base = load_scenario(spec.base_scenario)
-        if spec.overrides:
-            base = base.with_overrides(spec.overrides)
-    except ScenarioError as exc:
-        raise ExperimentError(
-            f"{spec.origin}: base scenario or [overrides] invalid: {exc}"
-        ) from None
-    return base
+    return base_with_overrides(spec.base_scenario, spec.overrides, spec.origin, ExperimentError)
