@@ -524,6 +524,8 @@ _UNCERTAINTY_ROWS = [
         "sim.model.innovation.solutions.create_type",
         "sim/data/adoption_2025.toml [technology_potential] (the 2022 digitalisation strategy's 10,000 and "
         "the 2025 AI taskforce's 30,000 public FTE, as shares of hours)",
+        title_en="Technology potential",
+        title_da="Teknologisk potentiale",
     ),
     Uncertainty(
         "attrition_sensitivity",
