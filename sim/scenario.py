@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import (
     BaseModel,
@@ -127,6 +126,13 @@ def _bounded_model(name: str, rows: dict[str, Any], default_attr: str) -> type[B
     return create_model(name, __config__=ConfigDict(extra="forbid", frozen=True), **fields)
 
 
+def schedule_free_path(value: float, n_months: int):
+    """A constant lever's value in each of ``n_months`` months."""
+    import numpy as np  # lazily, as in LeverSchedule.path
+
+    return np.full(n_months, value)
+
+
 class LeverSchedule(_Strict):
     """A lever phased in: from ``start_year`` it moves linearly from its status-quo value to ``value``
     over ``ramp_years`` (0: a step); with ``end_year`` it returns to the status quo from the January after
@@ -138,8 +144,10 @@ class LeverSchedule(_Strict):
     ramp_years: Number = Field(0.0, ge=0.0, le=30.0)
     end_year: WholeNumber | None = Field(None, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
 
-    def path(self, status_quo: float, decimal_years: np.ndarray) -> np.ndarray:
+    def path(self, status_quo: float, decimal_years):
         """The lever's value at each decimal year (months are 1/12 apart, January = .0)."""
+        import numpy as np  # lazily: building the CLI parser imports this module
+
         start = self.start_year + (self.start_month - 1) / 12.0
         if self.ramp_years > 0:
             progress = np.clip((decimal_years - start + 1e-9) / self.ramp_years, 0.0, 1.0)
@@ -466,7 +474,7 @@ class Scenario:
             return float(entry["choices"].index(value))
         return float(value)
 
-    def lever_paths(self, dates: np.ndarray) -> dict[str, np.ndarray]:
+    def lever_paths(self, dates):
         """Each lever's value in each month (``dates``: first days of the months, datetime64[M]): its
         schedule where it has one, else its constant value."""
         years = dates.astype("datetime64[Y]").astype(int) + 1970
@@ -475,12 +483,13 @@ class Scenario:
         for name, lever in LEVERS.items():
             schedule = self.lever_schedules.get(name)
             if schedule is None:
-                out[name] = np.full(len(dates), float(getattr(self.levers, name)))
+                value = float(getattr(self.levers, name))
+                out[name] = schedule_free_path(value, len(dates))
             else:
                 out[name] = schedule.path(float(lever.status_quo), decimal)
         return out
 
-    def programme_paths(self, dates: np.ndarray) -> list[tuple[list[str], dict[str, np.ndarray]]]:
+    def programme_paths(self, dates) -> list:
         """Each programme's archetypes and its levers' values in each month (as ``lever_paths``)."""
         years = dates.astype("datetime64[Y]").astype(int) + 1970
         decimal = years + (dates.astype(int) % 12) / 12.0

@@ -156,6 +156,14 @@ CALIBRATION_SECTIONS = {
     "innovation": "How solutions are piloted, evaluated, bought, implemented, spread and abandoned, and "
     "what that costs in money and staff hours (mostly assumptions).",
     "companies": "How health-tech companies are founded, funded, develop solutions, fail and grow.",
+    "lever_effects": "How strongly each lever's mechanisms act: one coefficient per mechanism, named "
+    "<lever>_<what> (docs/levers.md has the table per lever); uncertainties in the analysis.",
+    "procurement": "The procurement rules: routes (EU tender, below the threshold, framework call-off, "
+    "innovation partnership, pre-commercial, joint procurement), thresholds, durations, success rates.",
+    "incentives": "The incentive rules: when freed hours become budget room, how much units keep and "
+    "reinvest, income from OPI, staff bonuses.",
+    "risk_budget": "The risk fund's rules: its horizon, carry-over of unspent money, and who holds it "
+    "(each organisation, each region or the nation).",
 }
 
 
@@ -257,6 +265,15 @@ def calibration_text() -> str:
             if section in CALIBRATION_SECTIONS:
                 lines.append(_block("", CALIBRATION_SECTIONS[section], indent=2))
         low, high = entry.get("min"), entry.get("max")
+        value = entry["value"]
+        shown = (
+            f"{value:g}"
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else (str(value).lower() if isinstance(value, bool) else repr(value))
+        )
+        if "choices" in entry:
+            low = high = None
+            shown += " (one of " + ", ".join(repr(c) for c in entry["choices"]) + ")"
         bounds = [
             f">= {low:g}" if low is not None else "",
             f"<= {high:g}" if high is not None else "",
@@ -264,7 +281,7 @@ def calibration_text() -> str:
         allowed = " and ".join(b for b in bounds if b)
         lines.append(
             textwrap.fill(
-                f"{name} = {entry['value']:g} {entry.get('unit', '')}"
+                f"{name} = {shown} {entry.get('unit', '')}"
                 + (f" (allowed {allowed})" if allowed else ""),
                 WIDTH,
                 initial_indent="  ",
