@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sim.levers import LEVERS, THEMES, Lever  # noqa: E402
+from sim.levers import LEVERS, PHASE_IN, THEMES, Lever  # noqa: E402
 
 COMPARE_FILE = "experiments/compare_recommendations.toml"
 GENERATED_NOTE = (
@@ -53,22 +53,44 @@ def _value(lever: Lever, value: float) -> str:
     return str(int(value)) if lever.integer else repr(float(value))
 
 
-def _scenario(header: str, name: str, description: str, levers: list[Lever]) -> str:
+def _setting(lever: Lever, immediate: bool) -> str:
+    """The lever's recommended value, phased in (``PHASE_IN``) unless ``immediate``."""
+    value = _value(lever, lever.recommended)
+    if immediate:
+        return value
+    return (
+        f"{{ value = {value}, start_year = {PHASE_IN['start_year']}, "
+        f"ramp_years = {PHASE_IN['ramp_years']!r} }}"
+    )
+
+
+PHASE_NOTE = (
+    "Phase-in (sim.levers.PHASE_IN): from January {start_year}, a linear ramp over {ramp_years:g} years "
+    "from the status-quo value; the variant in scenarios/immediate/ sets the value from January 2025."
+)
+IMMEDIATE_NOTE = "Every lever at its value from January 2025 (the phased variant is in scenarios/)."
+
+
+def _scenario(
+    header: str, name: str, description: str, levers: list[Lever], immediate: bool = False
+) -> str:
+    note = IMMEDIATE_NOTE if immediate else PHASE_NOTE.format(**PHASE_IN)
     lines = [
         _comment(header),
+        _comment(note),
         _comment(GENERATED_NOTE),
         "",
         "[meta]",
-        f'name = "{name}"',
+        f'name = "{name}{"_immediate" if immediate else ""}"',
         f'description = "{description}"',
         _COMMON,
         "[levers]",
-        *(f"{lever.name} = {_value(lever, lever.recommended)}" for lever in levers),
+        *(f"{lever.name} = {_setting(lever, immediate)}" for lever in levers),
     ]
     return "\n".join(lines) + "\n"
 
 
-def lever_scenario(lever: Lever) -> str:
+def lever_scenario(lever: Lever, immediate: bool = False) -> str:
     """The scenario with one lever at its recommended value and every other at status quo."""
     header = (
         f"{lever.focus_area}. One lever alone: '{lever.name}' moved from its status-quo value "
@@ -76,11 +98,15 @@ def lever_scenario(lever: Lever) -> str:
         f"other lever stays at status quo. Mechanism: {lever.mechanism}."
     )
     return _scenario(
-        header, f"lever_{lever.name}", f"{lever.name} alone at its recommended value", [lever]
+        header,
+        f"lever_{lever.name}",
+        f"{lever.name} alone at its recommended value",
+        [lever],
+        immediate,
     )
 
 
-def theme_scenario(theme: str) -> str:
+def theme_scenario(theme: str, immediate: bool = False) -> str:
     """The scenario with the levers of one theme at their recommended values."""
     title = THEMES[theme]
     header = (
@@ -90,10 +116,10 @@ def theme_scenario(theme: str) -> str:
     )
     levers = [lever for lever in LEVERS.values() if lever.theme == theme]
     description = f"All levers of the theme '{title}' at recommended values"
-    return _scenario(header, f"theme_{theme}", description, levers)
+    return _scenario(header, f"theme_{theme}", description, levers, immediate)
 
 
-def all_recommendations() -> str:
+def all_recommendations(immediate: bool = False) -> str:
     """The scenario with every lever at its recommended value."""
     header = (
         f"All {len(LEVERS)} recommendations of the Life Science Council working group at their "
@@ -104,6 +130,7 @@ def all_recommendations() -> str:
         "all_recommendations",
         "Every lever at its recommended value",
         list(LEVERS.values()),
+        immediate,
     )
 
 
@@ -114,6 +141,19 @@ def scenario_files() -> dict[str, str]:
     }
     files.update({f"scenarios/theme_{theme}.toml": theme_scenario(theme) for theme in THEMES})
     files["scenarios/all_recommendations.toml"] = all_recommendations()
+    return files
+
+
+def immediate_files() -> dict[str, str]:
+    """The same scenarios with every lever at its value from January 2025 (scenarios/immediate/)."""
+    files = {
+        f"scenarios/immediate/lever_{name}.toml": lever_scenario(lever, True)
+        for name, lever in LEVERS.items()
+    }
+    files.update(
+        {f"scenarios/immediate/theme_{theme}.toml": theme_scenario(theme, True) for theme in THEMES}
+    )
+    files["scenarios/immediate/all_recommendations.toml"] = all_recommendations(True)
     return files
 
 
@@ -131,13 +171,18 @@ def compare_experiment(text: str) -> str:
 
 def stale_files(root: Path = ROOT) -> list[Path]:
     """Lever and theme scenario files of levers or themes that no longer exist."""
-    wanted = {root / path for path in scenario_files()}
-    found = [*root.glob("scenarios/lever_*.toml"), *root.glob("scenarios/theme_*.toml")]
+    wanted = {root / path for path in {**scenario_files(), **immediate_files()}}
+    found = [
+        *root.glob("scenarios/lever_*.toml"),
+        *root.glob("scenarios/theme_*.toml"),
+        *root.glob("scenarios/immediate/*.toml"),
+    ]
     return sorted(path for path in found if path not in wanted)
 
 
 def main() -> None:
-    for path, text in scenario_files().items():
+    for path, text in {**scenario_files(), **immediate_files()}.items():
+        (ROOT / path).parent.mkdir(exist_ok=True)
         (ROOT / path).write_text(text, encoding="utf-8")
         print(f"wrote {path}")
     for path in stale_files():

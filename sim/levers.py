@@ -543,6 +543,14 @@ _UNCERTAINTY_ROWS = [
 
 LEVERS: dict[str, Lever] = {row.name: row for row in _LEVER_ROWS}
 UNCERTAINTIES: dict[str, Uncertainty] = {row.name: row for row in _UNCERTAINTY_ROWS}
+# How the shipped recommendation scenarios phase a lever in (scenarios/lever_*.toml, theme_*.toml,
+# all_recommendations.toml): from January 2026, a linear ramp over three years from the status-quo value
+# to the recommended one. Assumption: a recommendation made in 2025 can take effect with the 2026 budgets
+# (Finance Act, the regions' and municipalities' economy agreements) at the earliest, and organisations
+# build the capacity, funds and workflows over a few years. scenarios/immediate/ holds the same scenarios
+# with every lever at its recommended value from January 2025.
+PHASE_IN = {"start_year": 2026, "ramp_years": 3.0}
+
 THEMES = {
     "core_task": "Innovation as a new core task of the health system",
     "citizens": "The best solutions for citizens",

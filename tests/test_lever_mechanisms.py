@@ -90,9 +90,14 @@ def test_opisim_calibration_lists_every_coefficient_with_unit_range_and_source()
         [sys.executable, "-m", "sim.cli", "calibration"], capture_output=True, text=True, cwd=ROOT
     )
     assert out.returncode == 0, out.stderr
+    sections = out.stdout.split("\n[")
     for key in calibration_defaults():
-        if key.startswith(("lever_effects.", "procurement.", "incentives.", "risk_budget.")):
-            assert key in out.stdout, key
+        section, name = key.split(".", 1)
+        if section in ("lever_effects", "procurement", "incentives", "risk_budget"):
+            (block,) = [b for b in sections if b.startswith(f"{section}]")]
+            assert f"  {name} = " in block, key  # listed with its value and unit
+            line = block.split(f"  {name} = ", 1)[1]
+            assert "source" in line.split("\n  ", 2)[0] + line.split("\n  ", 2)[1], key
 
 
 def test_a_bad_rule_names_the_file_the_key_and_what_is_allowed(tmp_path):

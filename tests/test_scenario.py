@@ -52,17 +52,19 @@ def test_every_shipped_scenario_validates(root):
 
 def test_lever_scenarios_move_exactly_one_lever(root):
     for name, _lever in sim.LEVERS.items():
-        sc = sim.load_scenario(root / "scenarios" / f"lever_{name}.toml")
-        for other, row in sim.LEVERS.items():
-            expected = row.recommended if other == name else row.status_quo
-            assert getattr(sc.levers, other) == pytest.approx(expected), (name, other)
+        for folder in ("", "immediate/"):
+            sc = sim.load_scenario(root / "scenarios" / f"{folder}lever_{name}.toml")
+            for other, row in sim.LEVERS.items():
+                expected = row.recommended if other == name else row.status_quo
+                assert getattr(sc.levers, other) == pytest.approx(expected), (name, other)
+            assert (name in sc.lever_schedules) == (folder == ""), name  # phased in, or at once
 
 
 def test_lever_and_theme_scenarios_are_what_the_generator_writes(root):
     """A lever added, removed or changed in sim/levers.py without rerunning
     scripts/make_lever_scenarios.py fails here."""
     generator = _generator()
-    for path, text in generator.scenario_files().items():
+    for path, text in {**generator.scenario_files(), **generator.immediate_files()}.items():
         assert (root / path).is_file(), (
             f"{path} missing: run python scripts/make_lever_scenarios.py"
         )

@@ -450,7 +450,11 @@ def pilot_cost_dkk(par, st, org: int, sol: int) -> float:
     """Public cost of a pilot (or, for a proven solution, of a local test, ``test_scale``): cheaper with
     easy access to test facilities (lever ``test_access``) and for a strategic partner's solution."""
     local = test_scale(par, st, org, sol)
-    partner = 0.5 if st.strategic[org, st.sols.company[sol]] else 1.0
+    partner = (
+        par.strategic_partnership_cap_pilot_cost_share
+        if st.strategic[org, st.sols.company[sol]]
+        else 1.0
+    )
     return (
         par.pilot_cost_dkk
         * local
@@ -503,7 +507,7 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     )
     orgs.used_fte[org] += staff
     comp.traction[sols.company[sol]] = True
-    comp.revenue_month[sols.company[sol]] += 0.5 * cost  # companies are paid part of a pilot
+    comp.revenue_month[sols.company[sol]] += par.pilot_company_share * cost
     if sols.evidence[sol] < EVALUATED:
         sols.frontier_pilots[sol] += 1
     sols.evidence[sol] = max(sols.evidence[sol], PILOTED)
@@ -641,7 +645,7 @@ def enter_procurement(t: int, par, st, e: int, rng) -> None:
         and rng.random() < flex * par.procurement_flexibility_joint_use
     ):
         route, months, success, cost_share = (
-            JOINT, par.joint_months, par.tender_success, par.transaction_cost_share / 3.0,
+            JOINT, par.joint_months, par.tender_success, par.transaction_cost_share / par.joint_cost_divisor,
         )  # fmt: skip
     elif contract >= par.eu_threshold_dkk:
         route = EU_TENDER

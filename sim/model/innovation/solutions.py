@@ -214,8 +214,8 @@ def create_type(t: int, par, st, sector: int, transformative: bool, rng) -> int:
 
     The long-run potential (uncertainty ``technology_potential``: a share of each sector-profession's hours
     that new types can free at full coverage) shrinks as types are created: a new type takes a
-    Beta-distributed share of what is left (mean ``new_type_potential_share``, twice that if
-    transformative) for one or two professions chosen in proportion to what is left. Its effect is drawn
+    Beta-distributed share of what is left (mean ``new_type_potential_share``, times
+    ``transformative_potential_factor`` if transformative) for one or two professions chosen in proportion to what is left. Its effect is drawn
     like a first-generation solution; its addressable share is set so that addressable x effect equals the
     potential taken. Returns the new row, or -1 if the sector's potential is used up.
     """
@@ -231,7 +231,9 @@ def create_type(t: int, par, st, sector: int, transformative: bool, rng) -> int:
         raise RuntimeError("type table full: InnovationLayer.reserve_rows reserves too few")
     effect = par.new_type_effect * (par.transformative_multiplier if transformative else 1.0)
     effect = min(effect, par.max_effect)
-    mean_take = par.new_type_potential_share * (2.0 if transformative else 1.0)
+    mean_take = par.new_type_potential_share * (
+        par.transformative_potential_factor if transformative else 1.0
+    )
     mean_take = min(mean_take, 0.9)
     n_targets = 1 if rng.random() < 0.5 else 2
     for p in range(n_prof):
