@@ -74,6 +74,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{shown} af {total} løsninger vist (størst udbredelse)",
     ),
     "no_data": ("no data", "ingen data"),
+    "status_quo": ("Status quo", "Status quo"),
+    "recommended": ("Recommended", "Anbefalet"),
+    "analysed_range": ("Analysed range", "Analyseret interval"),
+    "mean_band": (
+        "mean and 5-95% over {n} paired seeds",
+        "gennemsnit og 5-95 % over {n} parrede seeds",
+    ),
 }
 
 SECTORS: dict[str, tuple[str, str]] = {
@@ -123,12 +130,31 @@ LEVER_TITLES: dict[str, tuple[str, str]] = {
     "challenge_driven_share": ("Challenge-driven development", "Udfordringsdrevet udvikling"),
 }
 
+# Short units of the levers (x axes of the response curves).
+LEVER_UNITS: dict[str, tuple[str, str]] = {
+    "innovation_core_task": ("% of staff hours", "% af personaletimer"),
+    "spread_workflows": ("index 0-1", "indeks 0-1"),
+    "competence_investment": ("training h per staff-year", "uddannelsestimer pr. årsværk"),
+    "proactive_scouting": ("rounds per org.-month", "runder pr. org.-måned"),
+    "procurement_flexibility": ("index 0-1", "indeks 0-1"),
+    "career_paths": ("% of staff on a track", "% af personalet i forløb"),
+    "incentive_structures": ("share of value kept", "andel af værdien, der beholdes"),
+    "common_evaluation": ("index 0-1", "indeks 0-1"),
+    "transformative_focus": ("portfolio weight 0-1", "porteføljevægt 0-1"),
+    "test_access": ("index 0-1", "indeks 0-1"),
+    "role_transparency": ("index 0-1", "indeks 0-1"),
+    "risk_budget": ("% of operating budget", "% af driftsbudgettet"),
+    "strategic_partnership_cap": ("partnerships per org.", "partnerskaber pr. org."),
+    "challenge_driven_share": ("share of development", "andel af udviklingen"),
+}
+
 UNCERTAINTY_TITLES: dict[str, tuple[str, str]] = {
     "demography": ("Demography", "Demografi"),
     "education_intake": ("Education intake", "Uddannelsesoptag"),
     "effect_size": ("Effect size", "Effektstørrelse"),
     "funding_climate": ("Funding climate", "Finansieringsklima"),
     "budget_growth": ("Budget growth", "Budgetvækst"),
+    "technology_potential": ("Technology potential", "Teknologisk potentiale"),
     "attrition_sensitivity": ("Attrition sensitivity", "Afgangsfølsomhed"),
 }
 
@@ -227,6 +253,15 @@ def counter(name: str, lang: str) -> str:
 def lever(name: str, lang: str) -> str:
     """Short readable title of a lever in ``sim.levers.LEVERS``."""
     return _pick(LEVER_TITLES[name], lang) if name in LEVER_TITLES else _humanise(name)
+
+
+def lever_unit(name: str, lang: str) -> str:
+    """Short unit of a lever in ``sim.levers.LEVERS`` (its row's unit if it has no short one)."""
+    if name in LEVER_UNITS:
+        return _pick(LEVER_UNITS[name], lang)
+    from sim.levers import LEVERS
+
+    return LEVERS[name].unit if name in LEVERS else ""
 
 
 def uncertainty(name: str, lang: str) -> str:
