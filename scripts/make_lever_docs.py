@@ -182,9 +182,9 @@ def allowed(entry: dict[str, Any]) -> str:
 
 
 def constants_table(keys: list[str], shown: str = "key") -> str:
-    """A table of calibration constants: key, value, unit, allowed range, source."""
+    """A table of calibration constants: key, default, unit, allowed range, source."""
     defaults = calibration_defaults()
-    lines = ["| key | value | unit | allowed | source |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| key | default | unit | allowed | source |", "| --- | --- | --- | --- | --- |"]
     for key in keys:
         entry = defaults[key]
         name = key.split(".", 1)[1] if shown == "name" else key
