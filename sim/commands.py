@@ -130,12 +130,15 @@ def cmd_levers(args: argparse.Namespace) -> int:
         "recommended",
         "low",
         "high",
+        "analysis_low",
+        "analysis_high",
         "theme",
         "theme_source",
         "focus_area",
     ]
+    levers["mechanisms"] = levers["mechanisms"].map("; ".join)
     if args.format == "csv":
-        levers[cols + ["mechanism"]].to_csv(sys.stdout, index=False)
+        levers[cols + ["mechanisms"]].to_csv(sys.stdout, index=False)
         return 0
     if args.format == "markdown":
         print(
@@ -149,9 +152,9 @@ def cmd_levers(args: argparse.Namespace) -> int:
             "LEVERS (the council's recommendations; theme_source 'reading' = our assignment, not the seed's text)"
         )
         print(levers[cols].to_string(index=False))
-        print("\nMechanisms:")
+        print("\nMechanisms (every function that reads the lever; docs/levers.md explains each):")
         for _, row in levers.iterrows():
-            print(f"  {row['name']:<27} {row['mechanism']}")
+            print(f"  {row['name']:<27} {row['mechanisms']}")
         print("\nThemes: " + "; ".join(f"{k} = {v}" for k, v in THEMES.items()))
         print("\nUNCERTAINTIES (exogenous, not policy)")
         print(unc[["name", "unit", "default", "low", "high", "source"]].to_string(index=False))
