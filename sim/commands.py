@@ -161,11 +161,29 @@ def cmd_levers(args: argparse.Namespace) -> int:
     return 0
 
 
+def _allowed(entry: dict) -> str:
+    """What a scenario may set a calibration constant to: its choices, true/false or its range."""
+    if "choices" in entry:
+        return "|".join(str(c) for c in entry["choices"])
+    if isinstance(entry["value"], bool):
+        return "true|false"
+    low, high = entry.get("min"), entry.get("max")
+    if low is None and high is None:
+        return ""
+    return f"{'' if low is None else f'{low:g}'}..{'' if high is None else f'{high:g}'}"
+
+
 def cmd_calibration(args: argparse.Namespace) -> int:
     import pandas as pd
 
     rows = [
-        {"key": k, "value": v["value"], "unit": v.get("unit", ""), "source": v.get("source", "")}
+        {
+            "key": k,
+            "value": v["value"],
+            "allowed": _allowed(v),
+            "unit": v.get("unit", ""),
+            "source": v.get("source", ""),
+        }
         for k, v in calibration_defaults().items()
     ]
     with pd.option_context("display.max_colwidth", 90, "display.width", 250):
