@@ -76,6 +76,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         "innovation.pilot_staff_fte",
         "innovation.bass_p_year",
         "innovation.scouting_fit",
+        "innovation.frontier_pilots_max",
     ),
     "procurement_flexibility": (
         "innovation.price_share_of_value",
@@ -125,6 +126,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     "role_transparency": (
         "innovation.pitch_acceptance",
         "innovation.pitches_per_company_month",
+        "innovation.frontier_pilots_max",
     ),
     "risk_budget": (
         "risk_budget.horizon_years",
@@ -136,6 +138,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     ),
     "strategic_partnership_cap": (
         "innovation.strategic_formation_month",
+        "innovation.frontier_pilots_max",
         "innovation.size_ref_fte",
         "companies.founding_per_partnership",
     ),

@@ -31,11 +31,11 @@ def archetypes() -> list[str]:
 def test_every_archetype_has_a_2025_state_and_nothing_else_is_unlabelled(adoption, archetypes):
     assert set(archetypes) <= set(adoption)
     extra = set(adoption) - set(archetypes)
-    assert extra == {"technology_potential", "proposed_wash_toilets"}
+    assert extra == {"technology_potential"}
 
 
 def test_2025_states_are_valid_beta_and_cited(adoption, archetypes):
-    for name in [*archetypes, "proposed_wash_toilets"]:
+    for name in archetypes:
         row = adoption[name]
         share, (low, high) = row["share_of_orgs"], row["share_of_orgs_range"]
         assert 0 <= low <= share <= high <= 1, name

@@ -205,10 +205,9 @@ def test_strategic_partnerships_respect_the_cap(quick):
 
 
 def test_partnership_pilots_are_labelled_as_such():
-    from sim.model.innovation import partnerships
+    from sim.model.innovation import state
 
-    assert partnerships.PARTNERSHIP_VIA == pipeline.PARTNERSHIP
-    assert pipeline.VIA[pipeline.PARTNERSHIP] == "strategic_partnership"
+    assert state.VIA[state.PARTNERSHIP] == "strategic_partnership"
 
 
 def test_spread_draws_exact_bernoulli_trials_by_geometric_gaps():
