@@ -51,7 +51,16 @@ def dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "experiment": fx.write_experiment_dir(root / "experiment", replications=3),
         "sensitivity": fx.write_sensitivity_dir(root / "sensitivity"),
         "calibration": fx.write_calibration_dir(root / "calibration"),
+        "response": fx.write_response_dir(root / "response"),
     }
+
+
+def _dir_for(dirs: dict[str, Path], name: str, kind: str) -> Path:
+    """The fixture directory a figure reads for ``kind``: its design kind's where it needs one."""
+    design_kinds = FIGURES[name].design_kinds
+    if kind == "experiment" and design_kinds and "response" in design_kinds:
+        return dirs["response"]
+    return dirs[kind]
 
 
 def _png_width(path: Path) -> int:
@@ -74,7 +83,7 @@ def test_figure_renders_in_every_format_without_warnings(dirs, tmp_path, name, k
         formats = ("png", "svg", "pdf") if width == "full" else ("png",)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            fig = make_figure(name, dirs[kind], lang=lang, width=width)
+            fig = make_figure(name, _dir_for(dirs, name, kind), lang=lang, width=width)
             paths = [
                 save_figure(fig, tmp_path / f"{name}_{width}.{fmt}", fmt, width) for fmt in formats
             ]
@@ -206,7 +215,7 @@ def test_plotting_never_runs_the_model(dirs, monkeypatch):
     monkeypatch.setattr(run_module, "run", refuse)
     monkeypatch.setattr(sim, "run", refuse)
     for name, kind in PAIRS:
-        make_figure(name, dirs[kind])
+        make_figure(name, _dir_for(dirs, name, kind))
 
 
 def test_figures_for_each_kind():

@@ -197,13 +197,14 @@ def levers_text() -> str:
             _block(
                 "value",
                 f"{lever.status_quo:g} -> {lever.recommended:g} {lever.unit} "
-                f"({kind}range {lever.low:g} to {lever.high:g})",
+                f"({kind}range {lever.low:g} to {lever.high:g}; analysed "
+                f"{lever.analysis_low:g} to {lever.analysis_high:g})",
             ),
             _block("theme", f"{lever.theme} ({lever.theme_source}): {THEMES[lever.theme]}"),
             _block("does", lever.description),
             _block("acts in", lever.mechanism),
             _block("source", f"the seed document's focus area: {lever.focus_area}"),
-            _block("values", "assumption (docs/ODD.md, section Parameters)"),
+            _block("values", "assumption (docs/levers.md: seed wording, coefficients, ranges)"),
         ]
     lines += ["", "UNCERTAINTIES: exogenous, not policy; swept in the analyses."]
     for row in UNCERTAINTIES.values():
@@ -279,6 +280,14 @@ def calibration_text() -> str:
             f"<= {high:g}" if high is not None else "",
         ]
         allowed = " and ".join(b for b in bounds if b)
+        value = entry["value"]
+        if "choices" in entry:
+            allowed = "one of " + ", ".join(f'"{c}"' for c in entry["choices"])
+            shown = f'"{value}"'
+        elif isinstance(value, bool):
+            allowed, shown = "true or false", str(value).lower()
+        else:
+            shown = f"{value:g}"
         lines.append(
             textwrap.fill(
                 f"{name} = {shown} {entry.get('unit', '')}"

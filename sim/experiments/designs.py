@@ -1,4 +1,5 @@
-"""Experiment designs: the table of design points an experiment runs (scenario list, grid, Latin hypercube).
+"""Experiment designs: the table of design points an experiment runs (scenario list, grid, Latin hypercube,
+response curves).
 
 A design builder turns the ``[design]`` table of an experiment file into a DataFrame with one row per
 design point: ``point`` (0..n-1, the design's own order), ``label``, one column per factor (dotted key,
@@ -255,9 +256,163 @@ def build_lhs(table: dict[str, Any], origin: str, base: Any, spec: ExperimentSpe
     return frame
 
 
+# ---------------------------------------------------------------------------------------------------
+# response curves: each lever over its range, the others at the base scenario's values
+
+RESPONSE_KEYS = ("kind", "levers", "points", "range", "include")
+RESPONSE_RANGES = ("allowed", "analysis")
+RESPONSE_INCLUDE = ("status_quo", "recommended")
+REFERENCE_LABEL = "reference"
+
+
+def response_values(
+    name: str, points: int, span: str = "allowed", include: tuple[str, ...] = RESPONSE_INCLUDE
+) -> list[float]:
+    """The values at which lever ``name`` is run: ``points`` evenly spaced over its allowed range
+    (``low``..``high``, ``span = "allowed"``) or its analysed range (``analysis_low``..``analysis_high``),
+    plus its status-quo and/or recommended value (``include``); rounded for whole-number levers, sorted,
+    each once."""
+    from sim.levers import LEVERS
+
+    row = LEVERS[name]
+    low, high = (row.low, row.high) if span == "allowed" else (row.analysis_low, row.analysis_high)
+    values = [float(v) for v in np.linspace(low, high, points)]
+    values += [float(getattr(row, key)) for key in include]
+    if row.integer:
+        values = [float(round(v)) for v in values]
+    return sorted({round(v, 12): v for v in values}.values())
+
+
+def build_response(
+    table: dict[str, Any], origin: str, base: Any, spec: ExperimentSpec
+) -> pd.DataFrame:
+    """Response curves: each lever in ``levers`` over ``points`` values of its range, one at a time, the
+    other levers at the base scenario's values, and one reference point with every lever at the base.
+
+    Factor columns: ``levers.<name>`` for each lever in ``levers``. Labels: ``reference`` and
+    ``<lever>=<value>``; a value equal to the base's is the reference point, not repeated. Every point's
+    replication r has the same seed (``seeds.COMMON_SEED_DESIGNS``): the curves are paired by seed.
+
+    Raises:
+        ExperimentError: unknown key, unknown lever, too few points, an unknown range or inclusion, a model
+            without levers, or a base scenario that schedules a lever the design varies.
+    """
+    from sim.experiments.models import get_model
+    from sim.levers import LEVERS
+
+    _check_keys(table, RESPONSE_KEYS, origin, "response")
+    if not get_model(spec.model).uses_scenario or base is None:
+        raise ExperimentError(
+            f"{origin}: key 'design.kind' = 'response' varies levers of a scenario, but model "
+            f"{spec.model!r} takes none; allowed: a model that takes scenarios (e.g. 'opisim') and a "
+            f"base_scenario"
+        )
+    names = table.get("levers", "all")
+    if names == "all":
+        names = list(LEVERS)
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ExperimentError(
+            f"{origin}: key 'design.levers' = {names!r} is invalid; allowed: \"all\" or a non-empty "
+            f"list of lever names"
+        )
+    for name in names:
+        factor_range(f"levers.{name}", origin, "design.levers", spec.model)
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ExperimentError(
+            f"{origin}: key 'design.levers' lists {dup!r} twice; allowed: each once"
+        )
+    points = table.get("points", 7)
+    if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+        raise ExperimentError(
+            f"{origin}: key 'design.points' = {points!r} is invalid; allowed: an integer >= 2 (values "
+            f"per lever, evenly spaced over its range)"
+        )
+    span = table.get("range", "allowed")
+    if span not in RESPONSE_RANGES:
+        raise ExperimentError(
+            f"{origin}: key 'design.range' = {span!r} is invalid; allowed: \"allowed\" (the lever's "
+            f'whole range, where mechanisms switch off) or "analysis" (its analysed policy range)'
+        )
+    include = table.get("include", list(RESPONSE_INCLUDE))
+    if not isinstance(include, list) or any(k not in RESPONSE_INCLUDE for k in include):
+        raise ExperimentError(
+            f"{origin}: key 'design.include' = {include!r} is invalid; allowed: a list of "
+            f"{', '.join(repr(k) for k in RESPONSE_INCLUDE)} (values added to the even grid)"
+        )
+    scheduled = [n for n in names if n in base.lever_schedules]
+    if scheduled:
+        raise ExperimentError(
+            f"{origin}: key 'design.levers': the base scenario schedules {', '.join(scheduled)}, but a "
+            f"response curve sets each lever to constant values; allowed: a base scenario with plain "
+            f"values for the levers the design varies (e.g. ../scenarios/baseline.toml)"
+        )
+    centre = {f"levers.{n}": getattr(base.levers, n) for n in names}
+    rows = [{"label": REFERENCE_LABEL, **centre}]
+    for name in names:
+        key = f"levers.{name}"
+        for value in response_values(name, points, span, tuple(include)):
+            if round(value, 12) == round(float(centre[key]), 12):
+                continue
+            value = int(value) if LEVERS[name].integer else value
+            rows.append({"label": f"{name}={_format_value(float(value))}", **centre, key: value})
+    frame = pd.DataFrame(rows, columns=["label", *centre])
+    frame.insert(0, "point", range(len(frame)))
+    return frame
+
+
+def response_layout(design: pd.DataFrame) -> pd.DataFrame:
+    """Which lever each point of a response design varies, and to what value.
+
+    Returns one row per (lever, point) with columns ``lever``, ``point``, ``value``, ``reference``: each
+    lever's own points, plus the reference point (``reference`` True) at the base value of every lever.
+
+    Raises:
+        ValueError: the table is not a response design (no reference point, or a label that names no
+            lever column).
+    """
+    labels = design["label"].astype(str)
+    if (labels == REFERENCE_LABEL).sum() != 1:
+        raise ValueError(f"a response design has exactly one point labelled {REFERENCE_LABEL!r}")
+    ref = design.loc[labels == REFERENCE_LABEL].iloc[0]
+    columns = [c for c in design.columns if c.startswith("levers.")]
+    rows = []
+    for column in columns:
+        name = column.split(".", 1)[1]
+        rows.append(
+            {
+                "lever": name,
+                "point": int(ref["point"]),
+                "value": float(ref[column]),
+                "reference": True,
+            }
+        )
+    for _, row in design.loc[labels != REFERENCE_LABEL].iterrows():
+        name = str(row["label"]).split("=", 1)[0]
+        if f"levers.{name}" not in columns:
+            raise ValueError(f"design point {row['label']!r} names no lever column of the design")
+        rows.append(
+            {
+                "lever": name,
+                "point": int(row["point"]),
+                "value": float(row[f"levers.{name}"]),
+                "reference": False,
+            }
+        )
+    out = pd.DataFrame(rows, columns=["lever", "point", "value", "reference"])
+    order = {c.split(".", 1)[1]: i for i, c in enumerate(columns)}
+    out["order"] = out["lever"].map(order)
+    return (
+        out.sort_values(["order", "value"], kind="stable")
+        .drop(columns="order")
+        .reset_index(drop=True)
+    )
+
+
 register_design("scenarios", build_scenarios)
 register_design("grid", build_grid)
 register_design("lhs", build_lhs)
+register_design("response", build_response)
 
 
 def build_design(spec: ExperimentSpec, base: Any) -> pd.DataFrame:

@@ -2,9 +2,10 @@
 
 Three schemes, chosen by the design:
 
-* ``common`` (scenario-list designs): ``SeedSequence([master_seed, replication])``. Replication r has the
-  same seed in every scenario, so scenarios are compared under common random numbers and the difference
-  to the reference scenario is paired by seed (its noise is much smaller than that of either scenario).
+* ``common`` (scenario lists and response curves, ``COMMON_SEED_DESIGNS``):
+  ``SeedSequence([master_seed, replication])``. Replication r has the same seed at every design point,
+  so points are compared under common random numbers and the difference to the reference point is
+  paired by seed (its noise is much smaller than that of either point).
 * ``per_point`` (grid, Latin hypercube, ...): ``SeedSequence([master_seed, point, replication])``.
 * ``seed_key`` (designs whose table has an integer ``seed_key`` column, e.g. Sobol with the seed as a
   factor): ``SeedSequence([master_seed, seed_key, replication])``. All points with the same ``seed_key``
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 SCHEMES = ("common", "per_point", "seed_key")
+# design kinds whose points are compared with each other under common random numbers
+COMMON_SEED_DESIGNS = ("scenarios", "response")
 
 
 def derive_seed(master_seed: int, *indices: int) -> int:
@@ -30,10 +33,11 @@ def derive_seed(master_seed: int, *indices: int) -> int:
 
 
 def seed_scheme(design: pd.DataFrame, design_kind: str) -> str:
-    """The scheme a design uses: ``seed_key`` if the table has that column, ``common`` for scenario lists."""
+    """The scheme a design uses: ``seed_key`` if the table has that column, ``common`` for the kinds in
+    ``COMMON_SEED_DESIGNS`` (scenario lists, response curves), else ``per_point``."""
     if "seed_key" in design.columns:
         return "seed_key"
-    return "common" if design_kind == "scenarios" else "per_point"
+    return "common" if design_kind in COMMON_SEED_DESIGNS else "per_point"
 
 
 def run_seed(

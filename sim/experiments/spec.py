@@ -17,11 +17,12 @@ An experiment file has this layout (paths are relative to the experiment file)::
     "time.end_year" = 2035
 
     [design]
-    kind = "scenarios"                      # "scenarios" | "grid" | "lhs" | kinds registered by plug-ins
+    kind = "scenarios"                      # "scenarios" | "grid" | "lhs" | "response" | plug-in kinds
     scenarios = ["../scenarios/baseline.toml", "../scenarios/lever_risk_budget.toml"]  # first = reference
 
     # kind = "grid":  [design.grid] "levers.risk_budget" = [0.1, 0.5, 1.0]   (full factorial)
     # kind = "lhs":   samples = 64 and [design.factors] "levers.risk_budget" = [0.0, 1.0]
+    # kind = "response": levers = "all", points = 6 (each lever over its range, the others at base)
 
     [analysis]                              # optional, free-form: read by the sensitivity layer
 

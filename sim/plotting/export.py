@@ -57,7 +57,7 @@ def plot_figures(
     target = Path(out_dir) if out_dir is not None else results.path / "figures"
     written: list[Path] = []
     skipped: list[str] = []
-    for name in names or figures_for(results.kind):
+    for name in names or figures_for(results.kind, results.design_kind):
         try:
             fig = make_figure(name, results, lang=lang, width=width)
         except ResultsError as exc:

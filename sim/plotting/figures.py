@@ -11,6 +11,7 @@ results it reads and its caption.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -1110,17 +1111,152 @@ def posterior_intervals(results_dir: PathLike, lang: str = "en", width: str = "f
     return intervals_figure(results_dir, lang, width)
 
 
+# -- response curves ---------------------------------------------------------------------------------
+
+RESPONSE_YEARS = (2030, 2035, 2045)
+_PANEL_PT = {"full": 7.0, "single": 6.0}  # small multiples: panel titles and axis labels
+_PANEL_TITLE_CHARS = {"full": 24, "single": 24}  # longer titles wrap
+RESPONSE_COLOURS = {
+    2030: S.OKABE_ITO["sky_blue"],
+    2035: S.OKABE_ITO["blue"],
+    2045: S.OKABE_ITO["vermillion"],
+}
+
+
+def response_table(results_dir: PathLike, figure: str = "response_curves") -> pd.DataFrame:
+    """The response curves of a response-design experiment: per lever and value, the mean and 5-95%
+    quantiles of FTE freed (net) in 2030, 2035 and 2045 over the replications (successful runs).
+
+    Columns: ``lever``, ``value``, ``reference`` (the shared status-quo point), ``n``, and for each year
+    the runs reached ``fte_freed_<year>``, ``..._lo``, ``..._hi``.
+
+    Raises:
+        ResultsError: not an experiment directory of design kind "response", or missing data.
+    """
+    from sim.experiments.designs import response_layout
+
+    results = open_results(results_dir)
+    results.require(("experiment",), figure)
+    if results.design_kind != "response":
+        raise ResultsError(
+            f"figure '{figure}' needs an experiment of design kind 'response', but {results.path} has "
+            f"design kind {results.design_kind!r}; make one with `opisim experiment "
+            f"experiments/response_curves.toml`"
+        )
+    design = results.table("design.parquet", None, None, figure)
+    try:
+        layout = response_layout(design)
+    except (KeyError, ValueError) as exc:
+        raise ResultsError(f"figure '{figure}': design.parquet in {results.path}: {exc}") from None
+    present = results.columns("runs.parquet")
+    cols = [f"fte_freed_{y}" for y in RESPONSE_YEARS if f"fte_freed_{y}" in present]
+    runs = results.table("runs.parquet", ["point", "replication", "status", *cols], None, figure)
+    runs = runs[runs["status"] == "ok"]
+    if runs.empty:
+        raise ResultsError(
+            f"figure '{figure}': runs.parquet in {results.path} has no successful runs"
+        )
+    cols = [c for c in cols if runs[c].notna().any()]  # the years the runs reached
+    if not cols:
+        raise ResultsError(
+            f"figure '{figure}' needs fte_freed_2030, fte_freed_2035 or fte_freed_2045 in "
+            f"runs.parquet of {results.path}, which has none with values"
+        )
+    grouped = runs.groupby("point")
+    stats = grouped[cols].mean()
+    for c in cols:
+        stats[f"{c}_lo"] = grouped[c].quantile(Q_LOW)
+        stats[f"{c}_hi"] = grouped[c].quantile(Q_HIGH)
+    stats["n"] = grouped.size()
+    table = layout.merge(stats.reset_index(), on="point", how="inner")
+    return table.sort_values(["lever", "value"], kind="stable").reset_index(drop=True)
+
+
+def response_curves(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
+    """FTE freed (net) in 2030, 2035 and 2045 as each lever moves over its range, the others at the
+    status quo: one panel per lever, the mean over paired seeds with the 5-95% band, the status-quo and
+    recommended values marked and the analysed range shaded.
+
+    Reads an experiment directory of design kind "response" (``experiments/response_curves.toml``).
+    """
+    from sim.levers import LEVERS
+
+    name = "response_curves"
+    results = _open(results_dir, ("experiment",), name, lang, width)
+    table = response_table(results, name)
+    years = [y for y in RESPONSE_YEARS if f"fte_freed_{y}" in table.columns]
+    levers = [n for n in LEVERS if n in set(table["lever"])]
+    levers += [n for n in dict.fromkeys(table["lever"]) if n not in levers]
+    ncols = 4 if width == "full" else 2
+    nrows = int(np.ceil(len(levers) / ncols))
+    panel_cm = 3.6 if width == "full" else 3.4
+    with S.house_style(width):
+        fig, body = S.new_figure(width, 2.4 + panel_cm * nrows)
+        axes = np.atleast_1d(body.subplots(nrows, ncols, squeeze=False)).ravel()
+        for ax, lever in zip(axes, levers, strict=False):
+            rows = table[table["lever"] == lever].sort_values("value")
+            row = LEVERS.get(lever)
+            if row is not None:
+                ax.axvspan(row.analysis_low, row.analysis_high, color=S.LIGHT_GREY, alpha=0.5, lw=0)
+            x = rows["value"].to_numpy(float)
+            for year in years:
+                col = f"fte_freed_{year}"
+                colour = RESPONSE_COLOURS[year]
+                ax.fill_between(
+                    x,
+                    rows[f"{col}_lo"].to_numpy(float),
+                    rows[f"{col}_hi"].to_numpy(float),
+                    color=colour,
+                    alpha=S.BAND_ALPHA,
+                    linewidth=0,
+                )
+                ax.plot(x, rows[col].to_numpy(float), color=colour, marker="o", markersize=2.2)
+            if row is not None:
+                ax.axvline(row.status_quo, color="#333333", linestyle=(0, (3, 2)), linewidth=0.8)
+                ax.axvline(row.recommended, color=S.OKABE_ITO["green"], linewidth=1.0)
+                ax.set_xlim(row.low, row.high)
+            size = _PANEL_PT[width]
+            title = textwrap.fill(L.lever(lever, lang), _PANEL_TITLE_CHARS[width])
+            ax.set_title(title, fontsize=size, fontweight="bold")
+            ax.set_xlabel(L.lever_unit(lever, lang), fontsize=size - 0.5, labelpad=1.5)
+            _fte_axis(ax, lang)
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.tick_params(labelsize=size - 1.0)
+        for ax in axes[len(levers) :]:
+            ax.set_visible(False)
+        body.supylabel(L.text("fte_freed_axis", lang))
+        handles = [
+            *(Line2D([], [], color=RESPONSE_COLOURS[y], marker="o", markersize=2.2) for y in years),
+            _band_handle(RESPONSE_COLOURS[2035]),
+            Line2D([], [], color="#333333", linestyle=(0, (3, 2)), linewidth=0.8),
+            Line2D([], [], color=S.OKABE_ITO["green"], linewidth=1.0),
+            Patch(facecolor=S.LIGHT_GREY, alpha=0.5, edgecolor="none"),
+        ]
+        names = [
+            *(str(y) for y in years),
+            L.text("band", lang),
+            L.text("status_quo", lang),
+            L.text("recommended", lang),
+            L.text("analysed_range", lang),
+        ]
+        _legend_below(body, handles, names, width, ncols=4 if width == "full" else 2)
+        n = int(table["n"].max())
+        return _finish(fig, results, lang, width, extra=L.text("mean_band", lang, n=n))
+
+
 # -- registry ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FigureDef:
-    """A figure: its function, the kinds of results it reads and its caption in both languages."""
+    """A figure: its function, the kinds of results it reads, its caption in both languages and, for a
+    figure of one kind of experiment design only, the design kinds it reads (None: any)."""
 
     function: Callable[..., Figure]
     kinds: tuple[str, ...]
     caption_en: str
     caption_da: str
+    design_kinds: tuple[str, ...] | None = None
 
     def caption(self, lang: str) -> str:
         """The caption in ``lang``."""
@@ -1219,12 +1355,31 @@ FIGURES: dict[str, FigureDef] = {
         "Kalibrerede koefficienter: posteriorens 5-95 %-interval (bjælke) og median (cirkel) for hver "
         "koefficient inden for dens prior-interval (gråt); værdierne står til højre.",
     ),
+    "response_curves": FigureDef(
+        response_curves,
+        ("experiment",),
+        "Response curves: FTE freed (net) in 2030, 2035 and 2045 as each lever moves over its whole "
+        "allowed range, every other lever at the status quo; mean over paired seeds (the same seeds at "
+        "every point) with the 5-95% band. Dashed: status quo; green: recommended value; grey: the "
+        "analysed range. The y axes differ between panels; docs/levers.md explains each curve's shape.",
+        "Responskurver: frigjorte årsværk (netto) i 2030, 2035 og 2045, når hvert virkemiddel bevæger sig "
+        "over hele sit tilladte interval, mens alle andre virkemidler står på status quo; gennemsnit over "
+        "parrede seeds (de samme seeds i hvert punkt) med 5-95 %-bånd. Stiplet: status quo; grøn: anbefalet "
+        "værdi; gråt: det analyserede interval. Y-akserne er forskellige fra panel til panel; "
+        "docs/levers.md forklarer kurvernes form.",
+        design_kinds=("response",),
+    ),
 }
 
 
-def figures_for(kind: str) -> list[str]:
-    """Names of the figures that read results of ``kind``, in report order."""
-    return [name for name, d in FIGURES.items() if kind in d.kinds]
+def figures_for(kind: str, design_kind: str | None = None) -> list[str]:
+    """Names of the figures that read results of ``kind`` (and, for an experiment, of ``design_kind``),
+    in report order. A figure for one design kind only is listed only when ``design_kind`` is that."""
+    return [
+        name
+        for name, d in FIGURES.items()
+        if kind in d.kinds and (d.design_kinds is None or design_kind in d.design_kinds)
+    ]
 
 
 def make_figure(name: str, results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:

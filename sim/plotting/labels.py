@@ -29,6 +29,7 @@ PROFESSIONS = WORDS["professions"]
 SCENARIO_TITLES = WORDS["scenarios"]
 ARCHETYPES = WORDS["archetypes"]
 RANDOMNESS = WORDS["randomness"]
+LEVER_UNITS = WORDS["lever_units"]
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -81,6 +82,13 @@ def lever(name: str, lang: str) -> str:
     if name not in LEVERS:
         return _humanise(name)
     return _pick((LEVERS[name].title_en, LEVERS[name].title_da), lang)
+
+
+def lever_unit(name: str, lang: str) -> str:
+    """Short unit of a lever (``[lever_units]`` of ``sim/data/words.toml``), else its row's unit."""
+    if name in LEVER_UNITS:
+        return _pick(LEVER_UNITS[name], lang)
+    return LEVERS[name].unit if name in LEVERS else ""
 
 
 def uncertainty(name: str, lang: str) -> str:

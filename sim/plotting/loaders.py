@@ -166,6 +166,12 @@ class Results:
         reps = self.manifest.get("replications")
         return int(reps) if isinstance(reps, int | float) else None
 
+    @property
+    def design_kind(self) -> str | None:
+        """The experiment's design kind (``scenarios``, ``grid``, ``response``, ...), None for a run."""
+        kind = self.manifest.get("design_kind")
+        return str(kind) if kind else None
+
     def design_labels(self) -> list[str]:
         """Design-point labels in design order (the first is the reference)."""
         if "design_labels" not in self._cache:

@@ -316,7 +316,7 @@ class RenderedFigure:
 
 def _render(results: Results, lang: str, out_dir: Path) -> tuple[list[RenderedFigure], list[str]]:
     done, skipped = [], []
-    for name in figures_for(results.kind):
+    for name in figures_for(results.kind, results.design_kind):
         try:
             fig = make_figure(name, results, lang=lang, width="full")
         except ResultsError as exc:
