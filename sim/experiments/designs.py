@@ -4,7 +4,9 @@ A design builder turns the ``[design]`` table of an experiment file into a DataF
 design point: ``point`` (0..n-1, the design's own order), ``label``, one column per factor (dotted key,
 e.g. ``levers.risk_budget``; ``scenario`` for a scenario list) and optionally an integer ``seed_key``
 column (see ``seeds.py``). Builders are registered by kind with :func:`register_design`; the sensitivity
-layer registers ``ofat``, ``morris`` and ``sobol`` from ``sim.analysis.designs``, imported lazily.
+layer registers ``ofat``, ``morris`` and ``sobol`` from ``sim.analysis.designs``, the decision analyses
+``recommend`` (``sim.analysis.recommend``) and ``goal`` / ``portfolios`` (``sim.analysis.goal``), imported
+lazily.
 
 A builder is called as ``builder(design_table, origin, base)`` (or with a fourth keyword argument
 ``spec``, the :class:`ExperimentSpec`, if its signature has one) and raises
@@ -29,7 +31,7 @@ from sim.experiments.spec import ExperimentSpec, flatten_dotted
 DesignBuilder = Callable[..., pd.DataFrame]
 
 _DESIGNS: dict[str, DesignBuilder] = {}
-_PLUGIN_MODULES = ("sim.analysis.designs",)
+_PLUGIN_MODULES = ("sim.analysis.designs", "sim.analysis.recommend", "sim.analysis.goal")
 _LHS_SEED_TAG = 0x1D5  # distinguishes the design's random stream from the runs' seeds
 
 
