@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from numba import njit
 
-from sim.model.innovation.events import JIT, draw_archetype, end_partnership, new_development
+from sim.model.innovation.events import draw_archetype, end_partnership, new_development
+from sim.model.innovation.jit import jit
 from sim.model.innovation.state import (
     ALIVE,
     FAILED,
@@ -82,7 +82,7 @@ def create_companies(layer, kind: int, n: int, t: int) -> np.ndarray:
     return np.arange(first, first + n)
 
 
-@njit(**JIT)
+@jit(entry=True)
 def found_companies(t: int, st, kind: int, n: int) -> None:
     """Rows for ``n`` new companies of one kind. A start-up starts with cash from the funding climate
     (uncertainty ``funding_climate``) and a monthly burn, both lognormal around the calibration values;
@@ -115,7 +115,7 @@ def founding_step(layer, t: int, rng: np.random.Generator) -> int:
     return founded
 
 
-@njit(**JIT)
+@jit
 def development_step(t: int, par, st, rng) -> None:
     """Companies start developing new solutions (lever ``transformative_focus``).
 
@@ -136,7 +136,7 @@ def development_step(t: int, par, st, rng) -> None:
             new_development(t, par, st, c, archetype, transformative, rng, -1)
 
 
-@njit(**JIT)
+@jit
 def company_finance_step(t: int, par, st, rng) -> tuple[int, int]:
     """Cash, revenue, funding rounds, failure and scale-up. Returns (start-ups failed, start-ups scaled).
 
@@ -171,7 +171,7 @@ def company_finance_step(t: int, par, st, rng) -> tuple[int, int]:
     return failed, scaled
 
 
-@njit(**JIT)
+@jit
 def companies_failed(st) -> None:
     """Solutions of failed companies leave the market; their partnerships end."""
     sols, comp, parts = st.sols, st.comp, st.parts

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from sim.model.innovation.jit import jit
 from sim.model.innovation.solutions import draw_solution
 from sim.model.innovation.state import (
     ALIVE,
@@ -30,26 +30,23 @@ from sim.model.innovation.state import (
     TENDER_LOST,
 )
 
-JIT = {"cache": True, "nogil": True}
-
-
 # ----------------------------------------------------------------------------------------------------
 # bookkeeping
 
 
-@njit(**JIT)
+@jit
 def spend(st, org: int, dkk: float) -> None:
     """Book public spending of an organisation this month."""
     st.cost[st.orgs.sector[org]] += dkk
 
 
-@njit(**JIT)
+@jit
 def count(st, counter: int, org: int) -> None:
     """Count one event of this month in the organisation's sector."""
     st.counts[counter, st.orgs.sector[org]] += 1.0
 
 
-@njit(**JIT)
+@jit
 def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t: int) -> int:
     """Append an engagement of ``org`` with ``sol``; returns its row."""
     eng = st.eng
@@ -69,7 +66,7 @@ def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t
     return e
 
 
-@njit(**JIT)
+@jit
 def add_partnership(st, org: int, company: int, form: int, start: int, end: int) -> None:
     """Append an active partnership (``end`` -1: open-ended)."""
     parts = st.parts
@@ -88,7 +85,7 @@ def add_partnership(st, org: int, company: int, form: int, start: int, end: int)
         st.strategic[org, company] = True
 
 
-@njit(**JIT)
+@jit
 def end_partnership(st, k: int) -> None:
     """End partnership ``k``."""
     parts = st.parts
@@ -102,7 +99,7 @@ def end_partnership(st, k: int) -> None:
 # values and costs
 
 
-@njit(**JIT)
+@jit
 def yearly_value_dkk(par, st, org: int, sol: int, effect: float) -> float:
     """Yearly value of the hours a solution would save at an organisation, at ``effect``."""
     addressable_fte = 0.0
@@ -111,7 +108,7 @@ def yearly_value_dkk(par, st, org: int, sol: int, effect: float) -> float:
     return effect * addressable_fte * par.cost_per_fte_dkk
 
 
-@njit(**JIT)
+@jit
 def yearly_price_dkk(par, st, org: int, sol: int) -> float:
     """The company's yearly price: a share of the value it claims."""
     return par.price_share_of_value * yearly_value_dkk(
@@ -119,7 +116,7 @@ def yearly_price_dkk(par, st, org: int, sol: int) -> float:
     )
 
 
-@njit(**JIT)
+@jit
 def trained_staff(par, st, org: int, sol: int) -> float:
     """Staff trained for an implementation: a share of the target professions' headcount."""
     fte = 0.0
@@ -129,32 +126,32 @@ def trained_staff(par, st, org: int, sol: int) -> float:
     return fte * par.implementation_share_of_staff / 0.85  # FTE -> persons
 
 
-@njit(**JIT)
+@jit
 def implementation_cost_dkk_year(par, st, org: int, sol: int) -> float:
     """Training hours of an implementation, valued and spread over the contract."""
     hours = st.sols.impl_hours[sol] * trained_staff(par, st, org, sol)
     return hours / par.hours_per_fte * par.cost_per_fte_dkk / par.contract_years
 
 
-@njit(**JIT)
+@jit
 def complexity_score(st, sol: int) -> int:
     """Sum of NASSS complexity over the seven domains (0..14)."""
     return st.sols.complexity[sol].sum()
 
 
-@njit(**JIT)
+@jit
 def mean_strain(st, org: int) -> float:
     """The organisation's strain, averaged over professions."""
     return st.strain[org].mean()
 
 
-@njit(**JIT)
+@jit
 def evaluation_months(par) -> float:
     """Evaluation time (lever ``common_evaluation``: a common paradigm halves it at 1)."""
     return max(par.evaluation_months * (1.0 - 0.5 * par.common_evaluation), 1.0)
 
 
-@njit(**JIT)
+@jit
 def open_for_pilot(par, st, org: int) -> bool:
     """A free project slot and budget for at least a local test."""
     orgs = st.orgs
@@ -167,7 +164,7 @@ def open_for_pilot(par, st, org: int) -> bool:
 # random choices
 
 
-@njit(**JIT)
+@jit
 def choose_weighted(weights: np.ndarray, rng) -> int:
     """An index with probability proportional to ``weights`` (one draw), or -1 if all are zero."""
     total = weights.sum()
@@ -185,7 +182,7 @@ def choose_weighted(weights: np.ndarray, rng) -> int:
     return last
 
 
-@njit(**JIT)
+@jit
 def draw_archetype(st, sector: int, rng) -> int:
     """An archetype by frequency within ``sector`` (-1: across all sectors)."""
     cum = st.catalogue_cum_weights[sector if sector >= 0 else len(st.catalogue_cum_weights) - 1]
@@ -200,7 +197,7 @@ def draw_archetype(st, sector: int, rng) -> int:
 # events
 
 
-@njit(**JIT)
+@jit
 def new_development(
     t: int,
     par,
@@ -259,7 +256,7 @@ def new_development(
     return s
 
 
-@njit(**JIT)
+@jit
 def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bool) -> bool:
     """Start a pilot if the organisation has a free project slot and the risk budget (unless committed).
 
@@ -292,7 +289,7 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     return True
 
 
-@njit(**JIT)
+@jit
 def try_start_without_pilot(t: int, par, st, org: int, sol: int, rng) -> bool:
     """Take up a proven solution on others' evidence (lever ``common_evaluation``): straight to
     procurement, with the shared evaluation's estimate of the effect. Needs a free project slot."""
@@ -310,7 +307,7 @@ def try_start_without_pilot(t: int, par, st, org: int, sol: int, rng) -> bool:
     return True
 
 
-@njit(**JIT)
+@jit
 def enter_procurement(t: int, par, st, e: int, rng) -> None:
     """Set the procurement route, duration and outcome (lever ``procurement_flexibility``).
 
@@ -343,7 +340,7 @@ def enter_procurement(t: int, par, st, e: int, rng) -> None:
     spend(st, org, cost_share * contract)
 
 
-@njit(**JIT)
+@jit
 def start_implementation(t: int, par, st, e: int) -> None:
     """Implementation: ramp-up time from complexity, competence, champions, and the spread workflow for the
     2nd..nth adopter (lever ``spread_workflows``); training hours spread over the ramp-up. A solution whose
@@ -375,7 +372,7 @@ def start_implementation(t: int, par, st, e: int) -> None:
     eng.training_fte[e] = hours / months * 12.0 / par.hours_per_fte
 
 
-@njit(**JIT)
+@jit
 def adoption_probability(par, st, e: int) -> float:
     """Probability that an organisation adopts after its evaluation (lever ``incentive_structures``).
 
@@ -400,7 +397,7 @@ def adoption_probability(par, st, e: int) -> float:
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-@njit(**JIT)
+@jit
 def adoption_probability_of(st, e: int) -> float:
     """``adoption_probability`` with the state's own parameters (for callers outside compiled code)."""
     return adoption_probability(st.params[0], st, e)

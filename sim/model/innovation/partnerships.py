@@ -16,9 +16,9 @@ Partnerships are rows of ``sim.model.innovation.state.PartnershipTable``; the st
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-from sim.model.innovation.events import JIT, add_partnership, end_partnership, try_start_pilot
+from sim.model.innovation.events import add_partnership, end_partnership, try_start_pilot
+from sim.model.innovation.jit import jit
 from sim.model.innovation.state import (
     DOMAIN,
     FAILED,
@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 
-@njit(**JIT)
+@jit
 def partnership_step(t: int, par, st, rng) -> int:
     """Expire partnerships and form new strategic ones up to the cap (lever ``strategic_partnership_cap``).
 
@@ -88,7 +88,7 @@ def partnership_step(t: int, par, st, rng) -> int:
     return formed
 
 
-@njit(**JIT)
+@jit
 def joint_projects_step(t: int, par, st, rng) -> int:
     """Strategic partners run joint clinical projects: each month a strategic partnership starts, with a
     small chance, a pilot of one of the partner company's ready solutions at the organisation (shared risk

@@ -22,12 +22,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from sim.model.demography import PROFESSIONS
 from sim.model.innovation.companies import company_finance_step, development_step
 from sim.model.innovation.events import (
-    JIT,
     add_partnership,
     adoption_probability,
     count,
@@ -42,6 +40,7 @@ from sim.model.innovation.events import (
     try_start_pilot,
     try_start_without_pilot,
 )
+from sim.model.innovation.jit import jit
 from sim.model.innovation.partnerships import (
     STRATEGIC_RETAINER_DKK_MONTH,
     STRATEGIC_STAFF_FTE,
@@ -152,7 +151,7 @@ def career_step(layer, t: int, rng: np.random.Generator) -> None:
         )
 
 
-@njit(**JIT)
+@jit
 def project_slots(par, st, org: int) -> float:
     """Pilots and implementations an organisation can carry at once (lever ``innovation_core_task``):
     the reserved share of its staff's FTE buys slots, plus half a slot for every organisation."""
@@ -160,7 +159,7 @@ def project_slots(par, st, org: int) -> float:
     return reserved_fte * par.projects_per_core_task_fte + 0.5
 
 
-@njit(**JIT)
+@jit
 def innovation_capacity(par, st) -> None:
     """How many pilots and implementations each organisation can carry (lever ``innovation_core_task``),
     and how many it carries now.
@@ -181,7 +180,7 @@ def innovation_capacity(par, st) -> None:
 # finding solutions
 
 
-@njit(**JIT)
+@jit
 def start_codeveloped_pilots(t: int, par, st) -> None:
     """Co-developed solutions that became ready start their pilot at the challenging organisation."""
     sols = st.sols
@@ -190,7 +189,7 @@ def start_codeveloped_pilots(t: int, par, st) -> None:
             try_start_pilot(t, par, st, sols.challenge_org[s], s, CHALLENGE, True)
 
 
-@njit(**JIT)
+@jit
 def challenge_step(t: int, par, st, rng) -> int:
     """Organisations post challenges for co-development (lever ``challenge_driven_share``; goal 2).
 
@@ -230,7 +229,7 @@ def challenge_step(t: int, par, st, rng) -> int:
     return posted
 
 
-@njit(**JIT)
+@jit
 def matching_step(t: int, par, st, rng) -> None:
     """Organisations find solutions: proactive scouting and company pitches.
 
@@ -304,7 +303,7 @@ def matching_step(t: int, par, st, rng) -> None:
 # from pilot to use
 
 
-@njit(**JIT)
+@jit
 def pilot_step(t: int, par, st) -> None:
     """Advance pilots; a finished pilot goes to evaluation. Pilots cost staff hours and risk budget
     (lever ``risk_budget``, charged when the pilot starts in ``events.try_start_pilot``)."""
@@ -321,7 +320,7 @@ def pilot_step(t: int, par, st) -> None:
             spend(st, eng.org[e], cost)
 
 
-@njit(**JIT)
+@jit
 def evaluation_step(t: int, par, st, rng) -> None:
     """Advance evaluations (lever ``common_evaluation``: shorter, cheaper, less noisy; see
     ``events.evaluation_months``). A finished evaluation reveals the true effect with noise; the
@@ -344,7 +343,7 @@ def evaluation_step(t: int, par, st, rng) -> None:
             eng.stage[e] = REJECTED
 
 
-@njit(**JIT)
+@jit
 def adoption_decision(par, st, e: int, rng) -> bool:
     """Whether the organisation adopts after its evaluation (lever ``incentive_structures``): a draw
     against ``events.adoption_probability`` (benefit-cost ratio, savings kept, strain, champions, NASSS
@@ -352,7 +351,7 @@ def adoption_decision(par, st, e: int, rng) -> bool:
     return rng.random() < adoption_probability(par, st, e)
 
 
-@njit(**JIT)
+@jit
 def procurement_step(t: int, par, st) -> None:
     """Advance procurements (route, duration and outcome set on entry by ``events.enter_procurement``,
     lever ``procurement_flexibility``). A won procurement starts implementation; a lost one ends."""
@@ -370,7 +369,7 @@ def procurement_step(t: int, par, st) -> None:
             start_implementation(t, par, st, e)
 
 
-@njit(**JIT)
+@jit
 def implementation_step(t: int, par, st) -> None:
     """Ramp-up after procurement: training hours, digital competence and champions set the speed
     (lever ``competence_investment`` through competence); the realised effect grows linearly to full use."""
@@ -391,7 +390,7 @@ def implementation_step(t: int, par, st) -> None:
         )
 
 
-@njit(**JIT)
+@jit
 def spread_step(t: int, par, st, rng) -> None:
     """Spread of proven solutions to other organisations (lever ``spread_workflows``).
 
@@ -435,7 +434,7 @@ def spread_step(t: int, par, st, rng) -> None:
             k += next_success(prob, rng)
 
 
-@njit(**JIT)
+@jit
 def next_success(prob: float, rng) -> int:
     """Trials up to and including the next success of Bernoulli(``prob``) trials (geometric, >= 1)."""
     if prob >= 1.0:
@@ -445,7 +444,7 @@ def next_success(prob: float, rng) -> int:
     return int(math.log(1.0 - rng.random()) / math.log1p(-prob)) + 1
 
 
-@njit(**JIT)
+@jit
 def abandonment_step(t: int, par, st, rng) -> None:
     """Organisations drop solutions in use or in implementation.
 
@@ -477,7 +476,7 @@ def abandonment_step(t: int, par, st, rng) -> None:
 # hours
 
 
-@njit(**JIT)
+@jit(entry=True)
 def freed_hours_step(par, st) -> None:
     """Gross FTE freed per organisation and profession [O, P], into ``st.freed``.
 
@@ -500,7 +499,7 @@ def freed_hours_step(par, st) -> None:
             st.freed[o, p] = st.demand[o, p] * -math.expm1(log_keep[o, p])
 
 
-@njit(**JIT)
+@jit
 def innovation_work_step(par, st) -> None:
     """FTE that innovation costs per organisation and profession [O, P], into ``st.work``.
 
@@ -545,7 +544,7 @@ def innovation_work_step(par, st) -> None:
 # the month
 
 
-@njit(**JIT)
+@jit(entry=True)
 def rows_needed(t: int, st) -> tuple[int, int, int]:
     """Upper bounds on the engagements, partnerships and solutions month ``t`` can add (compiled steps
     cannot grow tables, so ``InnovationLayer.reserve_rows`` makes room first).
@@ -568,7 +567,7 @@ def rows_needed(t: int, st) -> tuple[int, int, int]:
     return bound, bound + 2 * n_orgs, st.comp.size[0] + n_orgs
 
 
-@njit(**JIT)
+@jit(entry=True)
 def pipeline_month(t: int, st) -> None:
     """Step 3 of the month, compiled: the pipeline in order, then the hours it frees and costs.
 
@@ -593,7 +592,7 @@ def pipeline_month(t: int, st) -> None:
     pipeline_stats_step(par, st)
 
 
-@njit(**JIT)
+@jit(entry=True)
 def pipeline_stats_step(par, st) -> None:
     """Stocks of the pipeline at the end of the month, into ``st.pipeline_stats`` [3, sectors + 1]:
     pilots active, solutions in use (at one organisation or more) and solutions scaled (in use at
@@ -619,7 +618,7 @@ def pipeline_stats_step(par, st) -> None:
                 stats[2, sector] += 1.0
 
 
-@njit(**JIT)
+@jit(entry=True)
 def money_month(t: int, st) -> tuple[int, int]:
     """Step 5 of the month, compiled: licences and retainers paid, the spread programme, company finance.
     Returns (start-ups failed, start-ups scaled)."""
@@ -641,7 +640,7 @@ def money_month(t: int, st) -> tuple[int, int]:
     return result
 
 
-@njit(**JIT)
+@jit(entry=True)
 def money_stats_step(st) -> None:
     """Stocks of companies and partnerships at the end of the month, into ``st.money_stats``
     (``state.MONEY_STATS``)."""

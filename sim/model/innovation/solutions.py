@@ -14,9 +14,9 @@ from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
-from numba import njit
 
 from sim.model.demography import PROFESSIONS, SECTORS
+from sim.model.innovation.jit import jit
 from sim.model.innovation.state import (
     ANY_SECTOR,
     EVALUATED,
@@ -170,7 +170,7 @@ def load_catalogue() -> Catalogue:
     )
 
 
-@njit(cache=True, nogil=True)
+@jit(entry=True)
 def draw_solution(
     effect: float,
     effect_sd: float,

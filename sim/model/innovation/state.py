@@ -15,13 +15,16 @@ next to the tables they describe.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numba
 import numpy as np
-from numba import njit, types
+from numba import types
 from numba.experimental import structref
 
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS
+from sim.model.innovation.jit import PURE_PYTHON, jit
 
 # engagement stages: PILOT -> EVALUATION -> PROCUREMENT -> IMPLEMENTATION -> IN_USE, or an end
 NONE, PILOT, EVALUATION, PROCUREMENT, IMPLEMENTATION, IN_USE, REJECTED, TENDER_LOST, ABANDONED = (
@@ -300,7 +303,8 @@ def make_params(scenario, hours_per_fte: float, catalogue) -> np.ndarray:
     params = np.zeros(1, PARAMS_DTYPE)
     for name, value in values.items():
         params[name] = value
-    return params
+    # fields read as attributes (``par.pilot_cost_dkk``): compiled code sees a record; Python a np.record
+    return params.view(np.recarray) if PURE_PYTHON else params
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -419,16 +423,26 @@ for _struct_type in (
     structref.define_boxing(_struct_type, _Proxy)
 
 
+if PURE_PYTHON:
+
+    def new_struct(struct_type) -> SimpleNamespace:
+        """On the pure-Python path a struct is a plain namespace with the same fields."""
+        return SimpleNamespace()
+
+else:
+    new_struct = structref.new  # an intrinsic: usable only inside compiled functions
+
+
 # Compiled constructors, one per struct, cached like every step (a struct's fields can only be set by
 # name in compiled code). Arguments in the order of the table's FIELDS, after ``size``.
 
 
-@njit(cache=True)
+@jit(entry=True)
 def _engagements_struct(
     size, org, sol, stage, timer, started, adopted, ramp, ramp_step, effect, est_effect, via,
     training_fte, price_year, lost,
 ):  # fmt: skip
-    s = structref.new(ENGAGEMENTS_STRUCT)
+    s = new_struct(ENGAGEMENTS_STRUCT)
     s.size, s.org, s.sol, s.stage, s.timer, s.started, s.adopted = (
         size, org, sol, stage, timer, started, adopted,
     )  # fmt: skip
@@ -437,13 +451,13 @@ def _engagements_struct(
     return s
 
 
-@njit(cache=True)
+@jit(entry=True)
 def _solutions_struct(
     size, archetype, company, sector, true_effect, claimed_effect, transformative, ready_month,
     on_market, evidence, challenge_org, first_pilot_month, impl_hours, innovation_type,
     created_month, adopters, addressable, complexity,
 ):  # fmt: skip
-    s = structref.new(SOLUTIONS_STRUCT)
+    s = new_struct(SOLUTIONS_STRUCT)
     s.size, s.archetype, s.company, s.sector = size, archetype, company, sector
     s.true_effect, s.claimed_effect, s.transformative = true_effect, claimed_effect, transformative
     s.ready_month, s.on_market, s.evidence, s.challenge_org = (
@@ -458,34 +472,34 @@ def _solutions_struct(
     return s
 
 
-@njit(cache=True)
+@jit(entry=True)
 def _companies_struct(
     size, kind, status, cash, burn, revenue_year, revenue_month, founded, failed_month, traction,
     was_startup,
 ):  # fmt: skip
-    s = structref.new(COMPANIES_STRUCT)
+    s = new_struct(COMPANIES_STRUCT)
     s.size, s.kind, s.status, s.cash, s.burn = size, kind, status, cash, burn
     s.revenue_year, s.revenue_month, s.founded = revenue_year, revenue_month, founded
     s.failed_month, s.traction, s.was_startup = failed_month, traction, was_startup
     return s
 
 
-@njit(cache=True)
+@jit(entry=True)
 def _partnerships_struct(size, org, company, form, start, end, active):
-    s = structref.new(PARTNERSHIPS_STRUCT)
+    s = new_struct(PARTNERSHIPS_STRUCT)
     s.size, s.org, s.company, s.form, s.start, s.end, s.active = (
         size, org, company, form, start, end, active,
     )  # fmt: skip
     return s
 
 
-@njit(cache=True)
+@jit(entry=True)
 def orgs_struct(
     sector, region, sector_orgs, sector_start, risk_budget, active_projects, capacity,
     champion_factor, competence, strategic_count, uses_archetype,
 ):  # fmt: skip
     """The organisation-level struct (``st.orgs``), arguments in the order of ``ORG_FIELDS``."""
-    s = structref.new(ORGS_STRUCT)
+    s = new_struct(ORGS_STRUCT)
     s.sector, s.region, s.sector_orgs, s.sector_start = sector, region, sector_orgs, sector_start
     s.risk_budget, s.active_projects, s.capacity = risk_budget, active_projects, capacity
     s.champion_factor, s.competence, s.strategic_count = (
@@ -495,7 +509,7 @@ def orgs_struct(
     return s
 
 
-@njit(cache=True)
+@jit(entry=True)
 def kernel_struct(
     eng, sols, comp, parts, orgs, engaged, region_contracts, worked_with, strategic, supply,
     demand, strain, catalogue_cum_weights, catalogue_effect, catalogue_effect_sd,
@@ -506,7 +520,7 @@ def kernel_struct(
     """The compiled side's state (``st``): the table structs, the arrays in the order of
     ``KERNEL_ARRAYS``, the parameters (a one-row array of ``PARAMS_DTYPE``) and the random streams of
     ``KERNEL_STREAMS``. Built once a run (again after a table grows)."""
-    s = structref.new(KERNEL_STRUCT)
+    s = new_struct(KERNEL_STRUCT)
     s.eng, s.sols, s.comp, s.parts, s.orgs = eng, sols, comp, parts, orgs
     s.engaged, s.region_contracts, s.worked_with, s.strategic = (
         engaged, region_contracts, worked_with, strategic,
