@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "sim.commands",  # run, levers, calibration
     "sim.experiments.cli",  # experiment, results
     "sim.analysis.cli",  # sensitivity
+    "sim.analysis.decide_cli",  # recommend, goal
     "sim.plotting.cli",  # plot, report
     "sim.app_cli",  # explore
 )

@@ -216,7 +216,9 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
     out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else float("nan")
     out["public_cost_dkk_cum"] = float(col["public_cost_dkk"].sum())
     freed_fte_years = float(np.clip(col["fte_freed"], 0, None).sum() / 12.0)
-    for year in SUMMARY_YEARS:  # cumulative to December of each summary year (cost per FTE freed by then)
+    for (
+        year
+    ) in SUMMARY_YEARS:  # cumulative to December of each summary year (cost per FTE freed by then)
         t = last_month.get(year)
         out[f"public_cost_dkk_cum_{year}"] = (
             float(col["public_cost_dkk"][: t + 1].sum()) if t is not None else float("nan")

@@ -63,7 +63,10 @@ def _restricted(lims: pd.DataFrame, init: pd.DataFrame) -> list[str]:
     return [
         c
         for c in lims.columns
-        if not (np.isclose(lims[c].iloc[0], init[c].iloc[0]) and np.isclose(lims[c].iloc[1], init[c].iloc[1]))
+        if not (
+            np.isclose(lims[c].iloc[0], init[c].iloc[0])
+            and np.isclose(lims[c].iloc[1], init[c].iloc[1])
+        )
     ]
 
 
@@ -108,9 +111,13 @@ def discover(
     empty = {"box": 0, "dimension": "", "low": np.nan, "high": np.nan, "coverage": np.nan,
              "density": np.nan, "mass": np.nan, "n_inside": 0}  # fmt: skip
     if cases == 0:
-        return pd.DataFrame([{**base, **empty, "note": "target reached in every run: nothing to discover"}])
+        return pd.DataFrame(
+            [{**base, **empty, "note": "target reached in every run: nothing to discover"}]
+        )
     if cases == n:
-        return pd.DataFrame([{**base, **empty, "note": "target missed in every run (no future reaches it)"}])
+        return pd.DataFrame(
+            [{**base, **empty, "note": "target missed in every run (no future reaches it)"}]
+        )
     if min(cases, n - cases) < MIN_CASES:
         return pd.DataFrame(
             [{**base, **empty, "note": f"too few misses or hits ({cases} of {n}) for a box"}]
@@ -171,7 +178,20 @@ def discover(
             break
     if not rows:
         return pd.DataFrame([{**base, **empty, "note": "no box denser than the data as a whole"}])
-    cols = ["label", "box", "dimension", "low", "high", "coverage", "density", "mass", "n_inside", "cases", "n", "note"]
+    cols = [
+        "label",
+        "box",
+        "dimension",
+        "low",
+        "high",
+        "coverage",
+        "density",
+        "mass",
+        "n_inside",
+        "cases",
+        "n",
+        "note",
+    ]
     return pd.DataFrame(rows)[cols]
 
 
@@ -185,7 +205,9 @@ def describe_boxes(boxes: pd.DataFrame, lang: str = "en") -> str:
         head = ", ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)))
         first = group.iloc[0]
         if not first["dimension"]:
-            lines.append(f"{head}: {first['note']} ({int(first['cases'])} of {int(first['n'])} runs miss)")
+            lines.append(
+                f"{head}: {first['note']} ({int(first['cases'])} of {int(first['n'])} runs miss)"
+            )
             continue
         for number, box in group.groupby("box", sort=True):
             joiner = " og " if lang == "da" else " and "
@@ -198,9 +220,10 @@ def describe_boxes(boxes: pd.DataFrame, lang: str = "en") -> str:
                 stats = f"dækning {b['coverage']:.2f}, tæthed {b['density']:.2f}"
             else:
                 stats = f"coverage {b['coverage']:.2f}, density {b['density']:.2f}"
-            lines.append(f"{head}, box {number}: {conds} ({stats}; {int(b['cases'])} of {int(b['n'])} runs miss)")
+            lines.append(
+                f"{head}, box {number}: {conds} ({stats}; {int(b['cases'])} of {int(b['n'])} runs miss)"
+            )
     return "\n".join(lines)
-
 
 
 def _condition(name: str, low: float, high: float) -> str:

@@ -97,8 +97,10 @@ class GoalPlan:
     @property
     def searches_start_years(self) -> bool:
         """Whether start years are decision variables (a range is given and schedules are supported)."""
-        return self.start_years is not None and self.start_years[1] > self.start_years[0] and (
-            schedules_supported()
+        return (
+            self.start_years is not None
+            and self.start_years[1] > self.start_years[0]
+            and (schedules_supported())
         )
 
     @property
@@ -197,7 +199,10 @@ def plan_from_design(design: dict[str, Any], origin: str) -> GoalPlan:
     if not (
         isinstance(targets, list)
         and targets
-        and all(isinstance(y, int) and not isinstance(y, bool) and FIRST_YEAR <= y <= LAST_YEAR for y in targets)
+        and all(
+            isinstance(y, int) and not isinstance(y, bool) and FIRST_YEAR <= y <= LAST_YEAR
+            for y in targets
+        )
         and len(set(targets)) == len(targets)
     ):
         raise _bad(origin, "targets", targets)
@@ -241,7 +246,7 @@ def plan_from_spec(spec: ExperimentSpec) -> GoalPlan:
     if spec.base_scenario is None:
         raise ExperimentError(
             f"{spec.origin}: missing key 'experiment.base_scenario'; goal seeking moves levers of a "
-            f"base scenario, e.g. base_scenario = \"../scenarios/baseline.toml\""
+            f'base scenario, e.g. base_scenario = "../scenarios/baseline.toml"'
         )
     return plan_from_design({k: v for k, v in spec.design.items() if k != "kind"}, spec.origin)
 
@@ -279,7 +284,9 @@ def encode(plan: GoalPlan, values: dict[str, float]) -> np.ndarray:
     return x
 
 
-def candidate_overrides(plan: GoalPlan, x: np.ndarray, first_year: int) -> tuple[dict[str, Any], list[str]]:
+def candidate_overrides(
+    plan: GoalPlan, x: np.ndarray, first_year: int
+) -> tuple[dict[str, Any], list[str]]:
     """The scenario overrides of candidate ``x`` (through ``lever_overrides``) and its notes."""
     values, starts = decode(plan, x)
     return lever_overrides(values, starts or None, plan.ramp_years, first_year=first_year)
@@ -298,7 +305,12 @@ def build_portfolios(
     """
     candidates = table.get("candidates")
     futures = table.get("futures")
-    if not isinstance(candidates, list) or not candidates or not isinstance(futures, list) or not futures:
+    if (
+        not isinstance(candidates, list)
+        or not candidates
+        or not isinstance(futures, list)
+        or not futures
+    ):
         raise ExperimentError(
             f"{origin}: design kind 'portfolios' needs non-empty lists 'candidates' and 'futures' "
             f"(it is written by `opisim goal`)"
@@ -310,7 +322,9 @@ def build_portfolios(
         if keys is None:
             keys = list(overrides)
         elif list(overrides) != keys:
-            raise ExperimentError(f"{origin}: candidates of design kind 'portfolios' set different keys")
+            raise ExperimentError(
+                f"{origin}: candidates of design kind 'portfolios' set different keys"
+            )
         for f, fut in enumerate(futures):
             rows.append({"label": str(cand["id"]), "seed_key": f, **overrides, **fut})
     design = pd.DataFrame(rows)
@@ -372,7 +386,13 @@ class _Evaluator:
         out_dir: Path,
         run_kw: dict[str, Any],
     ) -> None:
-        self.spec, self.plan, self.year, self.out_dir, self.run_kw = spec, plan, year, out_dir, run_kw
+        self.spec, self.plan, self.year, self.out_dir, self.run_kw = (
+            spec,
+            plan,
+            year,
+            out_dir,
+            run_kw,
+        )
         self.overrides = {k: v for k, v in spec.overrides.items() if k != "world.staff_scale"}
         self.overrides["time.end_year"] = year
 
@@ -408,7 +428,9 @@ class _Evaluator:
             "design": {"kind": "portfolios", "candidates": candidates, "futures": futures},
         }
         spec = spec_from_dict(
-            data, origin=f"{self.spec.origin} (target {self.year}, {name})", base_dir=self.spec.base_dir
+            data,
+            origin=f"{self.spec.origin} (target {self.year}, {name})",
+            base_dir=self.spec.base_dir,
         )
         runs = run_experiment(spec, out=self.out_dir / name, **self.run_kw)
         failed = runs[runs["status"] != "ok"]
@@ -516,7 +538,9 @@ def _front(archive: pd.DataFrame, plan: GoalPlan) -> tuple[pd.DataFrame, bool]:
         first = NonDominatedSorting().do(f, only_non_dominated_front=True)
         front = feasible.iloc[np.sort(first)].sort_values(["cost", "id"], kind="mergesort")
         return front.reset_index(drop=True), True
-    closest = unique.sort_values(["probability", "fte", "cost"], ascending=[False, False, True], kind="mergesort")
+    closest = unique.sort_values(
+        ["probability", "fte", "cost"], ascending=[False, False, True], kind="mergesort"
+    )
     return closest.reset_index(drop=True), False
 
 
@@ -643,7 +667,14 @@ def run_goal(
         chosen = _spread(front, plan.validate, reachable).copy()
         validation = ev.futures_table(plan.validation_futures, "validation")
         cands = [
-            {"id": cid, "overrides": candidate_overrides(plan, row[[f"x{i}" for i in range(plan.n_var)]].to_numpy(float), base.time.start_year)[0]}
+            {
+                "id": cid,
+                "overrides": candidate_overrides(
+                    plan,
+                    row[[f"x{i}" for i in range(plan.n_var)]].to_numpy(float),
+                    base.time.start_year,
+                )[0],
+            }
             for cid, (_, row) in zip(chosen["id"], chosen.iterrows(), strict=True)
         ]
         rec_x = encode(plan, {n: LEVERS[n].recommended for n in plan.levers})
@@ -672,10 +703,15 @@ def run_goal(
                 f"({best['probability']:.2f} in the search)."
             )
         else:
-            best = chosen.sort_values(["validation_probability", "validation_fte"], ascending=False, kind="mergesort").iloc[0]
+            best = chosen.sort_values(
+                ["validation_probability", "validation_fte"], ascending=False, kind="mergesort"
+            ).iloc[0]
             status = "not_confirmed" if reachable else "unreachable"
             n_v = plan.validation_futures * spec.replications
-            se = math.sqrt(max(best["validation_probability"] * (1 - best["validation_probability"]), 1e-12) / n_v)
+            se = math.sqrt(
+                max(best["validation_probability"] * (1 - best["validation_probability"]), 1e-12)
+                / n_v
+            )
             why = (
                 f"portfolios that reached it on the search futures fall below it on fresh futures (best "
                 f"{best['validation_probability']:.2f}, sampling error about {se:.2f}: more futures or a "
@@ -713,7 +749,9 @@ def run_goal(
         sub = v_runs[v_runs["label"] == best["id"]]
         x_cols = [c for c in sub.columns if c.startswith(("uncertainties.", "calibration."))]
         if x_cols:
-            b = discover(sub[x_cols], (sub[f"fte_freed_{year}"] < plan.target_fte).to_numpy(), label="")
+            b = discover(
+                sub[x_cols], (sub[f"fte_freed_{year}"] < plan.target_fte).to_numpy(), label=""
+            )
             b.insert(0, "target_year", year)
             b.insert(0, "scenario", f"portfolio {best['id']}")
             boxes.append(b)
@@ -753,8 +791,12 @@ def run_goal(
         "answers": [a["answer"] for a in answers],
         "elapsed_s": round(time.monotonic() - t0, 1),
     }
-    (out_dir / "goal.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-    manifest.update(finished=datetime.now(UTC).isoformat(timespec="seconds"), status="complete", notes=notes)
+    (out_dir / "goal.json").write_text(
+        json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    manifest.update(
+        finished=datetime.now(UTC).isoformat(timespec="seconds"), status="complete", notes=notes
+    )
     atomic_write_json(manifest_path, manifest)
     return GoalResult(out_dir, answers_df, front_df, candidates_df, discovery_df, info)
 
@@ -772,7 +814,11 @@ def goal_text(results_dir: str | Path) -> str:
         )
     info = json.loads(path.read_text(encoding="utf-8"))
     front = pd.read_parquet(out_dir / "front.parquet")
-    disc = pd.read_parquet(out_dir / "discovery.parquet") if (out_dir / "discovery.parquet").is_file() else pd.DataFrame()
+    disc = (
+        pd.read_parquet(out_dir / "discovery.parquet")
+        if (out_dir / "discovery.parquet").is_file()
+        else pd.DataFrame()
+    )
     lines = [
         f"Goal seeking: {info['target_fte']:,.0f} FTE net freed, probability >= {info['probability']:g} "
         f"({info['results_dir']}; master seed {info['master_seed']}; commit "
@@ -785,14 +831,20 @@ def goal_text(results_dir: str | Path) -> str:
     for sentence in info["answers"]:
         lines += ["", sentence]
     for year, sub in front.groupby("target_year", sort=True):
-        lines += ["", f"Validated portfolios, target {year} (cheapest first; P search / P validation):"]
+        lines += [
+            "",
+            f"Validated portfolios, target {year} (cheapest first; P search / P validation):",
+        ]
         for r in sub.itertuples(index=False):
             lines.append(
                 f"  {r.id}: cost {r.validation_cost / 1e6:,.0f} mDKK, FTE {r.validation_fte:,.0f}, "
                 f"P {r.probability:.2f} / {r.validation_probability:.2f}: {r.portfolio}"
             )
     if len(disc):
-        lines += ["", "Scenario discovery (PRIM): validation futures in which the answer misses the target"]
+        lines += [
+            "",
+            "Scenario discovery (PRIM): validation futures in which the answer misses the target",
+        ]
         lines += ["  " + line for line in describe_boxes(disc).splitlines()]
     lines += ["", f"Tables: {out_dir}/answers.csv, front.csv, candidates.csv, discovery.csv"]
     return "\n".join(lines)

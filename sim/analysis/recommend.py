@@ -134,7 +134,9 @@ def _int(value: Any, origin: str, key: str, low: int) -> int:
     return value
 
 
-def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: str) -> RecommendPlan:
+def plan_from_tables(
+    design: dict[str, Any], analysis: dict[str, Any], origin: str
+) -> RecommendPlan:
     """Validate the ``[design]`` and ``[analysis]`` tables of a recommend experiment.
 
     Raises:
@@ -154,7 +156,9 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
     raw_levers = design.get("levers", "all")
     if raw_levers == "all":
         levers = tuple(LEVERS)
-    elif isinstance(raw_levers, list) and raw_levers and all(isinstance(x, str) for x in raw_levers):
+    elif (
+        isinstance(raw_levers, list) and raw_levers and all(isinstance(x, str) for x in raw_levers)
+    ):
         unknown = [x for x in raw_levers if x not in LEVERS]
         if unknown:
             raise ExperimentError(
@@ -177,7 +181,9 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
     ranges_raw = design.get("ranges", {})
     ranges: dict[str, tuple[float, float]] = {}
     if not isinstance(ranges_raw, dict):
-        raise ExperimentError(f"{origin}: key 'design.ranges' is invalid; allowed: {_DESIGN_KEYS['ranges']}")
+        raise ExperimentError(
+            f"{origin}: key 'design.ranges' is invalid; allowed: {_DESIGN_KEYS['ranges']}"
+        )
     for name, rng in ranges_raw.items():
         ok = (
             name in unc
@@ -202,7 +208,9 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
         )
     themes = design.get("themes", True)
     if not isinstance(themes, bool):
-        raise ExperimentError(f"{origin}: key 'design.themes' = {themes!r} is invalid; allowed: true, false")
+        raise ExperimentError(
+            f"{origin}: key 'design.themes' = {themes!r} is invalid; allowed: true, false"
+        )
     raw_pairs = design.get("pairs", "all")
     if raw_pairs == "all":
         pairs = tuple(itertools.combinations(levers, 2))
@@ -219,7 +227,7 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
     else:
         raise ExperimentError(
             f"{origin}: key 'design.pairs' = {raw_pairs!r} is invalid; allowed: 'all', 'none' or a list "
-            f"of two different analysed levers, e.g. [[\"risk_budget\", \"test_access\"]]"
+            f'of two different analysed levers, e.g. [["risk_budget", "test_access"]]'
         )
     pair_futures = _int(design.get("pair_futures", futures), origin, "design.pair_futures", 1)
     if pair_futures > futures:
@@ -230,11 +238,17 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
     discovery = _int(design.get("discovery_futures", 0), origin, "design.discovery_futures", 0)
     years = analysis.get("years", list(YEARS))
     if not (
-        isinstance(years, list) and years and all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        isinstance(years, list)
+        and years
+        and all(isinstance(y, int) and not isinstance(y, bool) for y in years)
     ):
-        raise ExperimentError(f"{origin}: key 'analysis.years' = {years!r} is invalid; allowed: {ANALYSIS_KEYS['years']}")
+        raise ExperimentError(
+            f"{origin}: key 'analysis.years' = {years!r} is invalid; allowed: {ANALYSIS_KEYS['years']}"
+        )
     ranking = analysis.get("ranking_outcome", "fte_freed_2035")
-    if not (isinstance(ranking, str) and ranking.startswith("fte_freed_") and ranking[-4:].isdigit()):
+    if not (
+        isinstance(ranking, str) and ranking.startswith("fte_freed_") and ranking[-4:].isdigit()
+    ):
         raise ExperimentError(
             f"{origin}: key 'analysis.ranking_outcome' = {ranking!r} is invalid; allowed: "
             f"'fte_freed_<year>' with a summary year"
@@ -243,7 +257,9 @@ def plan_from_tables(design: dict[str, Any], analysis: dict[str, Any], origin: s
         years = sorted({*years, int(ranking[-4:])})
     target = analysis.get("target_fte", TARGET_FTE)
     if isinstance(target, bool) or not isinstance(target, int | float) or target <= 0:
-        raise ExperimentError(f"{origin}: key 'analysis.target_fte' = {target!r} is invalid; allowed: a number > 0")
+        raise ExperimentError(
+            f"{origin}: key 'analysis.target_fte' = {target!r} is invalid; allowed: a number > 0"
+        )
     target_years = analysis.get("target_years", [2030, 2035])
     if not (isinstance(target_years, list) and all(isinstance(y, int) for y in target_years)):
         raise ExperimentError(
@@ -320,7 +336,9 @@ def scenario_members(plan: RecommendPlan) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def label_of(members: tuple[str, ...] | set[str], scenarios: dict[str, tuple[str, ...]]) -> str | None:
+def label_of(
+    members: tuple[str, ...] | set[str], scenarios: dict[str, tuple[str, ...]]
+) -> str | None:
     """The label of the scenario that moves exactly ``members`` (None if none was run)."""
     key = frozenset(members)
     for label, mem in scenarios.items():
@@ -355,7 +373,9 @@ def build_recommend(
             f"{origin}: key 'design.kind' = 'recommend' needs a model that takes scenarios (levers), "
             f"but model {spec.model!r} does not"
         )
-    plan = plan_from_tables({k: v for k, v in table.items() if k != "kind"}, dict(spec.analysis), origin)
+    plan = plan_from_tables(
+        {k: v for k, v in table.items() if k != "kind"}, dict(spec.analysis), origin
+    )
     scenarios = scenario_members(plan)
     futures = _futures(spec, plan, plan.futures, "search")
     rows: list[dict[str, Any]] = []
@@ -393,7 +413,9 @@ def build_recommend(
         try:
             base.with_overrides(first)
         except Exception as exc:  # ScenarioError: name the file
-            raise ExperimentError(f"{origin}: the recommend design's overrides are invalid: {exc}") from None
+            raise ExperimentError(
+                f"{origin}: the recommend design's overrides are invalid: {exc}"
+            ) from None
     return design
 
 
@@ -420,7 +442,8 @@ def _read(results_dir: Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame
             f"{results_dir}: {len(failed)} of {len(runs)} runs failed (first: {failed.iloc[0]['run_id']}: "
             f"{str(failed.iloc[0]['error'])[:200]}); no effects from a partial ensemble: rerun with --resume"
         )
-    runs = runs.merge(design, on="point", how="left")
+    if "seed_key" not in runs:
+        runs = runs.merge(design, on="point", how="left")
     runs["future"] = runs["seed_key"].astype("int64")
     return manifest, runs, design
 
@@ -479,19 +502,33 @@ def _ratio(
     """Incremental public cost per extra FTE-year freed, ``a`` vs ``b`` (see the module docstring)."""
     cost_col, fte_col = f"public_cost_dkk_cum_{year}", f"fte_years_freed_cum_{year}"
     if cost_col not in runs or fte_col not in runs:
-        return {"ratio": math.nan, "ratio_p5": math.nan, "ratio_p95": math.nan, "ratio_note": "no per-year cost in the runs"}
+        return {
+            "ratio": math.nan,
+            "ratio_p5": math.nan,
+            "ratio_p95": math.nan,
+            "ratio_note": "no per-year cost in the runs",
+        }
     d_cost = _paired(runs, a, b, cost_col)
     d_fte = _paired(runs, a, b, fte_col)
     both = pd.concat({"c": d_cost, "e": d_fte}, axis=1).dropna()
     if both.empty:
-        return {"ratio": math.nan, "ratio_p5": math.nan, "ratio_p95": math.nan, "ratio_note": "no paired runs"}
+        return {
+            "ratio": math.nan,
+            "ratio_p5": math.nan,
+            "ratio_p95": math.nan,
+            "ratio_note": "no paired runs",
+        }
     by_future = both.groupby(level="future").agg(["sum", "count"])
     sums_c = by_future[("c", "sum")].to_numpy()
     sums_e = by_future[("e", "sum")].to_numpy()
     counts = by_future[("c", "count")].to_numpy()
     mean_c, mean_e = float(both["c"].mean()), float(both["e"].mean())
     per_future_e = sums_e / counts
-    se_e = float(per_future_e.std(ddof=1) / math.sqrt(len(per_future_e))) if len(per_future_e) > 1 else 0.0
+    se_e = (
+        float(per_future_e.std(ddof=1) / math.sqrt(len(per_future_e)))
+        if len(per_future_e) > 1
+        else 0.0
+    )
     if mean_e <= 0:
         note = "frees no labour"
     elif mean_e <= max(1.0, 2 * se_e):
@@ -556,7 +593,6 @@ def analyse(results_dir: str | Path) -> RecommendResult:
         ResultsError: not a (complete) recommend experiment.
     """
     from sim.analysis.discovery import discover
-    from sim.experiments.spec import spec_from_dict
 
     out_dir = Path(results_dir)
     manifest, runs, _design = _read(out_dir)
@@ -570,7 +606,9 @@ def analyse(results_dir: str | Path) -> RecommendResult:
     rng = np.random.default_rng(np.random.SeedSequence([int(manifest["master_seed"]), 0xB007]))
     pair_futures = set(range(plan.pair_futures))
 
-    def metric_rows(kind: str, name: str, a: str, b: str, fut: set[int] | None = None) -> list[dict]:
+    def metric_rows(
+        kind: str, name: str, a: str, b: str, fut: set[int] | None = None
+    ) -> list[dict]:
         rows = []
         for metric, (template, sign, unit) in METRICS.items():
             for year in plan.years:
@@ -578,7 +616,16 @@ def analyse(results_dir: str | Path) -> RecommendResult:
                 if col not in main:
                     continue
                 stats = _summarise(_paired(main, a, b, col, fut), sign)
-                rows.append({"kind": kind, "name": name, "metric": metric, "year": year, "unit": unit, **stats})
+                rows.append(
+                    {
+                        "kind": kind,
+                        "name": name,
+                        "metric": metric,
+                        "year": year,
+                        "unit": unit,
+                        **stats,
+                    }
+                )
         return rows
 
     effect_rows: list[dict] = []
@@ -603,7 +650,14 @@ def analyse(results_dir: str | Path) -> RecommendResult:
     for kind, name, a, b in comparisons:
         effect_rows += metric_rows(kind, name, a, b)
         for year in plan.years:
-            ratio_rows.append({"kind": kind, "name": name, "year": year, **_ratio(main, a, b, year, rng, plan.bootstrap)})
+            ratio_rows.append(
+                {
+                    "kind": kind,
+                    "name": name,
+                    "year": year,
+                    **_ratio(main, a, b, year, rng, plan.bootstrap),
+                }
+            )
     effects = pd.DataFrame(effect_rows)
     ratios = pd.DataFrame(ratio_rows)
 
@@ -643,7 +697,9 @@ def analyse(results_dir: str | Path) -> RecommendResult:
         boxes.insert(0, "target_year", year)
         boxes.insert(0, "scenario", ALL)
         discovery_frames.append(boxes)
-    discovery = pd.concat(discovery_frames, ignore_index=True) if discovery_frames else pd.DataFrame()
+    discovery = (
+        pd.concat(discovery_frames, ignore_index=True) if discovery_frames else pd.DataFrame()
+    )
     info = {
         "results_dir": str(out_dir),
         "experiment_file": manifest.get("experiment_file"),
@@ -666,7 +722,9 @@ def analyse(results_dir: str | Path) -> RecommendResult:
         "scenarios": {k: list(v) for k, v in scenarios.items()},
         "explanation": explain_decomposition(decomposition, plan.ranking_outcome),
     }
-    (out_dir / "recommend.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+    (out_dir / "recommend.json").write_text(
+        json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     for frame, name in (
         (effects, "effects"),
         (ranking, "ranking"),
@@ -677,7 +735,9 @@ def analyse(results_dir: str | Path) -> RecommendResult:
         (discovery, "discovery"),
     ):
         _write(frame, out_dir, name)
-    return RecommendResult(out_dir, effects, ranking, themes, interactions, decomposition, scen, discovery, info)
+    return RecommendResult(
+        out_dir, effects, ranking, themes, interactions, decomposition, scen, discovery, info
+    )
 
 
 def _pick(effects: pd.DataFrame, kind: str, name: str, metric: str, year: int) -> dict[str, float]:
@@ -688,7 +748,13 @@ def _pick(effects: pd.DataFrame, kind: str, name: str, metric: str, year: int) -
         & (effects["year"] == year)
     ]
     if row.empty:
-        return {"mean": math.nan, "p5": math.nan, "p95": math.nan, "se": math.nan, "share_between": math.nan}
+        return {
+            "mean": math.nan,
+            "p5": math.nan,
+            "p95": math.nan,
+            "se": math.nan,
+            "share_between": math.nan,
+        }
     return row.iloc[0].to_dict()
 
 
@@ -720,7 +786,9 @@ def _ranking_table(
             r = _pick(effects, kind, name, "fte_freed", rank_year)
             row[f"{kind}_share_between"] = r["share_between"]
         for year in plan.years:
-            rr = ratios[(ratios["kind"] == "alone") & (ratios["name"] == name) & (ratios["year"] == year)]
+            rr = ratios[
+                (ratios["kind"] == "alone") & (ratios["name"] == name) & (ratios["year"] == year)
+            ]
             if len(rr):
                 rr = rr.iloc[0]
                 row[f"alone_cost_per_fte_year_{year}"] = rr["ratio"]
@@ -747,7 +815,9 @@ def _theme_table(plan: RecommendPlan, effects: pd.DataFrame, ratios: pd.DataFram
             alone_sum = float(
                 sum(_pick(effects, "alone", name, "fte_freed", year)["mean"] for name in members)
             )
-            rr = ratios[(ratios["kind"] == "theme") & (ratios["name"] == theme) & (ratios["year"] == year)]
+            rr = ratios[
+                (ratios["kind"] == "theme") & (ratios["name"] == theme) & (ratios["year"] == year)
+            ]
             rows.append(
                 {
                     "theme": theme,
@@ -778,19 +848,36 @@ def _interaction(
     return (ab - da - db).dropna()
 
 
+def _verdict(mean: float, se: float) -> str:
+    """Synergy (> 0) or redundancy (< 0) when the mean is beyond 2 Monte Carlo errors and 1 FTE."""
+    if not (np.isfinite(mean) and np.isfinite(se)) or abs(mean) <= max(2 * se, 1.0):
+        return "none detectable"
+    return "synergy" if mean > 0 else "redundancy"
+
+
 def _interactions(
-    plan: RecommendPlan, runs: pd.DataFrame, scenarios: dict[str, tuple[str, ...]], pair_futures: set[int]
+    plan: RecommendPlan,
+    runs: pd.DataFrame,
+    scenarios: dict[str, tuple[str, ...]],
+    pair_futures: set[int],
 ) -> pd.DataFrame:
     rows = []
     candidates: list[tuple[str, str, str, str, str, set[int] | None]] = []
     for a, b in plan.pairs:
-        both, la, lb = label_of({a, b}, scenarios), label_of({a}, scenarios), label_of({b}, scenarios)
+        both, la, lb = (
+            label_of({a, b}, scenarios),
+            label_of({a}, scenarios),
+            label_of({b}, scenarios),
+        )
         if both and la and lb:
             candidates.append(("levers", a, b, both, la + "|" + lb, pair_futures))
     for ta, tb in itertools.combinations(plan.theme_members, 2):
         members = set(plan.theme_members[ta]) | set(plan.theme_members[tb])
         both = label_of(members, scenarios)
-        la, lb = label_of(set(plan.theme_members[ta]), scenarios), label_of(set(plan.theme_members[tb]), scenarios)
+        la, lb = (
+            label_of(set(plan.theme_members[ta]), scenarios),
+            label_of(set(plan.theme_members[tb]), scenarios),
+        )
         if both and la and lb:
             candidates.append(("themes", ta, tb, both, la + "|" + lb, None))
     for kind, a, b, both, singles, fut in candidates:
@@ -798,12 +885,18 @@ def _interactions(
         for year in plan.years:
             col = f"fte_freed_{year}"
             stats = _summarise(_interaction(runs, both, la, lb, col, fut), 1.0)
-            verdict = "none detectable"
-            if np.isfinite(stats["se"]) and stats["mean"] > 2 * stats["se"]:
-                verdict = "synergy"
-            elif np.isfinite(stats["se"]) and stats["mean"] < -2 * stats["se"]:
-                verdict = "redundancy"
-            rows.append({"kind": kind, "a": a, "b": b, "year": year, "metric": "fte_freed", **stats, "verdict": verdict})
+            verdict = _verdict(stats["mean"], stats["se"])
+            rows.append(
+                {
+                    "kind": kind,
+                    "a": a,
+                    "b": b,
+                    "year": year,
+                    "metric": "fte_freed",
+                    **stats,
+                    "verdict": verdict,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -820,18 +913,31 @@ def _decomposition(
     if ALL not in scenarios:
         return pd.DataFrame()
     alone_labels = [label_of({n}, scenarios) for n in plan.levers]
-    all_pairs = bool(plan.pairs) and len(plan.pairs) == len(plan.levers) * (len(plan.levers) - 1) // 2
+    all_pairs = (
+        bool(plan.pairs) and len(plan.pairs) == len(plan.levers) * (len(plan.levers) - 1) // 2
+    )
     for year in plan.years:
         col = f"fte_freed_{year}"
         bundle = _pick(effects, "bundle", ALL, "fte_freed", year)["mean"]
-        sum_alone = float(sum(_pick(effects, "alone", n, "fte_freed", year)["mean"] for n in plan.levers))
-        sum_removed = float(sum(_pick(effects, "removed", n, "fte_freed", year)["mean"] for n in plan.levers))
+        sum_alone = float(
+            sum(_pick(effects, "alone", n, "fte_freed", year)["mean"] for n in plan.levers)
+        )
+        per_run = _paired(runs, ALL, BASELINE, col)
+        for lab in alone_labels:
+            if lab:
+                per_run = per_run - _paired(runs, lab, BASELINE, col)
+        residual = _summarise(per_run.dropna(), 1.0)
+        sum_removed = float(
+            sum(_pick(effects, "removed", n, "fte_freed", year)["mean"] for n in plan.levers)
+        )
         row = {
             "year": year,
             "futures": "all",
             "bundle": bundle,
             "sum_alone": sum_alone,
             "residual": bundle - sum_alone,
+            "residual_se": residual["se"],
+            "residual_verdict": _verdict(bundle - sum_alone, residual["se"]),
             "sum_removed": sum_removed,
             "sum_pairwise": math.nan,
             "higher_order": math.nan,
@@ -850,6 +956,8 @@ def _decomposition(
                     "bundle": b,
                     "sum_alone": s,
                     "residual": b - s,
+                    "residual_se": math.nan,
+                    "residual_verdict": "",
                     "sum_removed": math.nan,
                     "sum_pairwise": pw,
                     "higher_order": b - s - pw,
@@ -891,11 +999,10 @@ def explain_decomposition(decomposition: pd.DataFrame, ranking_outcome: str) -> 
     if rows.empty:
         return ""
     r = rows.iloc[0]
-    verdict = (
-        "the levers partly do the same work (redundancy) or get in each other's way"
-        if r["residual"] < 0
-        else "the levers reinforce each other (synergy)"
-    )
+    verdict = {
+        "redundancy": "the levers partly do the same work or get in each other's way (redundancy)",
+        "synergy": "the levers reinforce each other (synergy)",
+    }.get(str(r["residual_verdict"]), "no net interaction beyond Monte Carlo error")
     text = (
         f"In {year} the single-lever effects sum to {r['sum_alone']:+,.0f} FTE, while all recommendations "
         f"together free {r['bundle']:+,.0f} FTE more than the status quo; the residual "
@@ -1021,7 +1128,10 @@ def recommend_text(results_dir: str | Path) -> str:
     if len(inter):
         sub = inter[inter["year"] == year].sort_values("mean")
         shown = pd.concat([sub.head(3), sub.tail(3)]).drop_duplicates(subset=["kind", "a", "b"])
-        lines += ["", f"Main interactions, FTE freed {year} (I = Y(a+b) - Y(a) - Y(b) + Y(status quo)):"]
+        lines += [
+            "",
+            f"Main interactions, FTE freed {year} (I = Y(a+b) - Y(a) - Y(b) + Y(status quo)):",
+        ]
         for r in shown.itertuples(index=False):
             lines.append(
                 f"  {r.kind:<6} {r.a} + {r.b}: {_fmt(r.mean)} (se {r.se:,.0f}) {r.verdict}"
@@ -1030,13 +1140,21 @@ def recommend_text(results_dir: str | Path) -> str:
     for r in scen.itertuples(index=False):
         if r.label in (BASELINE, ALL) or r.label.startswith("theme_"):
             probs = ", ".join(
-                f"{y}: {getattr(r, f'p_target_{y}'):.2f}" for y in info["target_years"] if hasattr(r, f"p_target_{y}")
+                f"{y}: {getattr(r, f'p_target_{y}'):.2f}"
+                for y in info["target_years"]
+                if hasattr(r, f"p_target_{y}")
             )
             lines.append(f"  {r.label:<22} {probs}")
     if len(disc):
         from sim.analysis.discovery import describe_boxes
 
-        lines += ["", "Scenario discovery (PRIM): futures in which all recommendations miss the target"]
+        lines += [
+            "",
+            "Scenario discovery (PRIM): futures in which all recommendations miss the target",
+        ]
         lines += ["  " + line for line in describe_boxes(disc).splitlines()]
-    lines += ["", f"Tables: {out_dir}/ranking.csv, effects.csv, themes.csv, interactions.csv, decomposition.csv, discovery.csv"]
+    lines += [
+        "",
+        f"Tables: {out_dir}/ranking.csv, effects.csv, themes.csv, interactions.csv, decomposition.csv, discovery.csv",
+    ]
     return "\n".join(lines)

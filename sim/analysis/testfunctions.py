@@ -147,7 +147,9 @@ def _lever_number(value: Any) -> float:
     return float(getattr(value, "value", value))
 
 
-def goal_toy_outcome(levers: dict[str, float], effect_size: float, seed: int) -> tuple[float, float]:
+def goal_toy_outcome(
+    levers: dict[str, float], effect_size: float, seed: int
+) -> tuple[float, float]:
     """FTE freed and public cost of the goal toy for lever values, an effect size and a run seed."""
     noise = GOAL_TOY_NOISE * float(np.random.default_rng(int(seed)).standard_normal())
     capacity = sum(w * levers[name] for name, (w, _c) in GOAL_TOY_LEVERS.items())
@@ -155,7 +157,9 @@ def goal_toy_outcome(levers: dict[str, float], effect_size: float, seed: int) ->
     return effect_size * capacity + noise, cost
 
 
-def evaluate_goal_toy(base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool) -> Result:
+def evaluate_goal_toy(
+    base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
+) -> Result:
     """Adapter: the goal toy's FTE freed (2030, 2035) and cumulative public cost for a scenario."""
     from sim.experiments.models import scenario_for_run
 
@@ -183,7 +187,9 @@ def goal_toy_optimum(
         evaluation, then risk budget, then spread workflows), up to the smallest capacity whose share
         of runs with ``effect_size * capacity + noise >= target`` is at least ``probability``.
     """
-    noise = np.array([GOAL_TOY_NOISE * np.random.default_rng(int(s)).standard_normal() for s in seeds])
+    noise = np.array(
+        [GOAL_TOY_NOISE * np.random.default_rng(int(s)).standard_normal() for s in seeds]
+    )
     need = (target - noise) / np.asarray(effect_sizes, dtype=float)  # capacity each run needs
     k = math.ceil(probability * len(need) - 1e-9)
     capacity = float(np.sort(need)[k - 1])

@@ -74,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="print the comparison table of a results directory",
         description="Per scenario: mean and 5-95%% band of each headline outcome over replications, "
         "and the difference to the reference scenario (the first), paired by seed. For a sensitivity "
-        "experiment: the ranking of levers.",
+        "experiment: the influence ranking of levers; for a recommend experiment or goal seeking: the "
+        "decision answer.",
     )
     res.add_argument("dir", help="results directory, e.g. results/compare_recommendations")
     res.add_argument("--outcome", action="append", help="outcome to show (repeatable)")
@@ -147,6 +148,17 @@ def results_command(args: argparse.Namespace) -> int:
                     f"installed"
                 ) from exc
             report.print_ranking(path)
+            return 0
+        if kind == "goal":
+            from sim.analysis.goal import goal_text
+
+            print(goal_text(path))
+            return 0
+        design_kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("design_kind")
+        if design_kind == "recommend":
+            from sim.analysis.recommend import recommend_text
+
+            print(recommend_text(path))
             return 0
     table = comparison_table(path, outcomes=args.outcome)
     print(format_comparison(table))

@@ -25,7 +25,11 @@ def schedules_supported() -> bool:
     from sim.scenario import FIRST_YEAR, LAST_YEAR, Scenario
 
     name, row = next(iter(LEVERS.items()))
-    probe = {"value": row.recommended, "start_year": min(FIRST_YEAR + 4, LAST_YEAR), "ramp_years": 2}
+    probe = {
+        "value": row.recommended,
+        "start_year": min(FIRST_YEAR + 4, LAST_YEAR),
+        "ramp_years": 2,
+    }
     try:
         Scenario({}).with_overrides({f"levers.{name}": probe})
     except (ScenarioError, TypeError, ValueError):

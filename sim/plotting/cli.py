@@ -42,11 +42,13 @@ def plot_figures(
     lang: str = "en",
     width: str = "full",
     out_dir: str | Path | None = None,
+    scenarios: list[str] | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Draw figures from a results directory and save them; return (paths written, skipped notes).
 
     With ``names`` every named figure must succeed (a wrong kind or missing data raises); without,
     every figure for the directory's kind is tried and those lacking data are skipped with the reason.
+    ``scenarios`` names the design points the scenario figures draw (any scenario of the experiment).
 
     Raises:
         ResultsError: unknown figure, language, width or format; a named figure that cannot be drawn.
@@ -61,9 +63,9 @@ def plot_figures(
     target = Path(out_dir) if out_dir is not None else results.path / "figures"
     written: list[Path] = []
     skipped: list[str] = []
-    for name in names or figures_for(results.kind):
+    for name in names or figures_for(results.kind, results):
         try:
-            fig = make_figure(name, results, lang=lang, width=width)
+            fig = make_figure(name, results, lang=lang, width=width, scenarios=scenarios)
         except ResultsError as exc:
             if names:
                 raise
@@ -76,7 +78,12 @@ def plot_figures(
 
 def _plot(args: argparse.Namespace) -> int:
     written, skipped = plot_figures(
-        args.results_dir, args.figure, parse_formats(args.format), args.lang, args.width
+        args.results_dir,
+        args.figure,
+        parse_formats(args.format),
+        args.lang,
+        args.width,
+        scenarios=args.scenario,
     )
     for path in written:
         print(path)
@@ -92,7 +99,7 @@ def _plot(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from sim.plotting.report import build_report
 
-    html_path, md_path = build_report(args.results_dir, args.lang)
+    html_path, md_path = build_report(args.results_dir, args.lang, also=args.also or ())
     print(html_path)
     print(md_path)
     return 0
@@ -126,6 +133,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="full",
         help="single column (8.5 cm) or full width (17 cm); default full",
     )
+    plot.add_argument(
+        "--scenario",
+        metavar="NAME",
+        action="append",
+        help="a design point (scenario) to draw in fte_freed, innovation_funnel and startups "
+        "(repeatable; default: the status quo and all recommendations)",
+    )
     plot.set_defaults(func=_plot)
 
     report = subparsers.add_parser(
@@ -136,4 +150,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     report.add_argument("results_dir", metavar="RESULTS_DIR")
     report.add_argument("--lang", choices=LANGS, default="en", help="language (default en)")
+    report.add_argument(
+        "--with",
+        dest="also",
+        metavar="DIR",
+        action="append",
+        help="another results directory (a recommend experiment or goal seeking) whose answer joins "
+        "the section 'Which recommendations free the most labour' (repeatable)",
+    )
     report.set_defaults(func=_report)

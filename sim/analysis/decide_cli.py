@@ -1,0 +1,114 @@
+"""The ``opisim recommend`` and ``opisim goal`` subcommands: the decision answers on the command line.
+
+``opisim recommend FILE`` runs a recommend experiment (design kind ``recommend``) through the experiment
+layer and prints which recommendations free the most labour; ``opisim goal FILE`` runs goal seeking
+(design kind ``goal``) and prints the cheapest portfolios that reach the target. Both take the experiment
+layer's options (``--workers``, ``--dask``, ``--resume``, ``--overwrite``, ``--out``); ``--analyse-only``
+recomputes the recommendation tables from stored runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from sim.errors import OpisimInputError
+from sim.experiments.cli import add_run_options
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``recommend`` and ``goal`` subcommands."""
+    rec = subparsers.add_parser(
+        "recommend",
+        help="which recommendations free the most labour: paired effects over seeds and futures",
+        description="Run a recommend experiment (status quo, each lever alone, all recommendations, all "
+        "but each lever, theme bundles and pairs, in sampled futures under common random numbers) and "
+        "print the direction-aware ranking, the themes, the interactions and the scenario-discovery "
+        "boxes. Tables (CSV and Parquet) go to the results directory; `opisim plot DIR --figure "
+        "recommendation_forest` draws the forest plot.",
+    )
+    rec.add_argument("file", help="experiment TOML file, e.g. experiments/recommend.toml")
+    add_run_options(rec)
+    rec.add_argument(
+        "--analyse-only", action="store_true", help="run nothing: analyse the stored runs again"
+    )
+    rec.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    rec.set_defaults(func=recommend_command)
+
+    goal = subparsers.add_parser(
+        "goal",
+        help="goal seeking: the cheapest portfolios that reach an FTE target with a given probability",
+        description="Search lever values (and start years, where scenarios take lever schedules) for "
+        "the Pareto front of public cost, FTE freed and the probability of reaching the target "
+        "(pymoo NSGA-II, common random numbers), validate the answer on fresh futures and describe the "
+        "futures in which it misses (PRIM). Each generation is an experiment in the results directory, "
+        "so --resume continues an interrupted search and reaches the same answer.",
+    )
+    goal.add_argument("file", help="goal-seeking TOML file, e.g. experiments/goal_10k.toml")
+    add_run_options(goal)
+    goal.add_argument(
+        "--progress", action="store_true", help="progress bars of each generation's runs"
+    )
+    goal.set_defaults(func=goal_command)
+
+
+def recommend_command(args: argparse.Namespace) -> int:
+    """Run (unless --analyse-only) and analyse a recommend experiment; print the answer."""
+    from sim.analysis.recommend import analyse, recommend_text, run_recommend
+    from sim.experiments import load_experiment
+
+    if args.resume and args.overwrite:
+        raise OpisimInputError("--resume and --overwrite: allowed: one of them, not both")
+    spec = load_experiment(args.file)
+    out_dir = Path(args.out) if args.out else Path("results") / spec.name
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if args.analyse_only:
+            analyse(out_dir)
+        else:
+            run_recommend(
+                spec,
+                out=out_dir,
+                workers=args.workers,
+                dask=args.dask,
+                resume=args.resume,
+                overwrite=args.overwrite,
+                progress=False if args.no_progress else None,
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(recommend_text(out_dir))
+    print(f"results in {out_dir}", file=sys.stderr)
+    return 0
+
+
+def goal_command(args: argparse.Namespace) -> int:
+    """Run goal seeking and print the answer."""
+    from sim.analysis.goal import goal_text, run_goal
+    from sim.experiments import load_experiment
+
+    spec = load_experiment(args.file)
+    out_dir = Path(args.out) if args.out else Path("results") / spec.name
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        run_goal(
+            spec,
+            out=out_dir,
+            workers=args.workers,
+            dask=args.dask,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=None if args.progress else False,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(goal_text(out_dir))
+    print(f"results in {out_dir}", file=sys.stderr)
+    return 0
