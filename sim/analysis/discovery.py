@@ -11,7 +11,9 @@ is heavy and configures logging on import.
 Which box of the peeling trajectory is reported: among the boxes restricting at most ``max_dims``
 uncertainties (so that the answer stays readable), the one with the highest harmonic mean of coverage
 and density (the F1 score of the box as a rule for "target missed"). This is an automatic, reproducible
-version of the analyst's usual pick of a box on the coverage-density trade-off's knee. Up to
+version of the analyst's usual pick of a box on the coverage-density trade-off's knee; restrictions
+whose removal costs less than 0.01 of that score are then dropped (PRIM peels thin slices off every
+dimension, and a box should name only the uncertainties that matter). Up to
 ``max_boxes`` boxes are found (PRIM's covering: the second box is searched among the futures outside
 the first); a box is kept only if its density is above the share of misses in the data (it says more
 than "anything can happen").
@@ -68,6 +70,45 @@ def _restricted(lims: pd.DataFrame, init: pd.DataFrame) -> list[str]:
             and np.isclose(lims[c].iloc[1], init[c].iloc[1])
         )
     ]
+
+
+def _f1(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    remaining: np.ndarray,
+    lims: pd.DataFrame,
+    dims: list[str],
+    cases: int,
+) -> float:
+    inside = _inside(x, lims, dims) & remaining
+    hit = int((inside & y).sum())
+    if not hit:
+        return 0.0
+    coverage, density = hit / cases, hit / inside.sum()
+    return 2 * coverage * density / (coverage + density)
+
+
+def _prune(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    remaining: np.ndarray,
+    lims: pd.DataFrame,
+    dims: list[str],
+    cases: int,
+) -> list[str]:
+    """Drop restrictions that do not earn their place: one whose removal lowers the box's F1 score by
+    less than 0.01 goes (the least useful first), so a box names only the uncertainties that matter."""
+    dims = list(dims)
+    while len(dims) > 1:
+        score = _f1(x, y, remaining, lims, dims, cases)
+        losses = {
+            d: score - _f1(x, y, remaining, lims, [e for e in dims if e != d], cases) for d in dims
+        }
+        weakest = min(losses, key=losses.__getitem__)
+        if losses[weakest] >= 0.01:
+            break
+        dims.remove(weakest)
+    return dims
 
 
 def _inside(x: pd.DataFrame, lims: pd.DataFrame, dims: list[str]) -> np.ndarray:
@@ -149,6 +190,7 @@ def discover(
         if best is None:
             break
         lims = box.box_lims[best]
+        best_dims = _prune(x, y, remaining, lims, best_dims, cases)
         inside = _inside(x, lims, best_dims) & remaining
         hit = int((inside & y).sum())
         density = hit / inside.sum()

@@ -473,7 +473,13 @@ def _summarise(diff: pd.Series, sign: float) -> dict[str, float]:
     by_future = frame.groupby("f")["y"]
     means = by_future.mean()
     n_f = len(means)
-    se = float(means.std(ddof=1) / math.sqrt(n_f)) if n_f > 1 else math.nan
+    # Monte Carlo error of the mean: futures are the independent units (seeds within a future share it);
+    # with a single future, the seeds are
+    se = (
+        float(means.std(ddof=1) / math.sqrt(n_f))
+        if n_f > 1
+        else (float(np.std(values, ddof=1) / math.sqrt(band.n)) if band.n > 1 else math.nan)
+    )
     within = float(by_future.var(ddof=1).mean()) if (by_future.size() > 1).any() else math.nan
     reps = float(by_future.size().mean())
     between_raw = float(means.var(ddof=1)) if n_f > 1 else math.nan
