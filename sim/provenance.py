@@ -23,6 +23,8 @@ DEPENDENCIES = (
     "dask",
     "distributed",
     "tqdm",
+    "pymoo",
+    "ema_workbench",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

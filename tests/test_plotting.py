@@ -129,12 +129,15 @@ def test_missing_timeseries_is_a_clear_error(tmp_path):
     make_figure("scenario_comparison", exp)  # runs.parquet alone is enough
 
 
-def test_startups_needs_both_scenarios(tmp_path):
+def test_startups_draws_any_scenarios_of_the_experiment(tmp_path):
     exp = fx.write_experiment_dir(
         tmp_path / "exp", scenarios=("baseline", "lever_risk_budget"), replications=2
     )
+    fig = make_figure("startups", exp)  # no all_recommendations: the reference and the other one
+    legend = [t.get_text() for t in fig.subfigs[0].legends[0].get_texts()]
+    assert "Status quo" in legend and "Risk budget" in legend
     with pytest.raises(ResultsError, match="all_recommendations"):
-        make_figure("startups", exp)
+        make_figure("startups", exp, scenarios=["all_recommendations"])
 
 
 def test_sobol_figure_needs_sobol_indices(tmp_path):
