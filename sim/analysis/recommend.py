@@ -18,7 +18,8 @@ same seed): *alone* = lever - status quo; *removed* = all - all but the lever; *
 and the *bundle* likewise. Every effect is summarised with the one statistic of ``sim.stats`` (mean and
 5-95% over all paired runs, i.e. over seeds and futures), with the Monte Carlo error of the mean (``se``,
 futures as clusters) and the split of its variance into within-future seed noise and between-future
-spread. Signs are direction-aware: positive always means better (more FTE freed, a smaller gap).
+spread. Signs are direction-aware: positive means better (more FTE freed: ``fte_freed``; a smaller gap:
+``gap_reduced``); the cost rows say what they are (``extra_public_cost``, DKK cumulative to the year).
 
 The incremental cost ratio of a lever is ``mean(delta cost) / mean(delta FTE-years freed)`` over all
 paired runs (a ratio of means: a mean of per-run ratios explodes when a run frees almost nothing). It is
@@ -86,7 +87,11 @@ ANALYSIS_KEYS = {
 METRICS = {
     "fte_freed": ("fte_freed_{y}", 1.0, "FTE"),
     "gap_reduced": ("gap_fte_{y}", -1.0, "FTE"),
-    "public_cost": ("public_cost_dkk_cum_{y}", 1.0, "DKK"),
+    "extra_public_cost": (
+        "public_cost_dkk_cum_{y}",
+        1.0,
+        "DKK",
+    ),  # cumulative to the year; + = costs more
     "fte_years": ("fte_years_freed_cum_{y}", 1.0, "FTE-years"),
 }
 
@@ -868,7 +873,7 @@ def _interactions(
     pair_futures: set[int],
 ) -> pd.DataFrame:
     rows = []
-    candidates: list[tuple[str, str, str, str, str, set[int] | None]] = []
+    candidates: list[tuple[str, str, str, str, str, str, set[int] | None]] = []
     for a, b in plan.pairs:
         both, la, lb = (
             label_of({a, b}, scenarios),
@@ -876,7 +881,7 @@ def _interactions(
             label_of({b}, scenarios),
         )
         if both and la and lb:
-            candidates.append(("levers", a, b, both, la + "|" + lb, pair_futures))
+            candidates.append(("levers", a, b, both, la, lb, pair_futures))
     for ta, tb in itertools.combinations(plan.theme_members, 2):
         members = set(plan.theme_members[ta]) | set(plan.theme_members[tb])
         both = label_of(members, scenarios)
@@ -885,9 +890,8 @@ def _interactions(
             label_of(set(plan.theme_members[tb]), scenarios),
         )
         if both and la and lb:
-            candidates.append(("themes", ta, tb, both, la + "|" + lb, None))
-    for kind, a, b, both, singles, fut in candidates:
-        la, lb = singles.split("|")
+            candidates.append(("themes", ta, tb, both, la, lb, None))
+    for kind, a, b, both, la, lb, fut in candidates:
         for year in plan.years:
             col = f"fte_freed_{year}"
             stats = _summarise(_interaction(runs, both, la, lb, col, fut), 1.0)
@@ -1122,6 +1126,12 @@ def recommend_text(results_dir: str | Path) -> str:
         lines.append(
             f"{d['rank']:>2}  {d['lever']:<26} {alone:>24} {removed:>24} "
             f"{_fmt(d[f'alone_gap_reduced_{year}']):>12} {d[f'p_top{k}']:>9.2f} {ratio_text:>22}"
+        )
+    share = ranking["alone_share_between"].dropna()
+    if len(share):
+        lines.append(
+            f"Spread of the alone effects: on average {100 * share.mean():.0f}% of their variance lies "
+            f"between futures, the rest is seed noise within a future (effects.csv: sd_between, sd_within)."
         )
     lines += ["", f"Themes, FTE freed {year} (bundle vs the sum of its levers alone):"]
     for r in themes[themes["year"] == year].itertuples(index=False):

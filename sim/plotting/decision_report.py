@@ -145,6 +145,15 @@ def recommend_blocks(results: Results, lang: str) -> list[Block]:
         f"paired runs); positive = frees labour. Ranked by the alone effect in {year} (signed). "
         f"P(top {k}): share of futures in which the lever is among the best {k}."
     )
+    share = ranking["alone_share_between"].dropna()
+    if len(share):
+        note += (
+            f" Gennemsnitligt ligger {100 * share.mean():.0f} % af effekternes varians mellem fremtider; "
+            f"resten er seed-støj inden for en fremtid."
+            if da
+            else f" On average {100 * share.mean():.0f}% of the effects' variance lies between futures; the "
+            f"rest is seed noise within a future."
+        )
     ranking_block = Block(
         _pick(("The recommendations ranked", "Anbefalingerne rangordnet"), lang),
         [provenance(info, results, lang)],
