@@ -161,7 +161,13 @@ def discover(
         )
     if min(cases, n - cases) < MIN_CASES:
         return pd.DataFrame(
-            [{**base, **empty, "note": f"too few misses or hits ({cases} of {n}) for a box"}]
+            [
+                {
+                    **base,
+                    **empty,
+                    "note": f"too few misses or hits (fewer than {MIN_CASES}) for a box",
+                }
+            ]
         )
     x = x.loc[:, x.nunique() > 1]
     prim = _make_prim(x, y.astype(int), peel_alpha, mass_min)

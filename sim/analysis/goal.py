@@ -289,7 +289,9 @@ def candidate_overrides(
 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario overrides of candidate ``x`` (through ``lever_overrides``) and its notes."""
     values, starts = decode(plan, x)
-    return lever_overrides(values, starts or None, plan.ramp_years, first_year=first_year)
+    if not plan.searches_start_years:  # every lever from the first month (the plan's notes say why)
+        return lever_overrides(values)
+    return lever_overrides(values, starts, plan.ramp_years, first_year=first_year)
 
 
 # -- the batch design: candidates x futures ----------------------------------------------------------
@@ -831,10 +833,8 @@ def goal_text(results_dir: str | Path) -> str:
     for sentence in info["answers"]:
         lines += ["", sentence]
     for year, sub in front.groupby("target_year", sort=True):
-        lines += [
-            "",
-            f"Validated portfolios, target {year} (cheapest first; P search / P validation):",
-        ]
+        order = "cheapest first" if bool(sub["reachable_in_search"].iloc[0]) else "closest first"
+        lines += ["", f"Validated portfolios, target {year} ({order}; P search / P validation):"]
         for r in sub.itertuples(index=False):
             lines.append(
                 f"  {r.id}: cost {r.validation_cost / 1e6:,.0f} mDKK, FTE {r.validation_fte:,.0f}, "
