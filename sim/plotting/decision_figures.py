@@ -202,6 +202,7 @@ def goal_front(results_dir: PathLike, lang: str = "en", width: str = "full") -> 
                 loc="left",
             )
             ax.xaxis.set_major_formatter(_number_formatter(lang))
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5 if width == "full" else 4))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: L.format_number(v, lang, 1)))
             ax.set_xlabel(
                 "Offentlige udgifter, mio. kr." if lang == "da" else "Public cost, million DKK"
