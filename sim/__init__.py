@@ -10,6 +10,8 @@ Public API::
     sim.LEVERS, sim.UNCERTAINTIES
     sim.HealthSystemModel(scenario=scenario, seed=1)   # a mesa.Model
     sim.run_experiment("experiments/smoke.toml")
+    sim.recommend("experiments/recommend.toml")          # which recommendations free the most labour
+    sim.goal("experiments/goal_10k.toml")                # cheapest portfolios reaching 10,000 FTE
 """
 
 from typing import TYPE_CHECKING
@@ -43,6 +45,24 @@ def run_experiment(*args, **kwargs):
     return _run_experiment(*args, **kwargs)
 
 
+def recommend(*args, **kwargs):
+    """Run and analyse a recommend experiment; see :func:`sim.analysis.recommend.run_recommend`.
+
+    Returns a :class:`sim.analysis.recommend.RecommendResult` (ranking, effects, themes, interactions,
+    decomposition, scenario discovery). ``sim.recommend(path, resume=True)`` reuses stored runs.
+    """
+    from sim.analysis.recommend import run_recommend
+
+    return run_recommend(*args, **kwargs)
+
+
+def goal(*args, **kwargs):
+    """Run goal seeking; see :func:`sim.analysis.goal.run_goal` (returns a ``GoalResult``)."""
+    from sim.analysis.goal import run_goal
+
+    return run_goal(*args, **kwargs)
+
+
 __all__ = [
     "LEVERS",
     "UNCERTAINTIES",
@@ -53,7 +73,9 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "goal",
     "load_scenario",
+    "recommend",
     "run",
     "run_experiment",
     "__version__",

@@ -15,10 +15,12 @@ one table there plus the code that computes it:
   column lists follow from the row. ``summary`` says which summary keys
   :func:`sim.simulation.summarise` derives from the series by itself (``years``: ``<name>_<year>``
   in December of each of :data:`SUMMARY_YEARS`; ``cum``: ``<name>_cum``, the sum over months;
+  ``cum_years``: ``<name>_cum_<year>``, the sum over months to December of each summary year;
   ``final``: ``<name>_final``, the last month).
 - a summary-only outcome (``tables == ("summary",)``): the code that computes it writes the key
-  ``name`` (or ``<name>_<year>`` for each summary year, with ``summary=("years",)``) into the
-  summary; ``summarise`` refuses a summary key without a row.
+  ``name`` (or, if ``summary`` names forms, the keys of those forms, e.g. ``<name>_<year>`` for each
+  summary year with ``summary=("years",)``) into the summary; ``summarise`` refuses a summary key
+  without a row.
 
 Kinds: a ``flow`` is counted per month (the monthly values add up to a total over a period); a
 ``stock`` is a level at the end of a month (also rates and ratios: not to be added over months).
@@ -35,7 +37,7 @@ from importlib import resources
 
 TABLES = ("sector", "profession", "summary")
 GROUPS = ("labour", "staff", "innovation", "outcome")
-SUMMARY_FORMS = ("years", "cum", "final")
+SUMMARY_FORMS = ("years", "cum", "cum_years", "final")
 
 SUMMARY_YEARS = (2030, 2035, 2045)  # December values of these years go into the summary
 # Life Science Rådet's target: free 10,000 FTE in the health system by 2030 through labour-saving
@@ -65,8 +67,9 @@ class Output:
         kind: ``flow`` (per month, adds up over months) or ``stock`` (a level; also rates, ratios).
         scale: ``staff_scale`` (from the sampled staff, in national units) or ``national``.
         tables: ``sector`` (the timeseries), ``profession`` (by_profession), ``summary``.
-        summary: summary keys derived from a series: ``years``, ``cum``, ``final`` (see the module
-            docstring); for a summary-only output, ``("years",)`` means one key per summary year.
+        summary: summary keys derived from a series: ``years``, ``cum``, ``cum_years``, ``final``
+            (see the module docstring); for a summary-only output, the forms of the keys its code
+            writes (e.g. ``("years",)``: one key per summary year); empty: the key ``name`` itself.
         definition: what it is, in one English sentence (the documentation's table).
     """
 
@@ -153,7 +156,9 @@ def summary_keys() -> tuple[str, ...]:
     keys: list[str] = []
     for year in SUMMARY_YEARS:
         keys += [f"{row.name}_{year}" for row in _ROWS if "years" in row.summary]
-    keys += [f"{row.name}_cum" for row in _ROWS if row.series and "cum" in row.summary]
+    keys += [f"{row.name}_cum" for row in _ROWS if "cum" in row.summary]
+    for year in SUMMARY_YEARS:
+        keys += [f"{row.name}_cum_{year}" for row in _ROWS if "cum_years" in row.summary]
     keys += [row.name for row in _ROWS if not row.series and not row.summary]
     keys += [f"{row.name}_final" for row in _ROWS if row.series and "final" in row.summary]
     return tuple(keys)
@@ -163,12 +168,16 @@ def parse_key(key: str) -> tuple[Output, str, int | None] | None:
     """The output a summary key or column comes from, its form and its year.
 
     Returns:
-        ``(output, form, year)`` with form ``""`` (the output itself), ``years``, ``cum`` or
-        ``final``; None for a key that is no output.
+        ``(output, form, year)`` with form ``""`` (the output itself), ``years``, ``cum``,
+        ``cum_years`` or ``final``; None for a key that is no output.
     """
     if key in OUTPUTS:
         return OUTPUTS[key], "", None
     base, _, suffix = key.rpartition("_")
+    if base.endswith("_cum") and suffix.isdigit():
+        row = OUTPUTS.get(base[: -len("_cum")])
+        if row is not None and "cum_years" in row.summary:
+            return row, "cum_years", int(suffix)
     row = OUTPUTS.get(base)
     if row is None:
         return None
@@ -191,6 +200,8 @@ def label(key: str, lang: str = "en") -> str:
         return f"{text}, {year}"
     if form == "cum":
         return f"{text}, {'total' if lang == 'en' else 'i alt'}"
+    if form == "cum_years":
+        return f"{text}, {'total to' if lang == 'en' else 'i alt til'} {year}"
     if form == "final":
         return f"{text}, {'end of run' if lang == 'en' else 'ved slut'}"
     return text
@@ -223,7 +234,8 @@ def markdown_table() -> str:
         "end of the month (rates and ratios too). Scale: `staff_scale` outputs come from the "
         "sampled staff (national units; noise grows as the scale shrinks), `national` ones from "
         "the full national world. Summary: the keys a series gives the run's summary: "
-        "`<name>_<year>` (years), `<name>_cum` (sum over months), `<name>_final` (last month).",
+        "`<name>_<year>` (years), `<name>_cum` (sum over months), `<name>_cum_<year>` (cum_years: "
+        "sum over months to December of the year), `<name>_final` (last month).",
         "",
         "| name | unit | label (en) | label (da) | kind | scale | tables | summary | definition |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -24,6 +24,8 @@ DEPENDENCIES = (
     "distributed",
     "tqdm",
     "pyabc",
+    "pymoo",
+    "ema_workbench",
 )
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -216,6 +216,12 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
                 out[f"{row.name}_{year}"] = float(series[t]) if t is not None else nan
         if "cum" in row.summary:
             out[f"{row.name}_cum"] = float(series.sum())
+        if "cum_years" in row.summary:
+            for year in SUMMARY_YEARS:
+                t = last_month.get(year)
+                out[f"{row.name}_cum_{year}"] = (
+                    float(series[: t + 1].sum()) if t is not None else nan
+                )
         if "final" in row.summary:
             out[f"{row.name}_final"] = float(series[-1]) if n else nan
     # SOSU (assistant + helper) and nurse gaps, all sectors, for the pattern checks
@@ -233,7 +239,13 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
         )
     out["staff_lost_attrition"] = float(col["quits"].sum())
     out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else nan
-    freed_fte_years = float(np.clip(col["fte_freed"], 0, None).sum() / 12.0)
+    freed = np.clip(col["fte_freed"], 0, None)  # positive net FTE freed per month
+    freed_fte_years = float(freed.sum() / 12.0)
+    for year in SUMMARY_YEARS:  # to December of each summary year (cost per FTE-year freed by then)
+        t = last_month.get(year)
+        out[f"fte_years_freed_cum_{year}"] = (
+            float(freed[: t + 1].sum() / 12.0) if t is not None else nan
+        )
     out["fte_years_freed_cum"] = freed_fte_years
     out["public_cost_per_fte_freed_dkk"] = (
         out["public_cost_dkk_cum"] / freed_fte_years if freed_fte_years > 1.0 else nan

@@ -40,7 +40,9 @@ def _load_fixtures():
 
 fx = _load_fixtures()
 KINDS = ("run", "experiment", "sensitivity", "calibration")
-PAIRS = [(name, kind) for name, d in FIGURES.items() for kind in d.kinds]
+# figures that apply to every directory of their kind (the decision figures, which need a recommend or
+# goal-seeking directory, are tested in test_decide.py)
+PAIRS = [(name, kind) for name, d in FIGURES.items() for kind in d.kinds if d.applies is None]
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +139,15 @@ def test_missing_timeseries_is_a_clear_error(tmp_path):
     make_figure("scenario_comparison", exp)  # runs.parquet alone is enough
 
 
-def test_startups_needs_both_scenarios(tmp_path):
+def test_startups_draws_any_scenarios_of_the_experiment(tmp_path):
     exp = fx.write_experiment_dir(
         tmp_path / "exp", scenarios=("baseline", "lever_risk_budget"), replications=2
     )
+    fig = make_figure("startups", exp)  # no all_recommendations: the reference and the other one
+    legend = [t.get_text() for t in fig.subfigs[0].legends[0].get_texts()]
+    assert "Status quo" in legend and "Risk budget" in legend
     with pytest.raises(ResultsError, match="all_recommendations"):
-        make_figure("startups", exp)
+        make_figure("startups", exp, scenarios=["all_recommendations"])
 
 
 def test_sobol_figure_needs_sobol_indices(tmp_path):
@@ -180,28 +185,28 @@ def test_unknown_figure_language_and_width(dirs):
         make_figure("demographic_pressure", dirs["run"], width="a4")
 
 
-def test_scenario_comparison_draws_the_medians_of_the_runs(dirs):
+def test_scenario_comparison_draws_the_means_of_the_runs(dirs):
     fig = make_figure("scenario_comparison", dirs["experiment"])
     ax = fig.subfigs[0].axes[0]
     drawn = sorted(
         float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_marker() == "D"
     )
     runs = pd.read_parquet(dirs["experiment"] / "runs.parquet")
-    expected = sorted(runs.groupby("label")["fte_freed_2035"].median())
+    expected = sorted(runs.groupby("label")["fte_freed_2035"].mean())
     np.testing.assert_allclose(drawn, expected)
     labels_drawn = [t.get_text() for t in ax.get_yticklabels()]
     assert labels_drawn[-1] == "All recommendations"  # largest on top
     assert "Risk budget" in labels_drawn
 
 
-def test_fte_freed_draws_median_over_replications(dirs):
+def test_fte_freed_draws_mean_over_replications(dirs):
     fig = make_figure("fte_freed", dirs["experiment"])
     ax = fig.subfigs[0].axes[0]
     ts = pd.read_parquet(dirs["experiment"] / "timeseries.parquet")
     ts = ts[(ts["sector"] == "all") & (ts["label"] == "baseline")]
-    median = ts.groupby("date")["fte_freed"].median().to_numpy()
+    mean = ts.groupby("date")["fte_freed"].mean().to_numpy()
     lines = {line.get_label(): line for line in ax.get_lines()}
-    np.testing.assert_allclose(lines["Status quo"].get_ydata(), median)
+    np.testing.assert_allclose(lines["Status quo"].get_ydata(), mean)
 
 
 def test_plotting_never_runs_the_model(dirs, monkeypatch):
@@ -300,7 +305,7 @@ def test_report_is_self_contained_valid_html(dirs, kind, lang):
     assert not checker.stack, checker.stack
     assert {"html", "head", "body", "table", "figure"} <= checker.tags
     assert text.startswith("<!DOCTYPE html>")
-    assert len(checker.images) == len(figures_for(kind))
+    assert len(checker.images) == len(figures_for(kind, open_results(dirs[kind])))
     for src in checker.images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1])[:4] == b"\x89PNG"

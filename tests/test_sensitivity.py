@@ -456,12 +456,12 @@ def test_cli_runs_analyses_and_prints_the_ranking(
     )
     printed = capsys.readouterr().out
     assert code == 0
-    assert "Which recommendations free the most labour" in printed
+    assert "Influence diagnostic (not the value of a recommendation)" in printed
     assert "challenge_driven_share" in printed and "Robustness" in printed
     assert json.loads((out / "robustness.json").read_text())["same_top"] is True
     assert (tmp_path / "out_seed9" / "ranking.csv").is_file()
     assert main(["results", str(out)]) == 0
-    assert "Which recommendations free the most labour" in capsys.readouterr().out
+    assert "Influence diagnostic (not the value of a recommendation)" in capsys.readouterr().out
     assert (
         main(
             [

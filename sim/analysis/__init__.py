@@ -1,7 +1,11 @@
-"""Sensitivity analysis on SALib, on top of the experiment layer: designs, test functions, analysis.
+"""Sensitivity analysis on SALib and the decision answers, on top of the experiment layer.
 
-Public API: :func:`run_sensitivity` runs a sensitivity experiment file and analyses it; the others take
-a finished results directory, so an analysis can be redone without rerunning the model:
+The decision answers live in ``recommend.py`` (which recommendations free the most labour),
+``goal.py`` (goal seeking with pymoo) and ``discovery.py`` (PRIM boxes); their design kinds register
+themselves like the sensitivity designs.
+
+Sensitivity API: :func:`run_sensitivity` runs a sensitivity experiment file and analyses it; the others
+take a finished results directory, so an analysis can be redone without rerunning the model:
 :func:`analyse`, :func:`convergence`, :func:`compare_rankings`, :func:`print_ranking`. The design
 kinds ``ofat``, ``morris`` and ``sobol`` and the test-function models register themselves with the
 experiment layer when it looks for plug-ins.

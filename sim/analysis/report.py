@@ -13,6 +13,12 @@ import pandas as pd
 
 from sim.errors import ResultsError
 
+INFLUENCE_NOTE = (
+    "Influence ({metric}) is how much the outcome moves while a lever sweeps its whole range, in either "
+    "direction; the value of a recommendation is the signed, paired effect of moving it from status quo "
+    "to recommended: `opisim recommend experiments/recommend.toml` ranks that."
+)
+
 
 def _fmt(value: float, digits: int = 3) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -57,7 +63,9 @@ def ranking_text(results_dir: str | Path) -> str:
         metric = ranking["metric"].iloc[0]
         lines += [
             "",
-            f"Which recommendations free the most labour: levers ranked by {metric} of {outcome}",
+            f"Influence diagnostic (not the value of a recommendation): levers ranked by {metric} of "
+            f"{outcome}",
+            "  " + INFLUENCE_NOTE.format(metric=metric),
             f"{'rank':>4}  {'lever':<26} {metric:>9} {'interval':>21}  {'sq -> rec effect':>22}  noise?",
         ]
         for r in ranking.itertuples(index=False):

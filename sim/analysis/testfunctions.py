@@ -11,6 +11,11 @@ answers nobody on this project chose (``VALIDATION.md`` sections 2-4). Each take
 * ``stochastic_toy``: ``x1 + x2 + sigma e`` with x on [0, 1], ``sigma^2 = 1/12`` and ``e`` standard normal
   drawn from the run's seed (VALIDATION.md s4): Var(Y) = 0.25, a third each from x1, x2 and the noise.
 * ``constant``: ``y = 1`` whatever the factors (any names): every index must be exactly 0.
+* ``goal_toy``: a scenario model for goal seeking with a known optimum: three levers on [0, 1]
+  (``spread_workflows``, ``common_evaluation``, ``risk_budget``) add 8,000, 6,000 and 4,000 FTE at full
+  value, scaled by ``uncertainties.effect_size``, plus normal noise (sd 200 FTE) drawn from the run seed;
+  they cost 3, 1 and 1 billion DKK at full value. The cheapest portfolio that reaches a target with a
+  given probability over a set of futures is computable exactly (:func:`goal_toy_optimum`).
 """
 
 from __future__ import annotations
@@ -127,6 +132,77 @@ def register_sobol_g(name: str, a: tuple[float, ...] | list[float]) -> ModelAdap
     )
 
 
+GOAL_TOY_LEVERS = {  # lever -> (FTE freed at full value, public cost at full value in DKK)
+    "spread_workflows": (8000.0, 3.0e9),
+    "common_evaluation": (6000.0, 1.0e9),
+    "risk_budget": (4000.0, 1.0e9),
+}
+GOAL_TOY_NOISE = 200.0
+
+
+def _lever_number(value: Any) -> float:
+    """A lever's value whether the scenario holds a number or a schedule ({value, start_year, ...})."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    return float(getattr(value, "value", value))
+
+
+def goal_toy_outcome(
+    levers: dict[str, float], effect_size: float, seed: int
+) -> tuple[float, float]:
+    """FTE freed and public cost of the goal toy for lever values, an effect size and a run seed."""
+    noise = GOAL_TOY_NOISE * float(np.random.default_rng(int(seed)).standard_normal())
+    capacity = sum(w * levers[name] for name, (w, _c) in GOAL_TOY_LEVERS.items())
+    cost = sum(c * levers[name] for name, (_w, c) in GOAL_TOY_LEVERS.items())
+    return effect_size * capacity + noise, cost
+
+
+def evaluate_goal_toy(
+    base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
+) -> Result:
+    """Adapter: the goal toy's FTE freed (2030, 2035) and cumulative public cost for a scenario."""
+    from sim.experiments.models import scenario_for_run
+
+    scenario = scenario_for_run(base, params)
+    levers = {name: _lever_number(getattr(scenario.levers, name)) for name in GOAL_TOY_LEVERS}
+    fte, cost = goal_toy_outcome(levers, float(scenario.uncertainties.effect_size), seed)
+    out = {"public_cost_dkk_cum": cost}
+    for year in (2030, 2035):
+        out[f"fte_freed_{year}"] = fte
+        out[f"public_cost_dkk_cum_{year}"] = cost
+    return out, None
+
+
+def goal_toy_optimum(
+    effect_sizes: np.ndarray, seeds: np.ndarray, target: float, probability: float
+) -> tuple[dict[str, float], float]:
+    """The exact cheapest goal-toy portfolio reaching ``target`` in a share >= ``probability`` of runs.
+
+    Args:
+        effect_sizes, seeds: one entry per run (future x replication) the portfolio is judged on.
+        target: the FTE target; probability: the share of runs that must reach it.
+
+    Returns:
+        The optimal lever values and their cost. The levers are bought cheapest-FTE-first (common
+        evaluation, then risk budget, then spread workflows), up to the smallest capacity whose share
+        of runs with ``effect_size * capacity + noise >= target`` is at least ``probability``.
+    """
+    noise = np.array(
+        [GOAL_TOY_NOISE * np.random.default_rng(int(s)).standard_normal() for s in seeds]
+    )
+    need = (target - noise) / np.asarray(effect_sizes, dtype=float)  # capacity each run needs
+    k = math.ceil(probability * len(need) - 1e-9)
+    capacity = float(np.sort(need)[k - 1])
+    order = sorted(GOAL_TOY_LEVERS, key=lambda n: GOAL_TOY_LEVERS[n][1] / GOAL_TOY_LEVERS[n][0])
+    values, left = {}, capacity
+    for name in order:
+        w, _c = GOAL_TOY_LEVERS[name]
+        values[name] = float(min(1.0, max(0.0, left / w)))
+        left -= values[name] * w
+    cost = sum(GOAL_TOY_LEVERS[n][1] * v for n, v in values.items())
+    return values, cost
+
+
 register_model(
     "ishigami",
     ModelAdapter(
@@ -147,6 +223,15 @@ register_model(
         uses_scenario=False,
         factors={"x1": (0.0, 1.0), "x2": (0.0, 1.0)},
         description="x1 + x2 + noise with variance 1/12 (VALIDATION.md s4)",
+    ),
+)
+register_model(
+    "goal_toy",
+    ModelAdapter(
+        "goal_toy",
+        evaluate_goal_toy,
+        uses_scenario=True,
+        description="three levers, known cheapest portfolio for a noisy target (goal-seeking validation)",
     ),
 )
 register_model(

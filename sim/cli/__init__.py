@@ -5,6 +5,7 @@ Commands (one module each, listed in :data:`COMMAND_MODULES`):
 - :mod:`sim.cli.run`: ``run``, ``levers``, ``calibration``
 - :mod:`sim.cli.experiment`: ``experiment``, ``results``
 - :mod:`sim.cli.sensitivity`: ``sensitivity``
+- :mod:`sim.cli.decide`: ``recommend``, ``goal``
 - :mod:`sim.cli.calibrate`: ``calibrate``
 - :mod:`sim.cli.plot`: ``plot``, ``report``
 - :mod:`sim.cli.explore`: ``explore``
@@ -33,13 +34,14 @@ import os
 import sys
 import warnings
 
-from sim.cli import calibrate, experiment, explore, plot, run, sensitivity
+from sim.cli import calibrate, decide, experiment, explore, plot, run, sensitivity
 from sim.errors import OpisimInputError, OpisimWarning
 
 COMMAND_MODULES = (
     run,  # run, levers, calibration
     experiment,  # experiment, results
     sensitivity,  # sensitivity
+    decide,  # recommend, goal
     calibrate,  # calibrate
     plot,  # plot, report
     explore,  # explore

@@ -6,22 +6,24 @@ import argparse
 import shlex
 import sys
 
-from sim.cli.common import add_run_options, sigterm_as_interrupt
+from sim.cli.common import add_file_command, sigterm_as_interrupt
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` command."""
-    sub = subparsers.add_parser(
+    sub = add_file_command(
+        subparsers,
         "calibrate",
-        help="calibrate coefficients to history with ABC-SMC (pyabc) into results/<name>/",
+        summary="calibrate coefficients to history with ABC-SMC (pyabc) into results/<name>/",
         description="Run a calibration file (docs/CALIBRATION.md): ABC-SMC over the [priors] against "
         "the [targets], through the experiment layer's executors. Results go to results/<name>/ "
         "(manifest.json, abc.db, posterior.parquet, posterior_intervals.csv, targets_vs_model.csv, "
         "predictive.parquet, runs.parquet). Same master seed, same result, whatever the executor or "
         "the number of workers.",
+        file_help="calibration TOML file, e.g. experiments/calibrate_history.toml",
+        func=calibrate_command,
+        structural=False,
     )
-    sub.add_argument("file", help="calibration TOML file, e.g. experiments/calibrate_history.toml")
-    add_run_options(sub)
     sub.add_argument(
         "--ship",
         action="store_true",
@@ -31,7 +33,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--dry-run", action="store_true", help="validate the file and show priors and targets"
     )
-    sub.set_defaults(func=calibrate_command)
 
 
 def calibrate_command(args: argparse.Namespace) -> int:

@@ -1,11 +1,12 @@
-"""Options and helpers that several ``opisim`` commands share (argument types, run options, SIGTERM)."""
+"""Options and helpers that several ``opisim`` commands share (argument types, run options, file
+commands, SIGTERM)."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 
@@ -22,7 +23,7 @@ def positive_int(text: str) -> int:
 
 def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> None:
     """The options every command that runs an experiment shares: --out, --workers, --dask, --resume,
-    --overwrite, --no-progress (used by ``experiment`` and ``sensitivity``)."""
+    --overwrite, --no-progress (used by ``experiment``, ``sensitivity``, ``recommend`` and ``goal``)."""
     parser.add_argument("--out", help="results directory (default: results/<name>/)")
     parser.add_argument(
         "--workers",
@@ -46,15 +47,45 @@ def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> 
     )
 
 
-def add_structural_option(parser: argparse.ArgumentParser) -> None:
-    """``--structural auto|posterior|none`` (``experiment`` and ``sensitivity``)."""
+def add_structural_option(parser: argparse.ArgumentParser, draws_per: str = "replication") -> None:
+    """``--structural auto|posterior|none`` (``experiment``, ``sensitivity``, ``recommend``, ``goal``);
+    ``draws_per`` says what takes one posterior draw (a replication; a future in the decision
+    designs)."""
     parser.add_argument(
         "--structural",
         choices=("auto", "posterior", "none"),
-        help="draw the calibrated coefficients from sim/data/posterior.parquet per replication "
+        help=f"draw the calibrated coefficients from sim/data/posterior.parquet per {draws_per} "
         "('posterior'), keep the point values ('none'), or use the posterior if it is shipped "
         "('auto'); default: the file's experiment.structural (auto)",
     )
+
+
+def add_file_command(
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    file_help: str,
+    func: Callable[[argparse.Namespace], int],
+    structural: bool = True,
+    draws_per: str = "replication",
+    workers_help: str = "",
+) -> argparse.ArgumentParser:
+    """Add ``opisim NAME FILE``, a command that runs a file through the experiment layer: the ``file``
+    argument, the run options (:func:`add_run_options`) and, with ``structural``, ``--structural``
+    (:func:`add_structural_option` with ``draws_per``).
+
+    Returns:
+        The command's parser, for its own options.
+    """
+    parser = subparsers.add_parser(name, help=summary, description=description)
+    parser.add_argument("file", help=file_help)
+    add_run_options(parser, workers_help=workers_help)
+    if structural:
+        add_structural_option(parser, draws_per)
+    parser.set_defaults(func=func)
+    return parser
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -7,27 +7,23 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import (
-    add_run_options,
-    add_structural_option,
-    positive_int,
-    sigterm_as_interrupt,
-)
+from sim.cli.common import add_file_command, positive_int, sigterm_as_interrupt
 from sim.errors import OpisimInputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``experiment`` and ``results`` commands."""
-    exp = subparsers.add_parser(
+    exp = add_file_command(
+        subparsers,
         "experiment",
-        help="run an experiment file (scenario list, grid or sample) into results/<name>/",
+        summary="run an experiment file (scenario list, grid or sample) into results/<name>/",
         description="Run an experiment file. Results go to results/<name>/ (manifest.json, "
         "design.parquet, runs.parquet, timeseries.parquet). Results are identical whatever the "
         "executor or the number of workers.",
+        file_help="experiment TOML file, e.g. experiments/smoke.toml",
+        func=experiment_command,
+        workers_help="; with --dask local, the LocalCluster's workers (default 2)",
     )
-    exp.add_argument("file", help="experiment TOML file, e.g. experiments/smoke.toml")
-    add_run_options(exp, workers_help="; with --dask local, the LocalCluster's workers (default 2)")
-    add_structural_option(exp)
     exp.add_argument(
         "--dry-run", action="store_true", help="validate and show the design; run nothing"
     )
@@ -37,14 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=50,
         help="write finished runs to disk every N runs (default 50; also every 15 s)",
     )
-    exp.set_defaults(func=experiment_command)
 
     res = subparsers.add_parser(
         "results",
         help="print the comparison table of a results directory",
         description="Per scenario: mean and 5-95% band of each headline outcome over replications, "
         "and the difference to the reference scenario (the first), paired by seed. For a sensitivity "
-        "experiment: the ranking of levers.",
+        "experiment: the influence ranking of levers; for a recommend experiment or goal seeking: the "
+        "decision answer.",
     )
     res.add_argument("dir", help="results directory, e.g. results/compare_recommendations")
     res.add_argument("--outcome", action="append", help="outcome to show (repeatable)")
@@ -94,14 +90,25 @@ def experiment_command(args: argparse.Namespace) -> int:
 
 
 def results_command(args: argparse.Namespace) -> int:
-    """Print the comparison table (or the sensitivity ranking) of a results directory."""
+    """Print the comparison table, the sensitivity ranking or the decision answer (recommend, goal) of
+    a results directory."""
     manifest_path = Path(args.dir) / "manifest.json"
     if manifest_path.is_file():
-        kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("kind")
-        if kind == "sensitivity":
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("kind") == "sensitivity":
             from sim.analysis import print_ranking
 
             print_ranking(args.dir)
+            return 0
+        if manifest.get("kind") == "goal":
+            from sim.analysis.goal import goal_text
+
+            print(goal_text(args.dir))
+            return 0
+        if manifest.get("design_kind") == "recommend":
+            from sim.analysis.recommend import recommend_text
+
+            print(recommend_text(args.dir))
             return 0
     from sim.experiments import comparison_table, format_comparison
 

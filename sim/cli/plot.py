@@ -1,10 +1,11 @@
 """The ``opisim plot`` and ``opisim report`` commands.
 
-``opisim plot RESULTS_DIR [--figure NAME ...] [--format png,svg,pdf] [--lang en|da] [--width single|full]``
-writes ``RESULTS_DIR/figures/<name>_<width>_<lang>.<format>``; without ``--figure`` it draws every figure
-that applies to the kind of results and says which it skipped and why. ``opisim plot --list`` lists the
-figures. ``opisim report RESULTS_DIR [--lang en|da]`` writes ``RESULTS_DIR/report/report_<lang>.html``
-and ``.md``.
+``opisim plot RESULTS_DIR [--figure NAME ...] [--format png,svg,pdf] [--lang en|da] [--width single|full]
+[--scenario NAME ...]`` writes ``RESULTS_DIR/figures/<name>_<width>_<lang>.<format>``; without
+``--figure`` it draws every figure that applies to the kind of results and says which it skipped and why.
+``opisim plot --list`` lists the figures. ``opisim report RESULTS_DIR [--lang en|da] [--with DIR ...]``
+writes ``RESULTS_DIR/report/report_<lang>.html`` and ``.md``; ``--with`` adds the decision answer of a
+recommend experiment or goal seeking to the section "Which recommendations free the most labour".
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="full",
         help="single column (8.5 cm) or full width (17 cm); default full",
     )
+    plot.add_argument(
+        "--scenario",
+        metavar="NAME",
+        action="append",
+        help="a design point (scenario) to draw in fte_freed, innovation_funnel and startups "
+        "(repeatable; default: the status quo and all recommendations)",
+    )
     plot.set_defaults(func=plot_command)
 
     report = subparsers.add_parser(
@@ -56,6 +64,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     report.add_argument("results_dir", metavar="RESULTS_DIR")
     report.add_argument("--lang", choices=LANGS, default="en", help="language (default en)")
+    report.add_argument(
+        "--with",
+        dest="also",
+        metavar="DIR",
+        action="append",
+        help="another results directory (a recommend experiment or goal seeking) whose answer joins "
+        "the section 'Which recommendations free the most labour' (repeatable)",
+    )
     report.set_defaults(func=report_command)
 
 
@@ -72,7 +88,9 @@ def plot_command(args: argparse.Namespace) -> int:
         raise ResultsError("opisim plot: RESULTS_DIR is missing; allowed: a results directory")
     formats = parse_formats(args.format)
     check_width(args.width)
-    written, skipped = plot_figures(args.results_dir, args.figure, formats, args.lang, args.width)
+    written, skipped = plot_figures(
+        args.results_dir, args.figure, formats, args.lang, args.width, scenarios=args.scenario
+    )
     for path in written:
         print(path)
     for note in skipped:
@@ -88,7 +106,7 @@ def report_command(args: argparse.Namespace) -> int:
     """Write the HTML and Markdown report."""
     from sim.plotting import build_report
 
-    html_path, md_path = build_report(args.results_dir, args.lang)
+    html_path, md_path = build_report(args.results_dir, args.lang, also=args.also or ())
     print(html_path)
     print(md_path)
     return 0

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import add_run_options, add_structural_option, sigterm_as_interrupt
+from sim.cli.common import add_file_command, sigterm_as_interrupt
 
 
 def _seed(text: str) -> int:
@@ -22,17 +22,17 @@ def _seed(text: str) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sensitivity`` command."""
-    sub = subparsers.add_parser(
+    sub = add_file_command(
+        subparsers,
         "sensitivity",
-        help="run a sensitivity experiment (ofat, morris, sobol) and rank the levers",
+        summary="run a sensitivity experiment (ofat, morris, sobol) and rank the levers",
         description="Run an experiment file whose design kind is ofat, morris or sobol through the "
         "experiment layer (same executors, storage and --resume), then analyse it with SALib: "
         "indices.parquet/.csv, ranking.parquet/.csv, convergence.parquet/.csv and analysis.json in "
         "the results directory. `opisim results DIR` prints the ranking again.",
+        file_help="experiment TOML file, e.g. experiments/morris_levers.toml",
+        func=sensitivity_command,
     )
-    sub.add_argument("file", help="experiment TOML file, e.g. experiments/morris_levers.toml")
-    add_run_options(sub)
-    add_structural_option(sub)
     sub.add_argument(
         "--analyse-only",
         action="store_true",
@@ -51,7 +51,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also run the experiment with this master seed (into <out>_seed<SEED>) and report the "
         "Spearman correlation of the ranking metric and whether the top-3 levers agree",
     )
-    sub.set_defaults(func=sensitivity_command)
 
 
 def sensitivity_command(args: argparse.Namespace) -> int:

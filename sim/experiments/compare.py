@@ -1,8 +1,9 @@
 """The comparison table of ``opisim results``: each scenario's headline outcomes and its difference to the reference.
 
-For every design point (scenario) and headline outcome: the mean and the 5-95% band over replications,
-and the difference to the reference scenario (the first point) with its 5-95% band. Differences are
-taken run by run, replication r of a scenario minus replication r of the reference; in a scenario-list
+For every design point (scenario) and headline outcome: the one statistic of ``sim.stats`` -- the mean
+and the 5-95% band over replications, the same numbers the report and the figures show -- and the
+difference to the reference scenario (the first point) with its 5-95% band. Differences are taken run by
+run, replication r of a scenario minus replication r of the reference; in a scenario-list
 experiment both runs have the same seed (common random numbers), so the difference is paired by seed and
 its band shows the effect of the scenario, not the noise between two unrelated runs.
 """
@@ -19,6 +20,8 @@ import pandas as pd
 from sim import outputs
 from sim.errors import ResultsError, did_you_mean
 from sim.outputs import HEADLINE_OUTCOMES
+from sim.stats import describe
+from sim.stats import label as stat_label
 
 
 def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -57,9 +60,8 @@ def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]
 
 
 def _band(values: np.ndarray) -> tuple[float, float, float]:
-    if len(values) == 0:
-        return float("nan"), float("nan"), float("nan")
-    return float(np.mean(values)), float(np.percentile(values, 5)), float(np.percentile(values, 95))
+    band = describe(values)
+    return band.mean, band.low, band.high
 
 
 def comparison_table(results_dir: str | Path, outcomes: list[str] | None = None) -> pd.DataFrame:
@@ -155,7 +157,8 @@ def format_comparison(table: pd.DataFrame) -> str:
     """The comparison table as text: one block per outcome, one line per scenario."""
     reference = table.attrs.get("reference", "")
     lines = [
-        f"Experiment {table.attrs.get('name', '')}: mean and 5-95% band over replications; "
+        f"Experiment {table.attrs.get('name', '')}: "
+        f"{stat_label('en', int(table['n'].max()) if len(table) else None)} (per scenario); "
         f"difference to the reference '{reference}'"
         + (
             " paired by seed (common random numbers)"

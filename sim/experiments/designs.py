@@ -5,7 +5,9 @@ A design builder turns the ``[design]`` table of an experiment file into a DataF
 design point: ``point`` (0..n-1, the design's own order), ``label``, one column per factor (dotted key,
 e.g. ``levers.risk_budget``; ``scenario`` for a scenario list) and optionally an integer ``seed_key``
 column (see ``seeds.py``). Builders are registered by kind with :func:`register_design`; the sensitivity
-layer registers ``ofat``, ``morris`` and ``sobol`` from ``sim.analysis.designs``, imported lazily.
+layer registers ``ofat``, ``morris`` and ``sobol`` from ``sim.analysis.designs``, the decision analyses
+``recommend`` (``sim.analysis.recommend``) and ``goal`` / ``portfolios`` (``sim.analysis.goal``), imported
+lazily.
 
 A builder is called as ``builder(design_table, origin, base)`` (or with a fourth keyword argument
 ``spec``, the :class:`ExperimentSpec`, if its signature has one) and raises
@@ -38,8 +40,11 @@ def register_design(kind: str, builder: DesignBuilder) -> None:
 
 
 def _load_plugins() -> None:
-    """Let the analysis layer register its design kinds (ofat, morris, sobol)."""
+    """Let the analysis layer register its design kinds (ofat, morris, sobol, recommend, goal,
+    portfolios)."""
     import sim.analysis.designs  # noqa: F401
+    import sim.analysis.goal  # noqa: F401
+    import sim.analysis.recommend  # noqa: F401
 
 
 def available_designs() -> list[str]:

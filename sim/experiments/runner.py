@@ -14,7 +14,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,8 @@ def plan_experiment(
         ExperimentError: any problem with the file, its scenarios or its design.
     """
     spec = _as_spec(experiment)
+    if structural is not None:  # the setting in force, for the manifest and for designs that use it
+        spec = replace(spec, structural=structural)
     base = load_base(spec)
     design = build_design(spec, base)
     factors = factor_columns(design)
@@ -118,7 +120,7 @@ def plan_experiment(
             tasks.append(
                 Task(f"p{point:05d}r{rep:03d}", point, rep, seed, str(row["label"]), params)
             )
-    resolved = resolve(structural or spec.structural, adapter.uses_scenario, spec.origin, posterior)
+    resolved = resolve(spec.structural, adapter.uses_scenario, spec.origin, posterior)
     tasks, draws = assign(tasks, resolved, spec.master_seed, scheme, seed_keys, fixed)
     identity_data = {
         "structural": {k: v for k, v in resolved.describe().items() if k != "asked"},

@@ -13,7 +13,9 @@ replication ``r`` of every design point takes posterior row ``rows[r]``, with ``
 weight from ``SeedSequence([master_seed, 0x57C])``; under the ``seed_key`` scheme (the seed as a sampled
 factor) the draw belongs to ``(seed_key, replication)`` like the seed itself. A coefficient that a design
 point, the experiment's ``[overrides]`` or the scenario file sets explicitly keeps that value. Each
-run's posterior row is recorded as ``posterior_draw`` in ``runs.parquet``.
+run's posterior row is recorded as ``posterior_draw`` in ``runs.parquet`` (none for a run whose point
+sets every coefficient itself, as the futures of the decision designs do: they carry one posterior draw
+per future, see :mod:`sim.experiments.futures`).
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ def assign(
             row = int(rows_by_rep[task.replication])
         skip = fixed.get(task.point, set())
         values = {k: float(frame.at[row, k]) for k in keys if k not in skip}
+        if not values:  # the point sets every coefficient itself (e.g. futures carrying draws)
+            out.append(task)
+            continue
         out.append(dataclasses.replace(task, params={**values, **task.params}))
         draws[task.run_id] = row
     return out, draws

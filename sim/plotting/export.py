@@ -35,13 +35,15 @@ def plot_figures(
     lang: str = "en",
     width: str = "full",
     out_dir: str | Path | None = None,
+    scenarios: list[str] | None = None,
 ) -> tuple[list[Path], list[str]]:
     """Draw figures from a results directory and save them; return (paths written, skipped notes).
 
     Files are named ``<out_dir>/<name>_<width>_<lang>.<format>`` (``out_dir`` defaults to
     ``<results_dir>/figures``). With ``names`` every named figure must succeed (a wrong kind or missing
     data raises); without, every figure for the directory's kind is tried and those lacking data are
-    skipped with the reason.
+    skipped with the reason. ``scenarios`` names the design points the scenario figures draw (any
+    scenario of the experiment).
 
     Raises:
         ResultsError: unknown figure, language, width or format; a named figure that cannot be drawn.
@@ -57,9 +59,9 @@ def plot_figures(
     target = Path(out_dir) if out_dir is not None else results.path / "figures"
     written: list[Path] = []
     skipped: list[str] = []
-    for name in names or figures_for(results.kind, results.design_kind):
+    for name in names or figures_for(results.kind, results):
         try:
-            fig = make_figure(name, results, lang=lang, width=width)
+            fig = make_figure(name, results, lang=lang, width=width, scenarios=scenarios)
         except ResultsError as exc:
             if names:
                 raise

@@ -3,7 +3,8 @@
 Every function has the signature ``f(results_dir, lang="en", width="full") -> Figure`` (some add an
 optional keyword, e.g. the outcome), checks the directory's kind first and raises
 :class:`sim.errors.ResultsError` with a clear message for the wrong kind or missing data. Figures only
-read results; they never run the model. Over replications they show the median and the 5-95% band.
+read results; they never run the model. Over runs they show the one statistic of ``sim.stats`` (the mean
+and the 5-95% band), named in each figure's source line, e.g. "mean and 5-95% over 20 runs".
 
 ``FIGURES`` maps each figure name (as used by ``opisim plot --figure``) to its function, the kinds of
 results it reads and its caption.
@@ -24,13 +25,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
+from sim import stats as ST
 from sim.errors import ResultsError, did_you_mean
 from sim.outputs import OUTPUTS, TARGET_FTE, TARGET_YEAR
 from sim.plotting import labels as L
 from sim.plotting import style as S
 from sim.plotting.loaders import Results, _article, open_results
 
-Q_LOW, Q_HIGH = 0.05, 0.95
 FIRST_YEAR, LAST_YEAR = 2025, 2045
 
 # Timeseries columns that are monthly flows (cumulated for the figures); the others are stocks.
@@ -97,16 +98,16 @@ def _fte_axis(ax: Axes, lang: str, label: str | None = None) -> None:
 
 
 def _band_stats(frame: pd.DataFrame, by: list[str], cols: list[str]) -> pd.DataFrame:
-    """Median and 5-95% quantiles of ``cols`` over replications, per ``by`` group."""
-    grouped = frame.groupby(by, sort=True)[cols]
-    med = grouped.median()
-    lo = grouped.quantile(Q_LOW)
-    hi = grouped.quantile(Q_HIGH)
-    out = med.copy()
-    for c in cols:
-        out[f"{c}_lo"] = lo[c]
-        out[f"{c}_hi"] = hi[c]
-    return out.reset_index()
+    """The statistic of ``sim.stats`` (mean, 5-95% band) of ``cols`` over runs, per ``by`` group."""
+    return ST.band_frame(frame, by, cols)
+
+
+def _stat_text(lang: str, stats: pd.DataFrame) -> str:
+    """The statistic drawn, named with the number of runs per group ("mean and 5-95% over 20 runs")."""
+    if "n" not in stats or stats.empty:
+        return ST.label(lang)
+    lo, hi = int(stats["n"].min()), int(stats["n"].max())
+    return ST.label(lang, lo) if lo == hi else ST.label(lang, f"{lo}-{hi}")  # type: ignore[arg-type]
 
 
 def _plot_series(
@@ -190,6 +191,23 @@ def _finish(
     return fig
 
 
+def _chosen_scenarios(
+    results: Results, figure: str, scenarios: list[str] | None, default: list[str]
+) -> list[str]:
+    """The scenarios a figure shows: those asked for (checked against the experiment's design points),
+    or ``default``."""
+    if not scenarios:
+        return default
+    found = results.design_labels()
+    missing = [x for x in scenarios if x not in found]
+    if missing:
+        raise ResultsError(
+            f"figure '{figure}': scenario {missing[0]!r} is not in {results.path}; allowed: "
+            f"{', '.join(found[:20])}{', ...' if len(found) > 20 else ''}"
+        )
+    return list(dict.fromkeys(scenarios))
+
+
 def _scenario_colour(label: str, index: int) -> str:
     if label in S.SCENARIO_COLOURS:
         return S.SCENARIO_COLOURS[label]
@@ -205,9 +223,9 @@ def _scenario_colour(label: str, index: int) -> str:
 def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
     """Demand vs supply of FTE by sector, 2025-2045, with the gap shaded (the double pressure).
 
-    Reads a run directory, or an experiment directory's reference scenario (median and 5-95% band over
-    replications). Supply plus net FTE freed by innovation is drawn when innovation frees any labour;
-    the shaded gap is demand minus (supply + net FTE freed), as in the labour accounts.
+    Reads a run directory, or an experiment directory's reference scenario (mean and 5-95% band over
+    runs). Supply plus net FTE freed by innovation is drawn when innovation frees any labour; the
+    shaded gap is demand minus (supply + net FTE freed), as in the labour accounts.
     """
     name = "demographic_pressure"
     results = _open(results_dir, ("run", "experiment"), name, lang, width)
@@ -298,7 +316,8 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
             lang,
             width,
             scenario=L.scenario(scenario, lang),
-            extra=L.text("annual_mean", lang),
+            extra=L.text("annual_mean", lang)
+            + ("" if results.kind == "run" else f" · {_stat_text(lang, stats)}"),
         )
 
 
@@ -350,20 +369,29 @@ def _pick_scenarios(labels_: list[str], final: pd.Series) -> tuple[list[str], in
     return [x for x in labels_ if x in chosen], len(labels_) - len(chosen)
 
 
-def fte_freed(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
-    """FTE freed (net) over time per scenario: median and 5-95% band, and the 10,000 FTE by 2030 target.
+def fte_freed(
+    results_dir: PathLike,
+    lang: str = "en",
+    width: str = "full",
+    scenarios: list[str] | None = None,
+) -> Figure:
+    """FTE freed (net) over time per scenario: mean and 5-95% band, and the 10,000 FTE by 2030 target.
 
-    Reads an experiment directory with timeseries. With more than seven scenarios, the status quo, the
-    bundles and the strongest single levers are drawn (the scenario comparison shows them all).
+    Reads an experiment directory with timeseries. ``scenarios`` picks any design points to draw;
+    by default, with more than seven scenarios, the status quo, the bundles and the strongest single
+    levers are drawn (the scenario comparison shows them all).
     """
     name = "fte_freed"
     results = _open(results_dir, ("experiment",), name, lang, width)
-    order = results.design_labels()
-    frame = _experiment_series(results, name, ["fte_freed"])
+    order = _chosen_scenarios(results, name, scenarios, results.design_labels())
+    frame = _experiment_series(results, name, ["fte_freed"], order if scenarios else None)
     stats = _band_stats(frame, ["label", "t"], ["fte_freed"])
     final = stats.sort_values("t").groupby("label")["fte_freed"].last()
     present = [x for x in order if x in set(stats["label"])]
-    chosen, omitted = _pick_scenarios(present, final)
+    if scenarios:
+        chosen, omitted = present, 0
+    else:
+        chosen, omitted = _pick_scenarios(present, final)
     chosen.sort(key=lambda x: -final[x])
     with S.house_style(width):
         fig, body = S.new_figure(width, 8.5 if width == "full" else 9.5)
@@ -411,12 +439,12 @@ def fte_freed(results_dir: PathLike, lang: str = "en", width: str = "full") -> F
             body.legend(handles, names, loc="outside right upper")
         else:
             _legend_below(body, handles, names, width, ncols=2)
-        extra = ""
+        extra = _stat_text(lang, stats)
         if omitted:
-            extra = (
-                f"{omitted} scenarios not drawn, see scenario_comparison"
+            extra += (
+                f" · {omitted} scenarios not drawn, see scenario_comparison"
                 if lang == "en"
-                else f"{omitted} scenarier ikke vist, se scenario_comparison"
+                else f" · {omitted} scenarier ikke vist, se scenario_comparison"
             )
         return _finish(fig, results, lang, width, extra=extra)
 
@@ -425,7 +453,7 @@ def fte_freed(results_dir: PathLike, lang: str = "en", width: str = "full") -> F
 
 
 def scenario_comparison(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
-    """FTE freed in 2030 and 2035 per scenario (median and 5-95% over replications), sorted by 2035.
+    """FTE freed in 2030 and 2035 per scenario (mean and 5-95% over runs), sorted by 2035.
 
     Reads an experiment directory's runs.parquet (successful runs only). Colours say the scenario's
     group: status quo, one lever alone, a theme bundle, all recommendations.
@@ -451,6 +479,13 @@ def scenario_comparison(results_dir: PathLike, lang: str = "en", width: str = "f
             f"`opisim results {results.path}` instead"
         )
     height = 2.6 + 0.42 * n if width == "full" else 3.0 + 0.46 * n
+    # scenarios outside the named groups keep their own name and colour (up to MAX_OWN_COLOURS)
+    others = [str(x) for x in stats["label"] if L.scenario_group(str(x)) == "other"]
+    own = _own_colours(others)
+
+    def colour_of(label: str) -> str:
+        return own.get(label) or S.GROUP_COLOURS[L.scenario_group(label)]
+
     with S.house_style(width):
         fig, body = S.new_figure(width, height)
         ax = body.subplots()
@@ -459,7 +494,7 @@ def scenario_comparison(results_dir: PathLike, lang: str = "en", width: str = "f
         offsets = {2030: 0.17, 2035: -0.17}
         for year, col in zip(years, cols, strict=True):
             for i, row in stats.iterrows():
-                colour = S.GROUP_COLOURS[L.scenario_group(str(row["label"]))]
+                colour = colour_of(str(row["label"]))
                 marker, face = markers[year]
                 y = ypos[i] + offsets[year]
                 ax.plot(
@@ -501,21 +536,50 @@ def scenario_comparison(results_dir: PathLike, lang: str = "en", width: str = "f
         ]
         names = ["2030", "2035", L.text("target_10k", lang)]
         for g in groups:
+            if g == "other" and own:
+                for label, colour in own.items():
+                    handles.append(Patch(facecolor=colour, edgecolor="none"))
+                    names.append(L.scenario(label, lang))
+                continue
             handles.append(Patch(facecolor=S.GROUP_COLOURS[g], edgecolor="none"))
             names.append(L.text(f"group_{g}", lang))
         _legend_below(body, handles, names, width, ncols=4 if width == "full" else 2)
-        return _finish(fig, results, lang, width, extra=L.text("interval", lang))
+        return _finish(fig, results, lang, width, extra=_stat_text(lang, stats))
+
+
+MAX_OWN_COLOURS = 3
+
+
+def _own_colours(labels: list[str]) -> dict[str, str]:
+    """A colour of its own for each of a few scenarios outside the named groups ({} if too many: they
+    then share the group colour 'Other')."""
+    if not labels or len(labels) > MAX_OWN_COLOURS:
+        return {}
+    used = set(S.GROUP_COLOURS.values()) | {S.OKABE_ITO["yellow"]}
+    free = [c for c in S.CYCLE if c not in used] + [
+        S.GREY,
+        S.OKABE_ITO["sky_blue"],
+        S.OKABE_ITO["orange"],
+    ]
+    free = list(dict.fromkeys(free))
+    return {label: free[i % len(free)] for i, label in enumerate(labels)}
 
 
 # -- innovation funnel ------------------------------------------------------------------------------
 
 
-def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
+def innovation_funnel(
+    results_dir: PathLike,
+    lang: str = "en",
+    width: str = "full",
+    scenarios: list[str] | None = None,
+) -> Figure:
     """The innovation pipeline: cumulative pilots, evaluations, procurements, adoptions, scaled
     solutions and abandonments over time, and the totals by the last year as a funnel.
 
-    From a run directory, or from an experiment directory (``all_recommendations`` over time if present,
-    else the reference scenario; totals for the status quo and all recommendations where present).
+    From a run directory, or from an experiment directory: ``scenarios`` names any design points (the
+    last is drawn over time, the totals of up to three are compared); by default ``all_recommendations``
+    over time if present, else the reference scenario, with totals for the reference and it.
     """
     name = "innovation_funnel"
     results = _open(results_dir, ("run", "experiment"), name, lang, width)
@@ -533,8 +597,11 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
     else:
         found = results.design_labels()
         ref = results.reference_label()
-        over_time = "all_recommendations" if "all_recommendations" in found else ref
-        compare = list(dict.fromkeys([ref, over_time]))
+        default = list(
+            dict.fromkeys([ref, "all_recommendations" if "all_recommendations" in found else ref])
+        )
+        compare = _chosen_scenarios(results, name, scenarios, default)[-3:]
+        over_time = compare[-1]
         frame = _experiment_series(results, name, stages, compare)
     frame = _cumulate(frame, stages, ["label", "replication"])
     stats = _band_stats(frame, ["label", "t"], stages)
@@ -633,7 +700,7 @@ def innovation_funnel(results_dir: PathLike, lang: str = "en", width: str = "ful
             ]
             _legend_below(body, handles, names, width)
         if band:
-            extra = L.text("interval", lang)
+            extra = _stat_text(lang, stats)
         else:
             extra = f"{L.text('seed_word', lang)} {results.manifest.get('seed', '?')}"
         return _finish(fig, results, lang, width, scenario=L.scenario(over_time, lang), extra=extra)
@@ -1034,23 +1101,28 @@ def _label_points(fig: FigureBase, ax: Axes, rows: pd.DataFrame, lang: str) -> N
 # -- start-ups --------------------------------------------------------------------------------------
 
 
-def startups(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
-    """Start-up survival and growth: start-ups alive, founded, failed and scaled up over time, status
-    quo (``baseline``) vs ``all_recommendations``; median and 5-95% band over replications.
+def startups(
+    results_dir: PathLike,
+    lang: str = "en",
+    width: str = "full",
+    scenarios: list[str] | None = None,
+) -> Figure:
+    """Start-up survival and growth: start-ups alive, founded, failed and scaled up over time; mean and
+    5-95% band over runs.
 
-    Reads an experiment directory with timeseries that has both scenarios.
+    Reads an experiment directory with timeseries. ``scenarios`` names any design points (up to
+    four); by default the reference scenario and ``all_recommendations`` if present, else the reference
+    and the next design point.
     """
     name = "startups"
     results = _open(results_dir, ("experiment",), name, lang, width)
-    wanted = ["baseline", "all_recommendations"]
     found = results.design_labels()
-    missing = [w for w in wanted if w not in found]
-    if missing:
-        raise ResultsError(
-            f"figure '{name}' compares scenarios 'baseline' and 'all_recommendations', but {results.path} "
-            f"lacks {', '.join(repr(m) for m in missing)} (it has: {', '.join(found[:12])}"
-            f"{', ...' if len(found) > 12 else ''}); run experiments/compare_recommendations.toml"
-        )
+    ref = results.reference_label()
+    if "all_recommendations" in found:
+        default = list(dict.fromkeys([ref, "all_recommendations"]))
+    else:
+        default = list(dict.fromkeys([ref, *found[:2]]))[:2]
+    wanted = _chosen_scenarios(results, name, scenarios, default)[:4]
     series = list(STARTUP_SERIES)
     frame = _experiment_series(results, name, series, wanted)
     frame = _cumulate(frame, series, ["label", "replication"])
@@ -1094,7 +1166,7 @@ def startups(results_dir: PathLike, lang: str = "en", width: str = "full") -> Fi
             width,
             ncols=3,
         )
-        return _finish(fig, results, lang, width)
+        return _finish(fig, results, lang, width, extra=_stat_text(lang, stats))
 
 
 def calibration_targets(results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
@@ -1249,14 +1321,18 @@ def response_curves(results_dir: PathLike, lang: str = "en", width: str = "full"
 
 @dataclass(frozen=True)
 class FigureDef:
-    """A figure: its function, the kinds of results it reads, its caption in both languages and, for a
-    figure of one kind of experiment design only, the design kinds it reads (None: any)."""
+    """A figure: its function, the kinds of results it reads and its caption in both languages.
+
+    ``applies`` (optional) tells from an opened directory whether the figure fits its content (e.g.
+    only recommend experiments have a forest plot); figures without it apply to every directory of
+    their kinds.
+    """
 
     function: Callable[..., Figure]
     kinds: tuple[str, ...]
     caption_en: str
     caption_da: str
-    design_kinds: tuple[str, ...] | None = None
+    applies: Callable[[Results], bool] | None = None
 
     def caption(self, lang: str) -> str:
         """The caption in ``lang``."""
@@ -1279,18 +1355,18 @@ FIGURES: dict[str, FigureDef] = {
         fte_freed,
         ("experiment",),
         "FTE freed by labour-saving innovation (net of the hours innovation itself costs) per scenario: "
-        "median over replications with the 5-95% band, and the target of 10,000 FTE by 2030.",
+        "mean over runs with the 5-95% band, and the target of 10,000 FTE by 2030.",
         "Frigjorte årsværk fra arbejdskraftbesparende innovation (netto for de timer, innovationen selv "
-        "koster) pr. scenarie: median over replikationerne med 5-95 %-bånd og målet om 10.000 årsværk i "
+        "koster) pr. scenarie: gennemsnit over kørslerne med 5-95 %-bånd og målet om 10.000 årsværk i "
         "2030.",
     ),
     "scenario_comparison": FigureDef(
         scenario_comparison,
         ("experiment",),
         "Net FTE freed in 2030 (circles) and 2035 (diamonds) per scenario: each lever alone, the theme "
-        "bundles and all recommendations; median and 5-95% interval over replications, sorted by 2035.",
+        "bundles and all recommendations; mean and 5-95% interval over runs, sorted by 2035.",
         "Frigjorte årsværk (netto) i 2030 (cirkler) og 2035 (ruder) pr. scenarie: hvert virkemiddel alene, "
-        "temapakkerne og alle anbefalinger; median og 5-95 %-interval over replikationerne, sorteret "
+        "temapakkerne og alle anbefalinger; gennemsnit og 5-95 %-interval over kørslerne, sorteret "
         "efter 2035.",
     ),
     "innovation_funnel": FigureDef(
@@ -1330,10 +1406,11 @@ FIGURES: dict[str, FigureDef] = {
     "startups": FigureDef(
         startups,
         ("experiment",),
-        "Start-up survival and growth under the status quo and with all recommendations: start-ups alive, "
-        "founded, failed and scaled up; median and 5-95% band over replications.",
-        "Startups' overlevelse og vækst under status quo og med alle anbefalinger: aktive, stiftede, "
-        "lukkede og opskalerede startups; median og 5-95 %-bånd over replikationerne.",
+        "Start-up survival and growth in the scenarios shown (by default the status quo and all "
+        "recommendations): start-ups alive, founded, failed and scaled up; mean and 5-95% band over runs.",
+        "Startups' overlevelse og vækst i de viste scenarier (som standard status quo og alle "
+        "anbefalinger): aktive, stiftede, lukkede og opskalerede startups; gennemsnit og 5-95 %-bånd "
+        "over kørslerne.",
     ),
     "calibration_targets": FigureDef(
         calibration_targets,
@@ -1367,29 +1444,77 @@ FIGURES: dict[str, FigureDef] = {
         "parrede seeds (de samme seeds i hvert punkt) med 5-95 %-bånd. Stiplet: status quo; grøn: anbefalet "
         "værdi; gråt: det analyserede interval. Y-akserne er forskellige fra panel til panel; "
         "docs/levers.md forklarer kurvernes form.",
-        design_kinds=("response",),
+        lambda results: results.design_kind == "response",
     ),
 }
 
 
-def figures_for(kind: str, design_kind: str | None = None) -> list[str]:
-    """Names of the figures that read results of ``kind`` (and, for an experiment, of ``design_kind``),
-    in report order. A figure for one design kind only is listed only when ``design_kind`` is that."""
+def _register_decision_figures() -> None:
+    from sim.plotting import decision_figures as D
+
+    FIGURES["recommendation_forest"] = FigureDef(
+        D.recommendation_forest,
+        ("experiment",),
+        "Which recommendations free the most labour: each lever's effect on FTE freed moved from status "
+        "quo to its recommended value alone (circles) and removed from all recommendations (diamonds), "
+        "then the theme bundles and all recommendations; mean and 5-95% over paired runs (seeds and "
+        "futures), sorted by the alone effect. Positive = frees labour.",
+        "Hvilke anbefalinger frigør mest arbejdskraft: hvert virkemiddels effekt på frigjorte årsværk, "
+        "flyttet fra status quo til den anbefalede værdi alene (cirkler) og fjernet fra alle "
+        "anbefalinger (ruder), derefter temapakkerne og alle anbefalinger; gennemsnit og 5-95 % over "
+        "parrede kørsler (seeds og fremtider), sorteret efter effekten alene. Positiv = frigør "
+        "arbejdskraft.",
+        D.is_recommend,
+    )
+    FIGURES["goal_front"] = FigureDef(
+        D.goal_front,
+        ("goal",),
+        "Goal seeking: mean public cost against the probability of reaching the FTE target for every "
+        "evaluated portfolio, with the validated portfolios (search and fresh futures) and the required "
+        "probability.",
+        "Målsøgning: gennemsnitlige offentlige udgifter over for sandsynligheden for at nå målet for "
+        "hver afprøvet portefølje, med de validerede porteføljer (søgning og nye fremtider) og den "
+        "krævede sandsynlighed.",
+        D.is_goal,
+    )
+
+
+_register_decision_figures()
+
+
+def figures_for(kind: str, results: Results | None = None) -> list[str]:
+    """Names of the figures that read results of ``kind`` (and fit ``results``, if given), in report
+    order."""
     return [
         name
         for name, d in FIGURES.items()
-        if kind in d.kinds and (d.design_kinds is None or design_kind in d.design_kinds)
+        if kind in d.kinds and (results is None or d.applies is None or d.applies(results))
     ]
 
 
-def make_figure(name: str, results_dir: PathLike, lang: str = "en", width: str = "full") -> Figure:
+def make_figure(
+    name: str,
+    results_dir: PathLike,
+    lang: str = "en",
+    width: str = "full",
+    scenarios: list[str] | None = None,
+) -> Figure:
     """Build the figure ``name`` from a results directory.
+
+    Args:
+        scenarios: design points to show, for the figures that draw chosen scenarios
+            (``fte_freed``, ``innovation_funnel``, ``startups``); ignored by the others.
 
     Raises:
         ResultsError: unknown figure name, wrong kind of directory or missing data.
     """
+    import inspect
+
     if name not in FIGURES:
         raise ResultsError(
             f"unknown figure {name!r}; allowed: {', '.join(FIGURES)}{did_you_mean(name, FIGURES)}"
         )
-    return FIGURES[name].function(results_dir, lang=lang, width=width)
+    function = FIGURES[name].function
+    if scenarios and "scenarios" in inspect.signature(function).parameters:
+        return function(results_dir, lang=lang, width=width, scenarios=scenarios)
+    return function(results_dir, lang=lang, width=width)

@@ -1,6 +1,6 @@
 """Read a results directory (a run, an experiment or a sensitivity analysis) for the figures and report.
 
-The kind comes from ``manifest.json`` (``kind`` = "run" | "experiment" | "sensitivity"; see
+The kind comes from ``manifest.json`` (``kind`` = "run" | "experiment" | "sensitivity" | "goal"; see
 docs/ARCHITECTURE.md, contracts 1 and 2). Every problem -- no such directory, no manifest, the wrong
 kind for a figure, a missing file or column -- raises :class:`sim.errors.ResultsError` with one line that
 names the directory, what was expected and how to get it. Nothing here runs the model.
@@ -18,13 +18,14 @@ import pandas as pd
 from sim.errors import ResultsError
 from sim.plotting.style import SourceInfo
 
-KINDS = ("run", "experiment", "sensitivity", "calibration")
+KINDS = ("run", "experiment", "sensitivity", "calibration", "goal")
 
 _HOW_TO_MAKE = {
     "run": "make one with `opisim run SCENARIO.toml --out DIR`",
     "experiment": "make one with `opisim experiment EXPERIMENT.toml`",
     "sensitivity": "make one with `opisim sensitivity ANALYSIS.toml`",
     "calibration": "make one with `opisim calibrate CALIBRATION.toml`",
+    "goal": "make one with `opisim goal GOAL.toml`",
 }
 _FILE_HINT = {
     "timeseries.parquet": (
@@ -211,7 +212,7 @@ class Results:
             seed = self.manifest.get("seed", 1)
             return f"opisim run {source} --seed {seed} --out {self.path}"
         file = self.manifest.get("experiment_file") or "EXPERIMENT.toml"
-        verb = "sensitivity" if self.kind == "sensitivity" else "experiment"
+        verb = {"sensitivity": "sensitivity", "goal": "goal"}.get(self.kind, "experiment")
         return f"opisim {verb} {file}"
 
 
