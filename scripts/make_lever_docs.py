@@ -75,7 +75,6 @@ RELATED: dict[str, tuple[str, ...]] = {
         "innovation.size_ref_fte",
         "innovation.pilot_staff_fte",
         "innovation.bass_p_year",
-        "innovation.scouting_fit",
         "innovation.frontier_pilots_max",
     ),
     "procurement_flexibility": (
@@ -86,6 +85,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         "procurement.tender_success",
         "procurement.joint_procurement",
         "procurement.joint_months",
+        "procurement.joint_cost_divisor",
     ),
     "career_paths": (
         "innovation.champion_base_share",
@@ -113,6 +113,7 @@ RELATED: dict[str, tuple[str, ...]] = {
         "innovation.transformative_multiplier",
         "innovation.transformative_complexity",
         "innovation.transformative_failure",
+        "innovation.transformative_potential_factor",
         "innovation.transformative_new_type_factor",
         "innovation.new_type_share",
         "companies.development_months",
@@ -121,6 +122,7 @@ RELATED: dict[str, tuple[str, ...]] = {
     "test_access": (
         "innovation.pilot_cost_dkk",
         "innovation.pilot_months",
+        "innovation.pilot_company_share",
         "companies.startup_burn_dkk_month",
     ),
     "role_transparency": (
