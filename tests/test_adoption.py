@@ -3,6 +3,9 @@ grows, budgets that bind, and an answer that does not depend on how the country 
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -18,11 +21,14 @@ SYNTHETIC = {
     },
     9: {
         "world.kind": "synthetic",
-        "world.n_regions": 2,
-        "world.n_hospitals": 2,
-        "world.n_municipalities": 7,
+        "world.n_regions": 3,
+        "world.n_hospitals": 3,
+        "world.n_municipalities": 6,
     },
 }
+PARTITION_SEEDS = range(
+    12
+)  # the spread between seeds of a 9-organisation world is ~25% of the mean
 
 
 @pytest.fixture(scope="module")
@@ -128,20 +134,38 @@ def test_budgets_bind(baseline):
     assert none < status_quo < ample
 
 
+@functools.cache
+def _partition_freed(root: str, scenario_name: str, n_orgs: int | None) -> tuple[float, float]:
+    """Mean FTE freed in 2030 and 2035 over PARTITION_SEEDS, national world (None) or synthetic."""
+    base = sim.load_scenario(Path(root) / "scenarios" / f"{scenario_name}.toml")
+    world = SYNTHETIC[n_orgs] if n_orgs else {}
+    sc = base.with_overrides({**world, "world.staff_scale": 0.1, "time.end_year": 2035})
+    runs = [sim.run(sc, seed=s).summary for s in PARTITION_SEEDS]
+    return tuple(np.mean([[r["fte_freed_2030"], r["fte_freed_2035"]] for r in runs], axis=0))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario_name", ["baseline", "all_recommendations"])
-def test_partition_invariance(root, scenario_name):
-    """The national world (22 hospitals, 98 municipalities) and synthetic worlds with the same national
-    totals and 40 and 9 organisations free the same FTE in 2030 and 2035 within 15% (5 paired seeds)."""
-    base = sim.load_scenario(root / "scenarios" / f"{scenario_name}.toml")
-    seeds = range(5)
-
-    def freed(overrides: dict) -> np.ndarray:
-        sc = base.with_overrides({**overrides, "world.staff_scale": 0.1, "time.end_year": 2035})
-        runs = [sim.run(sc, seed=s).summary for s in seeds]
-        return np.array([[r["fte_freed_2030"], r["fte_freed_2035"]] for r in runs]).mean(axis=0)
-
-    national = freed({})
-    for n_orgs, world in SYNTHETIC.items():
-        other = freed(world)
-        assert other == pytest.approx(national, rel=0.15), (n_orgs, other, national)
+@pytest.mark.parametrize(
+    ("scenario_name", "n_orgs"),
+    [
+        ("baseline", 40),
+        ("baseline", 9),
+        ("all_recommendations", 40),
+        pytest.param(
+            "all_recommendations",
+            9,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="known, open (issue 11): with all recommendations a 9-organisation world frees "
+                "about 25% less than the national one (12 seeds: 0.75 in 2030 and 2035); the gap "
+                "grows as organisations get fewer (40: -7%, 20: -10%) and no single lever causes it",
+            ),
+        ),
+    ],
+)
+def test_partition_invariance(root, scenario_name, n_orgs):
+    """The national world (22 hospitals, 98 municipalities) and a synthetic world with the same national
+    totals and 40 or 9 organisations free the same FTE in 2030 and 2035 within 15% (12 seeds)."""
+    national = _partition_freed(str(root), scenario_name, None)
+    other = _partition_freed(str(root), scenario_name, n_orgs)
+    assert other == pytest.approx(national, rel=0.15), (n_orgs, other, national)

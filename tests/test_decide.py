@@ -34,7 +34,7 @@ from sim.experiments.futures import DEFAULT_STRUCTURAL, sample_futures, structur
 from sim.experiments.models import ModelAdapter, evaluate_toy, scenario_for_run
 from sim.experiments.portfolios import lever_overrides, schedules_supported
 from sim.experiments.seeds import derive_seed
-from sim.levers import LEVERS, UNCERTAINTIES
+from sim.levers import LEVERS, PHASE_IN, UNCERTAINTIES
 from sim.plotting.figures import make_figure
 from sim.plotting.report import build_report, headline_frame
 from sim.stats import describe
@@ -170,9 +170,7 @@ def test_recommend_futures_follow_the_experiments_structural_setting(tmp_path, m
 
 def test_lever_overrides_validate_and_say_when_start_years_are_dropped(small_scenario):
     values = {name: row.recommended for name, row in LEVERS.items()}
-    overrides, notes = lever_overrides(
-        values, {n: 2029 for n in values}, ramp_years=2, first_year=2025
-    )
+    overrides, notes = lever_overrides(values, {n: 2029 for n in values}, ramp_years=2)
     scenario = small_scenario.with_overrides(overrides)  # valid in either form
     if schedules_supported():
         assert notes == [] and isinstance(overrides["levers.risk_budget"], dict)
@@ -226,6 +224,21 @@ def test_scenarios_follow_the_levers_rows():
     assert len(scenarios) == 1 + 14 + 1 + 14 + 3 + 3
 
 
+def test_recommendations_phase_in_as_the_shipped_scenarios_unless_told_otherwise():
+    from sim.analysis.recommend import plan_from_tables
+
+    assert plan_from_tables({}, {}, "x").phase_in == (
+        PHASE_IN["start_year"],
+        PHASE_IN["ramp_years"],
+    )
+    assert plan_from_tables({"phase_in": False}, {}, "x").phase_in is None
+    custom = {"start_year": 2028, "ramp_years": 0}
+    assert plan_from_tables({"phase_in": custom}, {}, "x").phase_in == (2028, 0.0)
+    for bad in ({"start_year": 2028}, {"start_year": 1990, "ramp_years": 1}, "soon"):
+        with pytest.raises(ExperimentError, match=r"x: key 'design\.phase_in"):
+            plan_from_tables({"phase_in": bad}, {}, "x")
+
+
 def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
     """The recommend experiment's 'alone' effect equals the paired difference of an experiment that
     compares the two scenarios directly (within Monte Carlo error), and run by run it is exactly the
@@ -247,7 +260,8 @@ def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
     # exact: one paired run by hand
     seed = derive_seed(3, 0, 0)
     base = sim.load_scenario(SMALL).with_overrides({"uncertainties.effect_size": future})
-    moved = base.with_overrides({f"levers.{lever}": LEVERS[lever].recommended})
+    phased = {"value": LEVERS[lever].recommended, **PHASE_IN}  # as the design phases levers in
+    moved = base.with_overrides({f"levers.{lever}": phased})
     by_hand = (
         sim.run(moved, seed=seed).summary["fte_freed_2030"]
         - sim.run(base, seed=seed).summary["fte_freed_2030"]
@@ -260,7 +274,8 @@ def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
     _write(
         scen / "b.toml",
         f'[meta]\nname = "b"\n[uncertainties]\neffect_size = {future!r}\n'
-        f"[levers]\n{lever} = {LEVERS[lever].recommended}\n",
+        f"[levers]\n{lever} = {{ value = {LEVERS[lever].recommended}, "
+        f"start_year = {PHASE_IN['start_year']}, ramp_years = {PHASE_IN['ramp_years']} }}\n",
     )
     direct = _write(
         tmp_path / "direct.toml",
@@ -402,7 +417,9 @@ def test_recommend_cli_prints_the_answer_and_refuses_bad_input(tmp_path, capsys)
 # -- goal seeking --------------------------------------------------------------------------------------
 
 
-def _goal_file(root: Path, target: float = 10000, generations: int = 20) -> Path:
+def _goal_file(
+    root: Path, target: float = 10000, generations: int = 20, start_years: str = "false"
+) -> Path:
     return _write(
         root / "goal.toml",
         f"""
@@ -416,7 +433,7 @@ def _goal_file(root: Path, target: float = 10000, generations: int = 20) -> Path
         [design]
         kind = "goal"
         levers = ["spread_workflows", "common_evaluation", "risk_budget"]
-        start_years = [2025, 2028]
+        start_years = {start_years}
         uncertainties = ["effect_size"]
         futures = 16
         targets = [2030]
@@ -431,7 +448,7 @@ def _goal_file(root: Path, target: float = 10000, generations: int = 20) -> Path
 
 
 def test_goal_seeking_recovers_the_known_optimum_of_the_toy(tmp_path):
-    path = _goal_file(tmp_path)
+    path = _goal_file(tmp_path)  # the toy ignores start years: the search is over the 3 values
     result = run_goal(path, out=tmp_path / "a", workers=1, log=lambda line: None)
     futures = sample_futures(16, 7, uncertainties=["effect_size"])
     seeds = np.array([derive_seed(7, f, 0) for f in range(16)])
@@ -450,7 +467,6 @@ def test_goal_seeking_recovers_the_known_optimum_of_the_toy(tmp_path):
     assert (tmp_path / "a" / "front.csv").is_file() and "Target 10,000 FTE by 2030" in goal_text(
         tmp_path / "a"
     )
-    assert any("start years" in n for n in result.info["notes"]) != schedules_supported()
     # resumed from the stored runs, the search replays to the same front (a rerun: next test)
     cols = ["id", "cost", "fte", "probability", "validation_probability"]
     resumed = run_goal(path, out=tmp_path / "a", workers=1, resume=True, log=lambda line: None)
@@ -458,7 +474,7 @@ def test_goal_seeking_recovers_the_known_optimum_of_the_toy(tmp_path):
 
 
 def test_goal_seeking_says_plainly_when_the_target_is_unreachable(tmp_path, capsys):
-    path = _goal_file(tmp_path, target=1e6, generations=2)
+    path = _goal_file(tmp_path, target=1e6, generations=2, start_years="[2025, 2028]")
     assert main(["goal", str(path), "--out", str(tmp_path / "g"), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "is NOT reached" in printed and "Closest portfolio" in printed

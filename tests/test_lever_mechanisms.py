@@ -4,6 +4,7 @@ is read, and the policy rules' sections."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,8 +97,11 @@ def test_opisim_calibration_lists_every_coefficient_with_unit_range_and_source()
         if section in ("lever_effects", "procurement", "incentives", "risk_budget"):
             (block,) = [b for b in sections if b.startswith(f"{section}]")]
             assert f"  {name} = " in block, key  # listed with its value and unit
-            line = block.split(f"  {name} = ", 1)[1]
-            assert "source" in line.split("\n  ", 2)[0] + line.split("\n  ", 2)[1], key
+            row = block.split(f"  {name} = ", 1)[1]
+            row = re.split(r"\n  (?=\S)", row, maxsplit=1)[
+                0
+            ]  # its value, unit, range, source lines
+            assert "source: " in row, key
 
 
 def test_a_bad_rule_names_the_file_the_key_and_what_is_allowed(tmp_path):

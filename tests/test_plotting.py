@@ -58,9 +58,9 @@ def dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _dir_for(dirs: dict[str, Path], name: str, kind: str) -> Path:
-    """The fixture directory a figure reads for ``kind``: its design kind's where it needs one."""
-    design_kinds = FIGURES[name].design_kinds
-    if kind == "experiment" and design_kinds and "response" in design_kinds:
+    """The fixture directory a figure reads for ``kind``: the response design's where it needs one."""
+    applies = FIGURES[name].applies
+    if kind == "experiment" and applies and applies(open_results(dirs["response"])):
         return dirs["response"]
     return dirs[kind]
 

@@ -23,6 +23,7 @@ from sim.experiments import plan_experiment, run_experiment
 from sim.experiments.designs import REFERENCE_LABEL, response_layout, response_values
 from sim.levers import LEVERS
 from sim.plotting.figures import figures_for, make_figure, response_table
+from sim.plotting.loaders import open_results
 
 REPO = Path(__file__).resolve().parents[1]
 QUIET = {"progress": False, "log": lambda line: None}
@@ -255,10 +256,11 @@ def test_figure_needs_a_response_design(tmp_path):
     assert "response_curves.toml" in message and "\n" not in message
 
 
-def test_response_curves_is_listed_only_for_response_designs():
-    assert "response_curves" in figures_for("experiment", "response")
-    assert "response_curves" not in figures_for("experiment", "scenarios")
-    assert "response_curves" not in figures_for("experiment")
+def test_response_curves_is_listed_only_for_response_designs(tmp_path):
+    response = open_results(fx.write_response_dir(tmp_path / "resp"))
+    scenarios = open_results(fx.write_experiment_dir(tmp_path / "exp", replications=2))
+    assert "response_curves" in figures_for("experiment", response)
+    assert "response_curves" not in figures_for("experiment", scenarios)
 
 
 def test_cli_plot_draws_it_from_the_results_directory(tmp_path, capsys):

@@ -290,14 +290,12 @@ def encode(plan: GoalPlan, values: dict[str, float]) -> np.ndarray:
     return x
 
 
-def candidate_overrides(
-    plan: GoalPlan, x: np.ndarray, first_year: int
-) -> tuple[dict[str, Any], list[str]]:
+def candidate_overrides(plan: GoalPlan, x: np.ndarray) -> tuple[dict[str, Any], list[str]]:
     """The scenario overrides of candidate ``x`` (through ``lever_overrides``) and its notes."""
     values, starts = decode(plan, x)
-    if not plan.searches_start_years:  # every lever from the first month (the plan's notes say why)
+    if plan.start_years is None:  # every lever from the first month
         return lever_overrides(values)
-    return lever_overrides(values, starts, plan.ramp_years, first_year=first_year)
+    return lever_overrides(values, starts, plan.ramp_years)
 
 
 # -- the batch design: candidates x futures ----------------------------------------------------------
@@ -491,7 +489,7 @@ def _anchors(plan: GoalPlan) -> list[np.ndarray]:
 
 
 def _search(
-    ev: _Evaluator, plan: GoalPlan, seed: int, log: Callable[[str], None], first_year: int
+    ev: _Evaluator, plan: GoalPlan, seed: int, log: Callable[[str], None]
 ) -> tuple[pd.DataFrame, list[str]]:
     """NSGA-II over the unit cube; every candidate's objectives, in evaluation order."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
@@ -517,7 +515,7 @@ def _search(
         xs = pop.get("X")
         candidates = []
         for j, x in enumerate(xs):
-            overrides, cand_notes = candidate_overrides(plan, x, first_year)
+            overrides, cand_notes = candidate_overrides(plan, x)
             notes += [n for n in cand_notes if n not in notes]
             candidates.append({"id": f"g{gen:03d}c{j:03d}", "overrides": overrides})
         obj = ev.objectives(ev.run(f"gen_{gen:03d}", candidates, futures)).set_index("id")
@@ -682,7 +680,7 @@ def run_goal(
     for year in plan.targets:
         ev = _Evaluator(spec, plan, year, out_dir / f"target_{year}", run_kw)
         seed = derive_seed(spec.master_seed, _SEARCH_TAG, year)
-        archive, search_notes = _search(ev, plan, seed, log, base.time.start_year)
+        archive, search_notes = _search(ev, plan, seed, log)
         notes += [n for n in search_notes if n not in notes]
         archive.insert(0, "target_year", year)
         archives.append(archive)
@@ -695,13 +693,12 @@ def run_goal(
                 "overrides": candidate_overrides(
                     plan,
                     row[[f"x{i}" for i in range(plan.n_var)]].to_numpy(float),
-                    base.time.start_year,
                 )[0],
             }
             for cid, (_, row) in zip(chosen["id"], chosen.iterrows(), strict=True)
         ]
         rec_x = encode(plan, {n: LEVERS[n].recommended for n in plan.levers})
-        rec_overrides, _ = candidate_overrides(plan, rec_x, base.time.start_year)
+        rec_overrides, _ = candidate_overrides(plan, rec_x)
         cands.append({"id": "all_recommendations", "overrides": rec_overrides})
         v_runs = ev.run("validation", cands, validation)
         v_obj = ev.objectives(v_runs).set_index("id")

@@ -56,9 +56,9 @@ from sim.experiments.futures import (
     structural_label,
     uncertainty_names,
 )
-from sim.experiments.portfolios import lever_overrides
+from sim.experiments.portfolios import lever_overrides, lever_value
 from sim.experiments.spec import ExperimentSpec
-from sim.levers import LEVERS, THEMES
+from sim.levers import LEVERS, PHASE_IN, THEMES
 from sim.stats import Q_HIGH, Q_LOW, describe
 
 DISCOVERY_BASE = 1_000_000  # seed_key of discovery future d is DISCOVERY_BASE + d
@@ -78,6 +78,8 @@ _DESIGN_KEYS = {
     "pairs": "'all', 'none' or a list of [lever, lever] pairs",
     "pair_futures": "futures (the first ones) on which lever pairs run (an integer >= 1)",
     "discovery_futures": "extra futures for all recommendations, for scenario discovery (>= 0)",
+    "phase_in": "true (sim.levers.PHASE_IN, as the shipped scenarios), false (from the first month) or "
+    "{start_year = Y, ramp_years = R}",
 }
 ANALYSIS_KEYS = {
     "years": "summary years, e.g. [2030, 2035, 2045]",
@@ -116,6 +118,9 @@ class RecommendPlan:
         themes: whether theme bundles and theme pairs run.
         pairs: lever pairs run on the first ``pair_futures`` futures.
         discovery_futures: extra futures for all recommendations.
+        phase_in: ``(start_year, ramp_years)``: a recommended lever keeps its status-quo value until
+            January of ``start_year`` and ramps linearly to the recommended value over ``ramp_years``
+            (default ``sim.levers.PHASE_IN``, as the shipped scenarios); None: from the first month.
         years, ranking_outcome, target_fte, target_years, top_k, bootstrap: analysis settings.
     """
 
@@ -135,6 +140,10 @@ class RecommendPlan:
     top_k: int = 3
     bootstrap: int = 1000
     theme_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    phase_in: tuple[int, float] | None = (
+        int(PHASE_IN["start_year"]),
+        float(PHASE_IN["ramp_years"]),
+    )
 
 
 def _int(value: Any, origin: str, key: str, low: int) -> int:
@@ -244,6 +253,7 @@ def plan_from_tables(
             f"{futures}; allowed: 1 to {futures}"
         )
     discovery = _int(design.get("discovery_futures", 0), origin, "design.discovery_futures", 0)
+    phase_in = _phase_in(design.get("phase_in", True), origin)
     years = analysis.get("years", list(YEARS))
     if not (
         isinstance(years, list)
@@ -297,7 +307,33 @@ def plan_from_tables(
         top_k=top_k,
         bootstrap=boot,
         theme_members=members,
+        phase_in=phase_in,
     )
+
+
+def _phase_in(raw: Any, origin: str) -> tuple[int, float] | None:
+    """``design.phase_in`` as ``(start_year, ramp_years)``, or None for levers from the first month."""
+    from sim.scenario import FIRST_YEAR, LAST_YEAR
+
+    if raw is True:
+        return int(PHASE_IN["start_year"]), float(PHASE_IN["ramp_years"])
+    if raw is False:
+        return None
+    allowed = f"allowed: {_DESIGN_KEYS['phase_in']}"
+    if not isinstance(raw, dict) or set(raw) != {"start_year", "ramp_years"}:
+        raise ExperimentError(f"{origin}: key 'design.phase_in' = {raw!r} is invalid; {allowed}")
+    year, ramp = raw["start_year"], raw["ramp_years"]
+    if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ExperimentError(
+            f"{origin}: key 'design.phase_in.start_year' = {year!r} is invalid; allowed: a year "
+            f"{FIRST_YEAR}-{LAST_YEAR}"
+        )
+    if isinstance(ramp, bool) or not isinstance(ramp, int | float) or not 0 <= ramp <= 30:
+        raise ExperimentError(
+            f"{origin}: key 'design.phase_in.ramp_years' = {ramp!r} is invalid; allowed: a number "
+            f"of years 0-30"
+        )
+    return int(year), float(ramp)
 
 
 def plan_from_spec(spec: ExperimentSpec) -> RecommendPlan:
@@ -397,8 +433,18 @@ def build_recommend(
             name: (LEVERS[name].recommended if name in members else LEVERS[name].status_quo)
             for name in plan.levers
         }
-        overrides, _notes = lever_overrides(values)
-        return overrides
+        if plan.phase_in is None:
+            overrides, _notes = lever_overrides(values)
+            return overrides
+        start, ramp = plan.phase_in
+        return {
+            f"levers.{name}": {
+                "value": lever_value(name, value),
+                "start_year": start,
+                "ramp_years": ramp,
+            }
+            for name, value in values.items()
+        }
 
     for label, members in scenarios.items():
         levers = lever_columns(members)

@@ -47,15 +47,14 @@ def lever_overrides(
     values: Mapping[str, float],
     start_years: Mapping[str, int] | None = None,
     ramp_years: int = 0,
-    first_year: int | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario overrides of a portfolio, and notes on anything that could not be expressed.
 
     Args:
         values: lever name -> value (levers not named keep the scenario's value).
-        start_years: lever name -> first year the lever moves from its status-quo value (optional).
+        start_years: lever name -> first year the lever moves from its status-quo value (optional;
+            if given, for every lever of ``values``).
         ramp_years: years of the linear ramp from the status-quo value to ``value`` (0: a step).
-        first_year: the first simulated year; a lever starting then with no ramp is a plain value.
 
     Returns:
         ``({"levers.<name>": value or {value, start_year, ramp_years}}, notes)``. With schedules
@@ -70,11 +69,7 @@ def lever_overrides(
         if name not in LEVERS:
             raise KeyError(name)
     notes: list[str] = []
-    timed = bool(start_years) and (
-        ramp_years > 0
-        or first_year is None
-        or any(int(y) > first_year for y in (start_years or {}).values())
-    )
+    timed = bool(start_years)
     if timed and not schedules_supported():
         notes.append(
             "start years dropped: this version's scenarios take no lever schedules "
@@ -85,7 +80,7 @@ def lever_overrides(
     for name, value in values.items():
         plain = lever_value(name, value)
         if timed:
-            start = int((start_years or {}).get(name, first_year or 0))
+            start = int((start_years or {})[name])
             overrides[f"levers.{name}"] = {
                 "value": plain,
                 "start_year": start,

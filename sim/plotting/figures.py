@@ -1237,8 +1237,8 @@ def response_table(results_dir: PathLike, figure: str = "response_curves") -> pd
     grouped = runs.groupby("point")
     stats = grouped[cols].mean()
     for c in cols:
-        stats[f"{c}_lo"] = grouped[c].quantile(Q_LOW)
-        stats[f"{c}_hi"] = grouped[c].quantile(Q_HIGH)
+        stats[f"{c}_lo"] = grouped[c].quantile(ST.Q_LOW)
+        stats[f"{c}_hi"] = grouped[c].quantile(ST.Q_HIGH)
     stats["n"] = grouped.size()
     table = layout.merge(stats.reset_index(), on="point", how="inner")
     return table.sort_values(["lever", "value"], kind="stable").reset_index(drop=True)

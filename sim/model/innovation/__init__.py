@@ -20,7 +20,10 @@ state frees ``base_freed_share`` of each organisation-profession's demand and co
 its supply in innovation work (maintenance of the 2025 solutions, the status quo's reserved time,
 training and career tracks); both are inside the 2025 staffing that demand is calibrated to, so the model
 reports gross and work beyond them, scaled with each month's demand and supply. In the first month
-nothing happens yet, so net FTE freed is 0 in January of the first year by definition.
+nothing happens yet, so with every lever at its status-quo value in that month net FTE freed is 0 in
+January of the first year by definition (the shipped scenarios phase levers in from 2026,
+``sim.levers.PHASE_IN``; a scenario that moves a staff-time lever in the first month starts with that
+lever's extra work).
 
 With ``innovation.frictionless = true`` one proven solution for every sector spreads by the pure Bass
 rule through the same ``spread_step`` (the validation check of VALIDATION.md s1).

@@ -111,17 +111,26 @@ def found_companies(t: int, st, kind: int, n: int) -> None:
         comp.failed_month[c] = -1
         comp.was_startup[c] = kind == STARTUP
         if kind == STARTUP:
-            comp.cash[c] = par.startup_cash_dkk * par.funding_climate * rng.lognormal(-0.125, 0.5)
-            comp.burn[c] = par.startup_burn_dkk_month * rng.lognormal(-0.045, 0.3)
+            cash_sd, burn_sd = par.startup_cash_sd, par.startup_burn_sd
+            comp.cash[c] = (
+                par.startup_cash_dkk
+                * par.funding_climate
+                * rng.lognormal(-0.5 * cash_sd * cash_sd, cash_sd)
+            )
+            comp.burn[c] = par.startup_burn_dkk_month * rng.lognormal(
+                -0.5 * burn_sd * burn_sd, burn_sd
+            )
         comp.size[0] = c + 1
 
 
 def founding_step(layer, t: int, rng: np.random.Generator) -> int:
     """New start-ups this month: a base rate scaled by the funding climate, plus spin-outs from active
-    research and strategic partnerships. Returns the number founded."""
+    research and strategic partnerships, in proportion to their scale (a project's pilot, a strategic
+    partner's organisation, in reference sizes: so that the same country split into fewer, larger
+    organisations spins out as many). Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    research = layer.stock("partnerships_research_or_strategic")
+    research = layer.stock("partnership_scale_research_or_strategic")
     rate += p("companies.founding_per_partnership") * research
     founded = int(rng.poisson(rate))
     if founded:
@@ -140,8 +149,8 @@ def development_step(t: int, par, st, rng) -> None:
     ``transformative_focus`` (lever) is transformative: larger effect, more complex, longer, may fail.
     A development creates a new solution type with probability ``new_type_share`` (``new_type_share x
     transformative_new_type_factor`` if transformative) while the type's sector has potential left
-    (``solutions.create_type``); otherwise it is a successor of an existing type, better than the best
-    solution of that type so far.
+    (``solutions.create_type``); otherwise it is a successor of an existing type (``events.new_solution``:
+    better than the type's best starting solution, on average).
     """
     comp = st.comp
     for c in range(comp.size[0]):
@@ -174,7 +183,7 @@ def development_step(t: int, par, st, rng) -> None:
         s = new_solution(t, par, st, c, typ, transformative, rng, challenge_org, successor)
         if challenge_org >= 0:
             months = st.sols.ready_month[s] - t
-            add_partnership(st, challenge_org, c, DOMAIN, t, t + months + 12)
+            add_partnership(st, challenge_org, c, DOMAIN, t, t + months + 12, 1.0)
             comp.cash[c] += par.challenge_driven_share_cofunding_dkk
             pay(
                 par, st, challenge_org, par.challenge_driven_share_cofunding_dkk, K_PROGRAMMES, True

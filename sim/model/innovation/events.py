@@ -90,8 +90,10 @@ def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t
 
 
 @jit
-def add_partnership(st, org: int, company: int, form: int, start: int, end: int) -> None:
-    """Append an active partnership (``end`` -1: open-ended)."""
+def add_partnership(
+    st, org: int, company: int, form: int, start: int, end: int, scale: float
+) -> None:
+    """Append an active partnership (``end`` -1: open-ended) of ``scale`` reference sizes."""
     parts = st.parts
     k = parts.size[0]
     if k >= len(parts.org):
@@ -102,6 +104,7 @@ def add_partnership(st, org: int, company: int, form: int, start: int, end: int)
     parts.start[k] = start
     parts.end[k] = end
     parts.active[k] = True
+    parts.scale[k] = scale
     parts.size[0] = k + 1
     if form == STRATEGIC:
         st.orgs.strategic_count[org] += 1
@@ -367,8 +370,9 @@ def new_solution(
 ) -> int:
     """A company starts developing a solution of type ``typ``; it is pilot-ready after its development time.
 
-    A successor improves on the best solution of its type so far (mean gain ``successor_effect_gain``); a
-    first solution of a type draws around the type's effect. A development answering a posted challenge
+    A successor of a catalogue type improves on the best of the type's starting solutions
+    (``types.best_effect``, mean gain ``successor_effect_gain``; successors do not compound); a first
+    solution of a type, and a successor of a developed type, draw around the type's effect. A development answering a posted challenge
     (``challenge_org`` >= 0, lever ``challenge_driven_share``) fits the need better, is claimed less
     optimistically and is ready sooner; a transformative one may fail before it is ready.
     """
@@ -401,6 +405,7 @@ def new_solution(
         par.transformative_multiplier,
         par.transformative_complexity,
         optimism,
+        par.claim_noise_sd,
         fit,
         par.max_effect,
         rng,
@@ -486,7 +491,8 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     ):  # engaged now (an ended one may be retried)
         return False
     cost = pilot_cost_dkk(par, st, org, sol)
-    staff = par.pilot_staff_fte * test_scale(par, st, org, sol)
+    scale = test_scale(par, st, org, sol)
+    staff = par.pilot_staff_fte * scale
     if not committed:
         if free_capacity_fte(st, org) < staff:
             return False
@@ -504,6 +510,7 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
         PROJECT,
         t,
         t + int(months + evaluation_months(par, st, sols.type[sol])),
+        scale,
     )
     orgs.used_fte[org] += staff
     comp.traction[sols.company[sol]] = True
@@ -674,7 +681,8 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     Its target coverage (where it will stop) is Beta-distributed around ``coverage_target_mean``, raised
     by ownership (lever ``innovation_core_task``) and competence; the realised effect on covered work
     follows competence. A joint procurement gives its whole scope a contract to call off; any contract
-    gives the organisation's region one. Units with incentives get a staff bonus per adoption (lever
+    adds the organisation's staff share of its region to the region's contract share
+    (``contract_share``). Units with incentives get a staff bonus per adoption (lever
     ``incentive_structures``; [incentives] staff_bonus_dkk_per_adoption).
     """
     eng, sols, orgs = st.eng, st.sols, st.orgs

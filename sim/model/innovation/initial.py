@@ -106,7 +106,8 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
     for kind, n in counts.items():
         rows = create_companies(layer, kind, int(round(n)), 0)
         if kind == STARTUP:
-            layer.companies.cash[rows] *= rng.uniform(0.3, 1.5, len(rows))
+            low, high = p("companies.initial_runway_low"), p("companies.initial_runway_high")
+            layer.companies.cash[rows] *= rng.uniform(low, high, len(rows))
             layer.companies.founded[rows] = -rng.integers(0, 60, len(rows))
 
 
@@ -126,7 +127,12 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         incumbent = -1
         for rank in range(2):
             true_effect, claimed, complexity = cat.draw(
-                k, rng, layer.uncertainty("effect_size"), layer.param("innovation.claim_optimism")
+                k,
+                rng,
+                layer.uncertainty("effect_size"),
+                layer.param("innovation.claim_optimism"),
+                layer.param("innovation.claim_noise_sd"),
+                layer.param("innovation.max_effect"),
             )
             (s,) = layer.solutions.add(
                 type=k,
@@ -157,7 +163,12 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         if not len(users):
             continue
         coverage = _beta(rng, start.coverage, start.coverage_sd, len(users))
-        target = _beta(rng, layer.param("innovation.coverage_target_mean"), 0.15, len(users))
+        target = _beta(
+            rng,
+            layer.param("innovation.coverage_target_mean"),
+            layer.param("innovation.starting_target_sd"),
+            len(users),
+        )
         target = np.maximum(target, coverage)
         rows = layer.eng.add(
             org=users,

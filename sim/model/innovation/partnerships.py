@@ -8,8 +8,9 @@
   organisation holds at once; the seed's "typically at most 5 at a time, out of regard for the
   organisation's resource load" is the workload limit beyond which each partnership costs more
   (``strategic_partnership_cap_workload_limit``, ``..._overload``). Strategic partners run joint pilots
-  without pitch or scouting friction (``joint_projects_step``), pay half a pilot's cost, get a retainer and
-  are first in line for co-development.
+  without pitch or scouting friction (``joint_projects_step``), pay half a pilot's cost
+  (``strategic_partnership_cap_pilot_cost_share``) and get a retainer. They are not preferred for
+  co-development: a challenge's organisation is drawn by size alone (``companies.development_step``).
 
 Partnerships are rows of ``sim.model.innovation.state.PartnershipTable``; the steps here are compiled.
 Rates and costs of a strategic partnership scale with the organisation's size (per reference size), so a
@@ -80,7 +81,8 @@ def partnership_step(t: int, par, st, rng) -> int:
                 known[m] = c
                 m += 1
         if m:
-            add_partnership(st, org, known[rng.integers(0, m)], STRATEGIC, t, -1)
+            company = known[rng.integers(0, m)]
+            add_partnership(st, org, company, STRATEGIC, t, -1, size_factor(par, st, org))
             formed += 1
     joint_projects_step(t, par, st, rng)
     return formed

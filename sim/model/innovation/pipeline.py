@@ -366,17 +366,34 @@ def draw_takeups(prob: float, n: int, rng, out: np.ndarray) -> int:
 
 
 @jit
-def takeup_hazard_year(par, st, s: int) -> float:
+def takeup_hazard_year(par, st, s: int, others: float) -> float:
     """Bass hazard per year that an organisation takes up proven solution ``s``: external adoption (the
     spread programme, lever ``spread_workflows``, and scouting, lever ``proactive_scouting``) plus
-    imitation of the national coverage, raised by ownership (lever ``innovation_core_task``)."""
+    imitation of ``others``, the coverage of the solution among the other organisations
+    (``others_coverage``), raised by ownership (lever ``innovation_core_task``)."""
     p_ext = (
         par.bass_p_year
         + st.types.spread_workflows[st.sols.type[s]] * par.spread_workflows_bass_p_year
         + par.proactive_scouting * par.proactive_scouting_bass_p_year
     )
-    imitation = par.bass_q_year * st.sols.coverage[s]
+    imitation = par.bass_q_year * others
     return (p_ext + imitation) * (1.0 + ownership(par) * par.innovation_core_task_takeup_gain)
+
+
+@jit
+def others_coverage(st, s: int, o: int) -> float:
+    """Coverage of solution ``s`` in the organisations other than ``o``, as a share of their addressable
+    work of its type: what ``o`` sees and imitates. Its own use does not make an organisation imitate
+    itself; leaving it out makes a sector of three organisations diffuse as one of ninety-eight does
+    (with the national coverage, an organisation holding a third of the work would imitate itself)."""
+    w = st.orgs.type_weight[o, st.sols.type[s]]
+    if w >= 1.0:
+        return 0.0
+    own = 0.0
+    e = st.engagement_of[s, o]
+    if e >= 0 and st.eng.stage[e] <= IN_USE:
+        own = st.eng.coverage[e]
+    return min(max((st.sols.coverage[s] - w * own) / (1.0 - w), 0.0), 1.0)
 
 
 @jit
@@ -389,12 +406,19 @@ def spread_step(t: int, par, st, rng) -> None:
     of it (scaling it up); one whose engagement ended ``reconsider_months`` ago. One Bernoulli trial per
     organisation-month, drawn by geometric gaps over the sector's organisations (``draw_takeups``), and
     the ineligible successes dropped: each eligible organisation gets its own trial, and the cost follows
-    the successes. Each eligible success is ``take_up``. With ``innovation.frictionless`` the organisation
+    the successes. The trials are drawn at the highest hazard any organisation of the sector can have
+    (imitating ``coverage / (1 - largest weight)``) and each success kept with the ratio of the
+    organisation's own take-up probability to it (thinning), since each imitates the others' coverage
+    (``others_coverage``). Each eligible success is ``take_up``. With ``innovation.frictionless`` the organisation
     adopts at full coverage at once (the Bass validation check).
     """
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
     hits = np.empty(n_orgs, np.int64)
+    largest = np.zeros(st.types.size[0])  # each type's largest organisation weight
+    for o in range(n_orgs):
+        for k in range(st.types.size[0]):
+            largest[k] = max(largest[k], orgs.type_weight[o, k])
     for s in range(sols.size[0]):
         if sols.evidence[s] < EVALUATED or not sols.on_market[s]:
             continue
@@ -403,12 +427,17 @@ def spread_step(t: int, par, st, rng) -> None:
             first, last = 0, n_orgs
         else:
             first, last = orgs.sector_start[sector], orgs.sector_start[sector + 1]
-        prob = 1.0 - math.exp(-takeup_hazard_year(par, st, s) / 12.0)
+        w_max = largest[sols.type[s]]
+        bound = min(sols.coverage[s] / (1.0 - w_max), 1.0) if w_max < 1.0 else 1.0
+        prob = 1.0 - math.exp(-takeup_hazard_year(par, st, s, bound) / 12.0)
         n_hits = draw_takeups(prob, last - first, rng, hits)
         for j in range(n_hits):
             i = first + hits[j]
             o = i if sector == ANY_SECTOR else orgs.sector_orgs[i]
-            if eligible_for_takeup(t, par, st, s, o):
+            if not eligible_for_takeup(t, par, st, s, o):
+                continue
+            own = 1.0 - math.exp(-takeup_hazard_year(par, st, s, others_coverage(st, s, o)) / 12.0)
+            if rng.random() * prob < own:
                 take_up(t, par, st, o, s, rng)
 
 
@@ -416,10 +445,15 @@ def spread_step(t: int, par, st, rng) -> None:
 def eligible_for_takeup(t: int, par, st, s: int, o: int) -> bool:
     """Whether organisation ``o`` may take up solution ``s`` this month (see ``spread_step``)."""
     e = st.engagement_of[s, o]
-    if e >= 0:  # engaged: a kept frontier pilot may be scaled up; an ended engagement reconsidered
+    if e >= 0:
         stage = st.eng.stage[e]
-        kept = st.eng.scope[e] == UNIT and stage == IN_USE
-        return kept or (stage > IN_USE and t - st.eng.started[e] >= par.reconsider_months)
+        if st.eng.scope[e] == UNIT:
+            # a frontier pilot: under way (it becomes the organisation's local test), kept (scaled up
+            # now) or rejected (its unit's own verdict); none bars the rest of the organisation,
+            # whatever its size. Only a unit's purchase or roll-out under way is waited for.
+            return stage == PILOT or stage == EVALUATION or stage >= IN_USE
+        # an organisation-wide engagement that ended is reconsidered after reconsider_months
+        return stage > IN_USE and t - st.eng.started[e] >= par.reconsider_months
     own = st.orgs.type_effect[o, st.sols.type[s]]
     return own <= 0.0 or st.sols.evidence_effect[s] > own * (1.0 + par.upgrade_margin)
 
@@ -438,6 +472,9 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
     kept = st.engagement_of[sol, org]
     if kept >= 0 and st.eng.stage[kept] > IN_USE:  # reconsidered after it ended: start afresh
         kept = -1
+    if kept >= 0 and st.eng.stage[kept] < IN_USE:  # a frontier pilot under way: the local test now
+        st.eng.scope[kept] = ORGANISATION
+        return
     if (
         kept >= 0
     ):  # scale up a kept frontier pilot: the organisation's own evaluation is its evidence
@@ -901,7 +938,7 @@ def money_stats_step(st) -> None:
         if parts.active[k]:
             stats[3] += 1.0
             if parts.form[k] == PROJECT or parts.form[k] == STRATEGIC:
-                stats[4] += 1.0
+                stats[4] += parts.scale[k]
 
 
 __all__ = [
@@ -931,4 +968,5 @@ __all__ = [
     "start_codeveloped_pilots",
     "take_up",
     "takeup_hazard_year",
+    "others_coverage",
 ]

@@ -82,6 +82,7 @@ class Catalogue:
         rng: np.random.Generator,
         effect_size: float = 1.0,
         claim_optimism: float = 1.0,
+        claim_noise_sd: float = 0.3,
         max_effect: float = 0.9,
     ) -> tuple[float, float, np.ndarray]:
         """One plain (not transformative, not co-developed) solution of ``archetype``: its true effect,
@@ -97,6 +98,7 @@ class Catalogue:
             1.0,
             0.0,
             claim_optimism,
+            claim_noise_sd,
             1.0,
             max_effect,
             rng,
@@ -178,6 +180,7 @@ def draw_solution(
     transformative_multiplier: float,
     transformative_complexity: float,
     claim_optimism: float,
+    claim_noise_sd: float,
     fit_bonus: float,
     max_effect: float,
     rng: np.random.Generator,
@@ -188,7 +191,7 @@ def draw_solution(
     The true effect is lognormal around ``base_effect`` (log-sd ``effect_sd``), scaled by the
     'effect_size' uncertainty, the transformative multiplier and a fit bonus (challenge-driven
     co-development), capped at ``max_effect``; the claim is the true effect times an optimism factor with
-    mean ``claim_optimism``. A transformative solution is more complex in three random domains. Writes the
+    mean ``claim_optimism`` and log-sd ``claim_noise_sd``. A transformative solution is more complex in three random domains. Writes the
     complexity into ``complexity_out``; returns (true effect, claim).
     """
     true_effect = base_effect * math.exp(rng.normal(-0.5 * effect_sd * effect_sd, effect_sd))
@@ -204,7 +207,11 @@ def draw_solution(
             d = domains[k]
             complexity_out[d] = min(complexity_out[d] + int(transformative_complexity), 2)
     true_effect = min(max(true_effect, 0.0), max_effect)
-    claimed = true_effect * claim_optimism * math.exp(rng.normal(-0.045, 0.3))
+    claimed = (
+        true_effect
+        * claim_optimism
+        * math.exp(rng.normal(-0.5 * claim_noise_sd * claim_noise_sd, claim_noise_sd))
+    )
     return true_effect, min(max(claimed, 0.0), max_effect)
 
 
@@ -234,8 +241,8 @@ def create_type(t: int, par, st, sector: int, transformative: bool, rng) -> int:
     mean_take = par.new_type_potential_share * (
         par.transformative_potential_factor if transformative else 1.0
     )
-    mean_take = min(mean_take, 0.9)
-    n_targets = 1 if rng.random() < 0.5 else 2
+    mean_take = min(mean_take, 0.9)  # numerical guard: the Beta below needs a mean below 1
+    n_targets = 2 if rng.random() < par.new_type_two_professions_share else 1
     for p in range(n_prof):
         types.addressable[k, p] = 0.0
     for _ in range(n_targets):
@@ -247,7 +254,8 @@ def create_type(t: int, par, st, sector: int, transformative: bool, rng) -> int:
             if left[sector, p] > 0.0 and u < acc:
                 chosen = p
                 break
-        take = left[sector, chosen] * rng.beta(2.0, 2.0 / mean_take - 2.0)
+        a = par.new_type_take_beta_a
+        take = left[sector, chosen] * rng.beta(a, a / mean_take - a)
         types.addressable[k, chosen] += min(take / effect, 1.0)
         left[sector, chosen] -= take
         total -= take

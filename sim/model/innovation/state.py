@@ -7,7 +7,7 @@ one struct, ``st``, which holds each table's struct (``st.types``, ``st.sols``, 
 month's outputs, the parameters and the random streams; a step reads ``st.eng.coverage[e]`` or
 ``st.sols.true_effect[s]``. The structs are numba StructRefs, passed by reference (a call costs about a
 microsecond whatever they hold); their constructors are generated from the field lists below into
-``sim.model.innovation.structs`` (``python scripts/generate_structs.py``; a test checks it is current).
+``sim.model.innovation.structs`` (``python -m sim.model.innovation.codegen``; a test checks it is current).
 ``par = st.params[0]`` holds every number the steps use by name: calibration constants, lever-effect
 coefficients, policy rules ([procurement], [incentives], [risk_budget]), this month's lever values and the
 uncertainties (``par.pilot_cost_dkk``).
@@ -113,7 +113,7 @@ MONEY_STATS = (
     "startups_scaled",
     "companies_alive",
     "partnerships_active",
-    "partnerships_research_or_strategic",
+    "partnership_scale_research_or_strategic",  # summed scale, in reference sizes (spin-outs)
 )
 # public spending of the month by purpose, columns of ``st.cost`` [sectors, purposes]
 COST_PURPOSES = (
@@ -229,7 +229,9 @@ class TypeTable(Table):
         sector: target sector. innovation_type: technological, organisational, process, service or
         structural. addressable [P]: share of each profession's hours in the sector it can touch.
         effect, effect_sd: mean and log-sd of a first-generation solution's true effect (share of the
-        addressable hours saved). best_effect: the best true effect of any solution of the type so far.
+        addressable hours saved). best_effect: the best true effect of the type's starting solutions
+        (0 for a developed type); successors draw around it raised by ``successor_effect_gain``, so
+        successors do not compound (a simplification: each generation improves on the 2025 state).
         complexity [7]: NASSS complexity of the type. impl_hours: training hours per trained staff member.
         weight: relative frequency among new developments. created_month, origin (CATALOGUE or DEVELOPED).
         coverage: share of the national addressable hours of the type in use (end of last month).
@@ -358,7 +360,8 @@ class CompanyTable(Table):
 
     Attributes:
         kind: STARTUP, SME or LARGE. status: ALIVE, FAILED or SCALED (a scaled start-up is alive).
-        cash: DKK. burn: DKK per month. revenue_year: public revenue over the last 12 months (DKK).
+        cash: DKK. burn: DKK per month. revenue_year: public revenue per year, smoothed (each month
+        ``revenue_year * 11/12 + revenue_month``: about the last 12 months' sum at a steady revenue; DKK).
         revenue_month: this month's. founded, failed_month: months. traction: has had a pilot or a sale.
     """
 
@@ -381,7 +384,8 @@ class CompanyTable(Table):
 
 
 class PartnershipTable(Table):
-    """Partnerships: organisation, company, form, start and end month (-1 = open-ended), active."""
+    """Partnerships: organisation, company, form, start and end month (-1 = open-ended), active, and
+    scale (its size in reference sizes: a project's pilot, a strategic partner's organisation)."""
 
     FIELDS = {
         "org": np.int64,
@@ -390,6 +394,7 @@ class PartnershipTable(Table):
         "start": np.int64,
         "end": np.int64,
         "active": bool,
+        "scale": np.float64,
     }
 
     def __init__(self, capacity: int = 2048) -> None:

@@ -116,7 +116,7 @@ def make_company_table(size, kind, status, cash, burn, revenue_year, revenue_mon
 
 
 @jit(entry=True)
-def make_partnership_table(size, org, company, form, start, end, active):  # fmt: skip
+def make_partnership_table(size, org, company, form, start, end, active, scale):  # fmt: skip
     """The struct of a ``PartnershipTable``."""
     s = new_struct(PARTNERSHIP_TABLE_STRUCT)
     s.size = size
@@ -126,6 +126,7 @@ def make_partnership_table(size, org, company, form, start, end, active):  # fmt
     s.start = start
     s.end = end
     s.active = active
+    s.scale = scale
     return s
 
 
