@@ -49,8 +49,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, out_dir: str | Path, command: str | None = None) -> Path:
-        """Write ``timeseries.parquet``, ``by_profession.parquet``, ``adoption.parquet``, ``summary.json``
-        and ``manifest.json`` into ``out_dir`` (created if needed)."""
+        """Write ``timeseries.parquet``, ``by_profession.parquet``, ``adoption.parquet``,
+        ``coverage.parquet``, ``summary.json`` and ``manifest.json`` into ``out_dir`` (created if needed)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
