@@ -181,6 +181,7 @@ _NO_ADOPTION = pd.DataFrame(
         "date": pd.Series(dtype="datetime64[ns]"),
         "solution_id": pd.Series(dtype=int),
         "archetype": pd.Series(dtype=object),
+        "generation": pd.Series(dtype=int),
         "adopters": pd.Series(dtype=int),
         "n_target_orgs": pd.Series(dtype=int),
     }
