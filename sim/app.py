@@ -3,11 +3,14 @@
 Run it with ``opisim explore`` (or ``solara run sim/app.py``). The sidebar holds Mesa's step / play / reset
 controls, the scenario picker, the seed, the staff scale and one slider per lever (unit, status-quo and
 recommended values in the label). Moving a control changes the *next* model: press RESET to rebuild the
-model with the new settings, then STEP or play. The main area shows, month by month: demand, supply and
-FTE freed; the shortage as a share of demand; the innovation funnel; adoption of the leading solutions;
-this month's headline numbers and the settings in force.
+model with the new settings, then STEP or play. A slider sets a plain value from the first month; a
+scenario's own lever schedules apply when its levers are taken from the file. The main area shows, month by
+month: demand, supply and net FTE freed, with gross FTE freed and innovation work beyond the 2025 balance;
+the shortage as a share of demand; the innovation funnel with roll-outs; the national coverage of the leading
+solution types; the solution types in use; this month's headline numbers and the settings in force.
 
-Charts are matplotlib figures in the house style (``sim.plotting.style``), drawn in national units.
+Charts are matplotlib figures in the house style (``sim.plotting.style``), drawn in national units from the
+model's monthly records (the rows of ``sim/data/outputs.toml``).
 """
 
 from __future__ import annotations
@@ -30,16 +33,24 @@ from mesa.visualization.utils import update_counter
 
 from sim.errors import ScenarioError
 from sim.levers import LEVERS, Lever
+from sim.model.accounting import SECTOR_COLUMNS, SECTOR_ROWS
+from sim.model.demography import SECTORS
 from sim.model.model import HealthSystemModel
 from sim.outputs import TARGET_FTE
 from sim.plotting import labels, style
 from sim.scenario import MIN_STAFF_SCALE
+
+try:  # Mesa >= 3.5 reserves ``Model.scenario`` for instances of its own scenario class
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+except ImportError:  # Mesa < 3.5: no scenario class, no check
+    MesaScenario = None
 
 DEFAULT_STAFF_SCALE = 0.02  # agents per person: a month takes milliseconds, outputs stay national
 STAFF_SCALE_RANGE = (MIN_STAFF_SCALE, 0.25, 0.005)  # min, max, step of the staff-scale slider
 SEED_RANGE = (1, 100)
 SCENARIO_DIR_ENV = "OPISIM_SCENARIO_DIR"
 DEFAULT_SCENARIO_NAME = "baseline"
+N_LEADING_TYPES = 6  # solution types drawn in the coverage chart
 _NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 _FIG_SIZE_IN = (5.6, 3.5)
 _SCREEN_FONT_PT = 9.0
@@ -160,11 +171,15 @@ class ExplorerModel(HealthSystemModel):
         staff_scale: agents per person (outputs are national either way).
         levers_from_scenario: if true, the lever values come from the scenario file and ``kwargs``
             are ignored; if false, every lever given in ``kwargs`` overrides the scenario.
-        **kwargs: lever name -> value (``None`` keeps the scenario's value). Named ``kwargs`` because
-            Mesa's SolaraViz parameter check accepts only a catch-all of that name.
+        **kwargs: lever name -> value (``None`` keeps the scenario's value), a plain value from the first
+            month. Named ``kwargs`` because Mesa's SolaraViz parameter check accepts only a catch-all of
+            that name. A ``scenario`` keyword (Mesa >= 3.5's RESET passes a fresh instance of the class of
+            ``model.scenario``) is ignored: the scenario comes from ``scenario_name``.
 
     Attributes:
         scenario_name, levers_from_scenario: the explorer settings this model was built with.
+        scenario: opisim's :class:`sim.Scenario`; with Mesa >= 3.5 seen through
+            :class:`ExplorerScenario`, which SolaraViz accepts as Mesa's own scenario type.
     """
 
     def __init__(
@@ -181,6 +196,7 @@ class ExplorerModel(HealthSystemModel):
                 f"unknown scenario {scenario_name!r} in {scenario_dir()}; "
                 f"available: {', '.join(files) or 'none'}"
             )
+        kwargs.pop("scenario", None)
         levers = {} if levers_from_scenario else kwargs
         super().__init__(
             scenario=None,
@@ -191,16 +207,56 @@ class ExplorerModel(HealthSystemModel):
         )
         self.scenario_name = scenario_name
         self.levers_from_scenario = bool(levers_from_scenario)
+        if MesaScenario is not None and isinstance(getattr(type(self), "scenario", None), property):
+            # Mesa >= 3.5: its SolaraViz reads model.scenario and refuses anything but an instance of its
+            # Scenario class. Built, the model keeps opisim's Scenario behind such an instance (Mesa's
+            # getter reads ``_scenario``; its setter would tie the scenario to this model).
+            self._scenario = ExplorerScenario(self._scenario)
+
+
+class ExplorerScenario(MesaScenario or object):  # type: ignore[misc]
+    """opisim's :class:`sim.Scenario` as Mesa >= 3.5 expects ``model.scenario``: an instance of
+    ``mesa.experimental.scenarios.Scenario`` (which SolaraViz checks) whose attributes are those of the
+    opisim scenario it holds. It has no Mesa scenario parameters, so SolaraViz's RESET passes an empty one,
+    which :class:`ExplorerModel` ignores.
+
+    Args:
+        scenario: the opisim scenario (None only for the empty instance SolaraViz builds on RESET).
+    """
+
+    def __init__(self, scenario: Any = None, **kwargs: Any) -> None:
+        if MesaScenario is not None:
+            super().__init__(**kwargs)
+        self.__dict__["opisim_scenario"] = scenario
+
+    def __getattr__(self, name: str) -> Any:
+        scenario = self.__dict__.get("opisim_scenario")
+        if scenario is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(scenario, name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The opisim scenario's content (not Mesa's parameter dict)."""
+        return self.__dict__["opisim_scenario"].to_dict()
 
 
 # --------------------------------------------------------------------------------------------------
 # data views used by the components
 
 
+def months_done(model: HealthSystemModel) -> int:
+    """Months simulated so far."""
+    return int(model.month_index)
+
+
 def history(model: HealthSystemModel) -> pd.DataFrame:
-    """The datacollector's model series with a ``date`` column (one row per simulated month)."""
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    df["date"] = pd.to_datetime(np.asarray(model.dates[: len(df)]).astype("datetime64[ns]"))
+    """National monthly series: a ``date`` column, then every sector output of the registry
+    (``sim/data/outputs.toml``, e.g. ``fte_freed``, ``fte_freed_gross``, ``fte_innovation_work``,
+    ``rollouts_active``), one row per simulated month."""
+    n = months_done(model)
+    values = model.recorder.sector[:n, SECTOR_ROWS.index("all"), :]
+    df = pd.DataFrame(values, columns=list(SECTOR_COLUMNS))
+    df.insert(0, "date", pd.to_datetime(np.asarray(model.dates[:n]).astype("datetime64[ns]")))
     return df
 
 
@@ -216,7 +272,9 @@ class FunnelStage:
 FUNNEL: tuple[FunnelStage, ...] = (
     FunnelStage("startups_alive", "Start-ups alive", False),
     FunnelStage("pilots_active", "Pilots active", False),
+    FunnelStage("rollouts_active", "Roll-outs under way", False),
     FunnelStage("adoptions", "Adoptions (cumulative)", True),
+    FunnelStage("replacements", "Replaced by a successor (cumulative)", True),
     FunnelStage("solutions_in_use", "Solutions in use", False),
     FunnelStage("solutions_scaled", "Solutions scaled", False),
 )
@@ -235,14 +293,18 @@ def funnel_series(df: pd.DataFrame) -> dict[str, pd.Series]:
 HEADLINE_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
     ("demand_fte", "Demand (FTE)", lambda v: f"{v:,.0f}"),
     ("supply_fte", "Supply (FTE)", lambda v: f"{v:,.0f}"),
-    ("fte_freed", "FTE freed (net)", lambda v: f"{v:,.0f}"),
+    ("fte_freed", "FTE freed (net, beyond 2025)", lambda v: f"{v:,.0f}"),
+    ("fte_freed_gross", "FTE freed (gross, beyond 2025)", lambda v: f"{v:,.0f}"),
+    ("fte_innovation_work", "Innovation work (FTE, beyond 2025)", lambda v: f"{v:,.0f}"),
     ("gap_fte", "Shortage (FTE)", lambda v: f"{v:,.0f}"),
     ("gap_share", "Shortage (% of demand)", lambda v: f"{100 * v:.1f} %"),
     ("strain", "Strain (demand / capacity)", lambda v: f"{v:.3f}"),
     ("staff_headcount", "Staff (persons)", lambda v: f"{v:,.0f}"),
     ("attrition_rate", "Attrition (% per year)", lambda v: f"{100 * v:.1f} %"),
     ("pilots_active", "Pilots active", lambda v: f"{v:,.0f}"),
+    ("rollouts_active", "Roll-outs under way", lambda v: f"{v:,.0f}"),
     ("solutions_in_use", "Solutions in use", lambda v: f"{v:,.0f}"),
+    ("solution_types_in_use", "Solution types in use", lambda v: f"{v:,.0f}"),
     ("solutions_scaled", "Solutions scaled", lambda v: f"{v:,.0f}"),
     ("startups_alive", "Start-ups alive", lambda v: f"{v:,.0f}"),
 )
@@ -250,15 +312,71 @@ HEADLINE_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
 
 def headline_table(model: HealthSystemModel) -> list[tuple[str, str]]:
     """(label, formatted value) rows of the current month's headline numbers; empty before step 1."""
-    if model.steps == 0:
+    if months_done(model) == 0:
         return []
-    numbers = model.current_headline()
-    rows = [("Month", str(numbers.get("date", "")))]
+    rows = [("Month", str(model.dates[model.last_recorded_month]))]
     for key, label, fmt in HEADLINE_ROWS:
-        value = numbers.get(key)
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            rows.append((label, fmt(float(value))))
+        value = model.current(key)
+        if not math.isnan(value):
+            rows.append((label, fmt(value)))
     return rows
+
+
+def type_label(model: HealthSystemModel, k: int) -> str:
+    """Display name of solution type ``k``: the archetype's label, or "New <sector> type #k" for a type
+    developed during the run (``InnovationLayer.type_name`` gives ``new_type_<k>``)."""
+    layer = model.innovation
+    key = layer.type_name(k)
+    archetypes = {a.key: a for a in layer.catalogue.archetypes}
+    if key in archetypes:
+        return short_label(archetypes[key].label, width=24)
+    sector = int(layer.types.sector[k])
+    return f"New {SECTORS[sector] if sector >= 0 else 'cross-sector'} type #{k}"
+
+
+def coverage_series(model: HealthSystemModel, n: int = N_LEADING_TYPES) -> dict[str, np.ndarray]:
+    """Type label -> national coverage (share of the type's addressable hours in use) month by month, for
+    the ``n`` types with the highest coverage this month; empty without innovation or before step 1."""
+    layer = getattr(model, "innovation", None)
+    if layer is None or months_done(model) == 0:
+        return {}
+    history_ = layer.coverage_history()  # [months, types]
+    if history_.size == 0:
+        return {}
+    last = history_[-1]
+    order = [int(k) for k in np.argsort(-last, kind="stable")[:n] if last[k] > 0]
+    return {type_label(model, k): history_[:, k] for k in order}
+
+
+def types_in_use(model: HealthSystemModel) -> tuple[np.ndarray, np.ndarray]:
+    """(types in use, of which developed during the run) month by month: types with any coverage."""
+    layer = getattr(model, "innovation", None)
+    if layer is None or months_done(model) == 0:
+        return np.zeros(0), np.zeros(0)
+    in_use = layer.coverage_history() > 0  # [months, types]
+    developed = np.arange(in_use.shape[1]) >= len(layer.catalogue.archetypes)
+    return in_use.sum(axis=1).astype(float), in_use[:, developed].sum(axis=1).astype(float)
+
+
+def _lever_setting(scenario: Any, name: str) -> str:
+    """A lever's setting in the settings table: its value, marked SQ or rec., or its schedule."""
+    lever = LEVERS[name]
+    value = float(getattr(scenario.levers, name))
+    if math.isclose(value, lever.status_quo):
+        mark = "SQ"
+    elif math.isclose(value, lever.recommended):
+        mark = "rec."
+    else:
+        mark = ""
+    text = f"{_fmt(value)} {mark}".strip()
+    schedule = scenario.lever_schedules.get(name)
+    if schedule is not None:
+        text += f" from {schedule.start_year}-{schedule.start_month:02d}"
+        if schedule.ramp_years > 0:
+            text += f", ramp {_fmt(schedule.ramp_years)} y"
+        if schedule.end_year is not None:
+            text += f", to {schedule.end_year}"
+    return text
 
 
 def settings_table(model: HealthSystemModel) -> list[tuple[str, str]]:
@@ -280,15 +398,12 @@ def settings_table(model: HealthSystemModel) -> list[tuple[str, str]]:
         ),
         ("Levers from", source),
     ]
-    for lever_name, lever in LEVERS.items():
-        value = float(getattr(scenario.levers, lever_name))
-        if math.isclose(value, lever.status_quo):
-            mark = "SQ"
-        elif math.isclose(value, lever.recommended):
-            mark = "rec."
-        else:
-            mark = ""
-        rows.append((labels.lever(lever_name, "en"), f"{_fmt(value)} {mark}".strip()))
+    for lever_name in LEVERS:
+        rows.append((labels.lever(lever_name, "en"), _lever_setting(scenario, lever_name)))
+    for programme in scenario.programmes:
+        levers = ", ".join(labels.lever(name, "en") for name in programme.levers)
+        n = len(programme.archetypes)
+        rows.append((f"Programme {programme.name}", f"{levers} for {n} type{'s' * (n != 1)}"))
     return rows
 
 
@@ -341,7 +456,7 @@ def time_window(model: HealthSystemModel) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The x range of the time charts: the start to at least five years on, growing with the run."""
     start = pd.Timestamp(str(model.dates[0]))
     horizon = pd.Timestamp(str(model.dates[-1])) + pd.DateOffset(months=1)
-    done = pd.Timestamp(str(model.dates[min(model.steps, len(model.dates) - 1)]))
+    done = pd.Timestamp(str(model.dates[min(months_done(model), len(model.dates) - 1)]))
     end = max(start + pd.DateOffset(years=5), done + pd.DateOffset(years=1))
     return start, min(end, horizon)
 
@@ -361,13 +476,14 @@ def _thousands(ax: Any) -> None:
 
 
 def workforce_figure(model: HealthSystemModel) -> Figure:
-    """Demand, supply and supply + freed (top); FTE freed against the 10,000 target (bottom)."""
+    """Demand, supply and supply + net FTE freed (top); net FTE freed against the 10,000 target, with the
+    gross FTE freed and the innovation work it is net of, all beyond the 2025 balance (bottom)."""
     import matplotlib as mpl
 
     df = history(model)
     fig, (top, bottom) = _new_figure(2, [2.2, 1.0])
     with mpl.rc_context(_screen_rc()):
-        top.set_title("Workforce: demand, supply and FTE freed (national FTE)")
+        top.set_title("Workforce: demand, supply and net FTE freed (national FTE)")
         if len(df):
             top.plot(df["date"], df["demand_fte"], color=style.DEMAND_COLOUR, label="Demand")
             top.plot(df["date"], df["supply_fte"], color=style.SUPPLY_COLOUR, label="Supply")
@@ -377,7 +493,7 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
                     df["supply_fte"] + df["fte_freed"],
                     color=style.CAPACITY_COLOUR,
                     linestyle="--",
-                    label="Supply + freed",
+                    label="Supply + net freed",
                 )
             top.fill_between(
                 df["date"],
@@ -389,7 +505,24 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
                 linewidth=0,
             )
             top.legend(loc="upper left", ncols=3)
-            bottom.plot(df["date"], df["fte_freed"], color=style.CAPACITY_COLOUR)
+            bottom.plot(df["date"], df["fte_freed"], color=style.CAPACITY_COLOUR, label="Net")
+            bottom.plot(
+                df["date"],
+                df["fte_freed_gross"],
+                color=style.CAPACITY_COLOUR,
+                linestyle="--",
+                linewidth=1.2,
+                label="Gross",
+            )
+            bottom.plot(
+                df["date"],
+                df["fte_innovation_work"],
+                color=style.GREY,
+                linestyle=":",
+                linewidth=1.2,
+                label="Innovation work",
+            )
+            bottom.legend(loc="upper left", ncols=3)
         else:
             _waiting(top)
         bottom.axhline(TARGET_FTE, color=style.GREY, linestyle=":", linewidth=1.0)
@@ -398,15 +531,16 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
             TARGET_FTE,
             "10k target",
             transform=bottom.get_yaxis_transform(),
-            va="bottom",
+            va="top",
             ha="left",
             color=style.GREY,
             fontsize=_SCREEN_FONT_PT - 1,
         )
         bottom.axhline(0, color="#333333", linewidth=0.6)
-        bottom.set_ylabel("FTE freed (net)")
-        low = min(0.0, float(df["fte_freed"].min()) * 1.2) if len(df) else 0.0
-        high = max(TARGET_FTE * 1.15, float(df["fte_freed"].max()) * 1.1 if len(df) else 0.0)
+        bottom.set_ylabel("FTE beyond 2025")
+        shown = ["fte_freed", "fte_freed_gross", "fte_innovation_work"]
+        low = min(0.0, float(df[shown].min().min()) * 1.2) if len(df) else 0.0
+        high = max(TARGET_FTE * 1.6, float(df[shown].max().max()) * 1.45 if len(df) else 0.0)
         bottom.set_ylim(low, high)
         _thousands(top)
         _thousands(bottom)
@@ -448,7 +582,8 @@ def gap_figure(model: HealthSystemModel) -> Figure:
 
 
 def funnel_figure(model: HealthSystemModel) -> Figure:
-    """Innovation funnel over time: start-ups alive (top); pilots, adoptions and solutions (bottom)."""
+    """Innovation funnel over time: start-ups alive (top); pilots and roll-outs under way, adoptions and
+    replacements so far, solutions in use and scaled (bottom, log scale)."""
     import matplotlib as mpl
 
     df = history(model)
@@ -473,11 +608,16 @@ def funnel_figure(model: HealthSystemModel) -> Figure:
             for ax in (top, bottom):
                 lines = ax.get_lines()
                 if lines:
-                    ax.legend(loc="upper left", ncols=2)
                     peak = max(float(np.max(line.get_ydata())) for line in lines)
-                    ax.set_ylim(0, max(1.0, peak * (1.45 if ax is top else 1.35)))
+                    if ax is top:
+                        ax.legend(loc="upper left", ncols=2)
+                        ax.set_ylim(0, max(1.0, peak * 1.45))
+                    else:  # stocks and running totals of very different size: a log scale
+                        ax.legend(loc="upper left", ncols=2, fontsize=_SCREEN_FONT_PT - 2)
+                        ax.set_yscale("log")
+                        ax.set_ylim(1, max(10.0, peak * 60))
         top.set_ylabel("companies")
-        bottom.set_ylabel("count")
+        bottom.set_ylabel("count (log scale)")
         _time_axis(bottom, model)
     return fig
 
@@ -494,41 +634,78 @@ def short_label(text: str, width: int = 34) -> str:
     return text[: width - 1].rstrip() + "…"
 
 
-def adoption_figure(model: HealthSystemModel, n: int = 8) -> Figure:
-    """Adopting organisations of the most adopted solutions this month (horizontal bars)."""
+def coverage_figure(model: HealthSystemModel, n: int = N_LEADING_TYPES) -> Figure:
+    """National coverage of the ``n`` solution types most in use this month: the share of each type's
+    addressable hours (in its sector) that solutions cover, month by month."""
     import matplotlib as mpl
 
-    leading = model.leading_adoption(n) if model.steps else {}
-    n_orgs = int(getattr(getattr(model, "world", None), "n", 0) or 0)
+    series = coverage_series(model, n)
     fig, (ax,) = _new_figure()
     with mpl.rc_context(_screen_rc()):
-        ax.set_title("Most adopted solutions")
-        ax.grid(axis="y", visible=False)
-        ax.grid(axis="x", visible=True)
-        if not leading:
+        ax.set_title("Coverage of the leading solution types (% of their hours)")
+        if not series:
             text = (
                 "Innovation layer switched off in this scenario"
                 if getattr(model, "innovation", None) is None
-                else "No solution adopted yet"
+                else "Press STEP or ▶ to simulate"
             )
-            _waiting(ax, text if model.steps else "Press STEP or ▶ to simulate")
-            ax.set_yticks([])
+            _waiting(ax, text)
+            ax.set_ylim(0, 100)
+        else:
+            dates = history(model)["date"]
+            colours = iter(style.CYCLE)
+            for label, values in series.items():
+                ax.plot(
+                    dates,
+                    100 * values,
+                    color=next(colours),
+                    label=f"{label}: {100 * values[-1]:.0f} %",
+                )
+            ax.legend(loc="upper left", ncols=2, fontsize=_SCREEN_FONT_PT - 2)
+            peak = max(float(np.max(v)) for v in series.values())
+            ax.set_ylim(0, min(100.0, max(10.0, 100 * peak * 1.6)))
+        ax.set_ylabel("% of the type's hours")
+        _time_axis(ax, model)
+    return fig
+
+
+def types_figure(model: HealthSystemModel) -> Figure:
+    """Solution types in use (any coverage), and of them those developed during the run."""
+    import matplotlib as mpl
+
+    total, developed = types_in_use(model)
+    fig, (ax,) = _new_figure()
+    with mpl.rc_context(_screen_rc()):
+        ax.set_title("Solution types in use")
+        if not len(total):
+            text = (
+                "Innovation layer switched off in this scenario"
+                if getattr(model, "innovation", None) is None
+                else "Press STEP or ▶ to simulate"
+            )
+            _waiting(ax, text)
+            ax.set_ylim(0, 1)
         else:
             from matplotlib.ticker import MaxNLocator
 
-            names = list(leading)
-            values = [leading[k] for k in names]
-            slots = range(n - 1, n - 1 - len(names), -1)  # top-down, fixed slot height
-            ax.barh(list(slots), values, color=style.LEVER_COLOUR, height=0.6)
-            ax.set_yticks(list(slots), [short_label(k) for k in names])
-            ax.set_ylim(-0.5, n - 0.5)
-            for y, value in zip(slots, values, strict=True):
-                ax.text(value, y, f" {value:,.0f}", va="center", fontsize=_SCREEN_FONT_PT - 1)
-            ax.set_xlim(0, max(values) * 1.2 if max(values) > 0 else 1)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_xlabel(
-                "organisations using the solution" + (f" (of {n_orgs})" if n_orgs else "")
+            dates = history(model)["date"]
+            catalogue = total - developed
+            ax.stackplot(
+                dates,
+                catalogue,
+                developed,
+                colors=[style.LEVER_COLOUR, style.CAPACITY_COLOUR],
+                alpha=0.8,
+                labels=[
+                    f"2025 catalogue: {catalogue[-1]:,.0f}",
+                    f"developed since: {developed[-1]:,.0f}",
+                ],
             )
+            ax.legend(loc="upper left")
+            ax.set_ylim(0, max(1.0, float(total.max()) * 1.35))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("types")
+        _time_axis(ax, model)
     return fig
 
 
@@ -581,9 +758,15 @@ def FunnelChart(model: HealthSystemModel):
 
 
 @solara.component
-def AdoptionChart(model: HealthSystemModel):
-    """Adoption of the leading solutions."""
-    return _chart("adoption", adoption_figure, model)
+def CoverageChart(model: HealthSystemModel):
+    """National coverage of the leading solution types."""
+    return _chart("coverage", coverage_figure, model)
+
+
+@solara.component
+def TypesChart(model: HealthSystemModel):
+    """Solution types in use."""
+    return _chart("types", types_figure, model)
 
 
 @solara.component
@@ -629,7 +812,8 @@ COMPONENTS = [
     (WorkforceChart, 0),
     (GapChart, 0),
     (FunnelChart, 0),
-    (AdoptionChart, 0),
+    (CoverageChart, 0),
+    (TypesChart, 0),
     (HeadlineTable, 0),
     (SettingsTable, 0),
 ]

@@ -49,8 +49,8 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def write(self, out_dir: str | Path, command: str | None = None) -> Path:
-        """Write ``timeseries.parquet``, ``by_profession.parquet``, ``adoption.parquet``, ``summary.json``
-        and ``manifest.json`` into ``out_dir`` (created if needed)."""
+        """Write ``timeseries.parquet``, ``by_profession.parquet``, ``adoption.parquet``,
+        ``coverage.parquet``, ``summary.json`` and ``manifest.json`` into ``out_dir`` (created if needed)."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.timeseries.to_parquet(out / "timeseries.parquet", index=False)
@@ -181,6 +181,7 @@ _NO_ADOPTION = pd.DataFrame(
         "date": pd.Series(dtype="datetime64[ns]"),
         "solution_id": pd.Series(dtype=int),
         "archetype": pd.Series(dtype=object),
+        "generation": pd.Series(dtype=int),
         "adopters": pd.Series(dtype=int),
         "n_target_orgs": pd.Series(dtype=int),
     }

@@ -94,3 +94,19 @@ def test_plot_defaults_and_report_path_match_the_docs():
 
     plot = build_parser().parse_args(["plot", "x"])
     assert plot.format == ",".join(DEFAULT_FORMATS)
+
+
+def test_readme_scenario_example_is_a_valid_scenario(tmp_path):
+    """The scenario file shown in the README's "Scenarios" section loads: its schedules, rule sections
+    and programme are what the text says they are."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Scenarios", 1)[1].split("```toml", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    scenario = sim.load_scenario(path)
+    assert set(scenario.lever_schedules) == {"risk_budget", "spread_workflows"}
+    assert scenario.lever_schedules["spread_workflows"].end_year == 2032
+    assert scenario.levers.innovation_core_task == 1.5
+    assert scenario.param("risk_budget.pooling") == "region"
+    assert scenario.param("procurement.joint_procurement") == "national"
+    assert [p.archetypes for p in scenario.programmes] == [["transfer_aids", "wash_toilets"]]

@@ -95,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result.write(out, command=command)
     print(summary_table(result))
     print(
-        f"\nwrote {out}/ (timeseries, by_profession and adoption .parquet, summary.json, "
+        f"\nwrote {out}/ (timeseries, by_profession, coverage and adoption .parquet, summary.json, "
         f"manifest.json) in {result.run_time_s:.2f} s"
     )
     return 0
