@@ -138,13 +138,17 @@ def test_raising_nasss_complexity_never_raises_adoption(quick, nasss_base, monke
 
 @pytest.mark.slow
 def test_status_quo_shows_pilotitis_and_slow_spread(baseline):
-    """Most pilots never spread beyond their site (share > 0.5); solutions that do reach 10 organisations
-    take years: mean time from first pilot to scale between 3 and 12 years (SOURCES D-31: screen visits reached
-    half of municipalities ~5 years after the first use; D-23: COPD telemedicine 7-8 years to national rollout)."""
+    """Pilotitis without a saturation artefact: a sizeable minority of piloted solutions is never rolled
+    out organisation-wide anywhere (share 0.1-0.5), while spread or operation is the larger share (SOURCES
+    D-56: MedCom's map, spread/operation the larger share of telemedicine initiatives since 2016; no source
+    gives the share of pilots that scale, docs/SOURCES.md has none); solutions that do reach 10
+    organisations take years: mean time from first pilot to scale between 3 and 12 years (SOURCES D-31:
+    screen visits reached half of municipalities ~5 years after the first use; D-23: COPD telemedicine 7-8
+    years to national rollout)."""
     sc = baseline.with_overrides({"world.staff_scale": 0.02})
     for seed in (1, 2):
         s = sim.run(sc, seed=seed).summary
-        assert s["share_pilots_never_spread"] > 0.5
+        assert 0.1 < s["share_pilots_never_spread"] < 0.5
         assert s["solutions_scaled_cum"] >= 1
         assert 36 <= s["months_pilot_to_scale_mean"] <= 144
 

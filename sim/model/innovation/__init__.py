@@ -50,6 +50,7 @@ from sim.model.innovation.state import (
     KERNEL_STREAMS,
     MONEY_STATS,
     ORG_FIELDS,
+    ORGANISATION,
     PIPELINE_STATS,
     POOLING,
     PROVEN,
@@ -597,7 +598,12 @@ class InnovationLayer:
         months = first_scaled[scaled & piloted] - sols.first_pilot_month[:n][scaled & piloted]
         horizon = len(hist)
         mature = piloted & (sols.first_pilot_month[:n] <= horizon - 36)
-        spread_beyond = hist.max(axis=0) >= 2 if len(hist) else np.zeros(n, bool)
+        # spread beyond its pilot units: some organisation rolled it out organisation-wide (a frontier
+        # pilot kept in a unit, however many organisations keep one, is not spread)
+        eng, m = self.eng, self.eng.n
+        org_wide = (eng.scope[:m] == ORGANISATION) & (eng.adopted[:m] >= 0)
+        spread_beyond = np.zeros(n, bool)
+        spread_beyond[eng.sol[:m][org_wide]] = True
         cov = self.coverage_history()
         in_use_types = (cov[-1] > 0).sum() if len(cov) else 0
         developed = self.types.origin[: self.types.n] == 1
