@@ -64,7 +64,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
             print(f"  {prior.key}: {prior.describe()}")
         print("targets:")
         for t in spec.targets:
-            scale = f"interval {t.band[0]:g}-{t.band[1]:g}" if t.interval else f"{t.scale_kind} {t.scale:g}"
+            scale = (
+                f"interval {t.band[0]:g}-{t.band[1]:g}"
+                if t.interval
+                else f"{t.scale_kind} {t.scale:g}"
+            )
             role = t.role.replace("_", " ")
             print(f"  {t.name} = {t.observed:g} ({scale}; {role}; {t.source})")
         return 0

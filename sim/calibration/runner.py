@@ -357,9 +357,7 @@ def targets_table(spec: CalibrationSpec, predictive: pd.DataFrame) -> pd.DataFra
                 "model_p95": p95,
                 # the band meets the target's values (the observed value, or its interval)
                 "covered": bool(p05 <= high and p95 >= low) if len(values) else False,
-                "z": (mean - min(max(mean, low), high)) / target.scale
-                if len(values)
-                else math.nan,
+                "z": (mean - min(max(mean, low), high)) / target.scale if len(values) else math.nan,
                 "runs": int(len(values)),
                 "description": target.description,
             }

@@ -153,6 +153,7 @@ def evaluate_opisim(
 # ---------------------------------------------------------------------------------------------------
 # opisim_history: the historical mode (calibration to Danish history, issue 12)
 
+
 def evaluate_opisim_history(
     base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
 ) -> tuple[dict[str, float], pd.DataFrame | None]:

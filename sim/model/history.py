@@ -47,10 +47,16 @@ from sim.model.demography import PROFESSIONS, SECTORS
 # archetype; KL's own headline for the 521 mDKK names the other two ("en halv milliard på loftlifte og
 # vasketoiletter", SOURCES D-01), so the gains are compared with transfer aids and wash toilets.
 PROGRAMME_ARCHETYPES = ("transfer_aids", "wash_toilets")
-PROGRAMME_BASE = (2014, 1)  # the level the gains are counted from: January 2014 (baseline Q1 2014, D-05)
+PROGRAMME_BASE = (
+    2014,
+    1,
+)  # the level the gains are counted from: January 2014 (baseline Q1 2014, D-05)
 PROGRAMME_YEARS = (2014, 2015, 2016, 2017)
 SPREAD_CAP = 100.0  # top / bottom decile ratio when the bottom decile has no coverage
-JOB_LEAVING_WINDOW = ((2021, 11), (2022, 10))  # "between November 2021 and November 2022" (W-30, W-31)
+JOB_LEAVING_WINDOW = (
+    (2021, 11),
+    (2022, 10),
+)  # "between November 2021 and November 2022" (W-30, W-31)
 FIRST_NEEDED, LAST_NEEDED = (2014, 1), (2024, 3)
 
 
@@ -256,9 +262,10 @@ class _Observer:
         prof = self.model.recorder.profession[first : last + 1, SECTORS.index(sector)]
         cols = [PROFESSIONS.index(p) for p in professions]
         block = prof[:, cols]  # [months, professions, columns]
-        leavers = block[..., PROFESSION_COLUMNS.index("exits")].sum() + block[
-            ..., PROFESSION_COLUMNS.index("moves")
-        ].sum()
+        leavers = (
+            block[..., PROFESSION_COLUMNS.index("exits")].sum()
+            + block[..., PROFESSION_COLUMNS.index("moves")].sum()
+        )
         head = block[..., PROFESSION_COLUMNS.index("staff_headcount")].sum(axis=1).mean()
         return float(leavers / head * 12.0 / (last - first + 1)) if head > 0 else 0.0
 
