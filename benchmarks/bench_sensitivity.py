@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from sim.analysis.cli import run_sensitivity
+    from sim.analysis import run_sensitivity
     from sim.analysis.designs import expected_runs, plan_from_spec
 
     innovation = importlib.util.find_spec("sim.model.innovation") is not None

@@ -11,6 +11,13 @@ from sim.model.innovation.solutions import load_catalogue
 from sim.scenario import calibration_defaults
 
 
+def _shown(value) -> str:
+    """A calibration value as the tables show it (numbers with :g, choices and switches as written)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, int | float) else f'"{value}"'
+
+
 def main() -> None:
     print("### Levers (L)\n")
     print("| lever | unit | status quo | recommended | range | theme (source) | mechanism |")
@@ -35,7 +42,7 @@ def main() -> None:
     print("| --- | --- | --- | --- |")
     for key, entry in calibration_defaults().items():
         print(
-            f"| `{key}` | {entry['value']:g} | {entry.get('unit', '')} | {entry.get('source', '')} |"
+            f"| `{key}` | {_shown(entry['value'])} | {entry.get('unit', '')} | {entry.get('source', '')} |"
         )
     print("\n### Solution archetypes (`sim/data/solutions.toml`)\n")
     print("| archetype | type | sector | effect | NASSS complexity | source |")

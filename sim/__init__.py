@@ -15,6 +15,7 @@ Public API::
 from typing import TYPE_CHECKING
 
 from sim.errors import ExperimentError, OpisimInputError, ResultsError, ScenarioError
+from sim.lazy import lazy_exports
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.scenario import Scenario, load_scenario
 
@@ -25,21 +26,14 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 # The model pulls in Mesa (slow to import); load it on first use so that `opisim levers` and friends start fast.
-_LAZY = {
-    "HealthSystemModel": "sim.model.model",
-    "run": "sim.simulation",
-    "RunResult": "sim.simulation",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "HealthSystemModel": "sim.model.model",
+        "run": "sim.simulation",
+        "RunResult": "sim.simulation",
+    },
+)
 
 
 def run_experiment(*args, **kwargs):

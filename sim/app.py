@@ -31,12 +31,13 @@ from mesa.visualization.utils import update_counter
 from sim.errors import ScenarioError
 from sim.levers import LEVERS, Lever
 from sim.model.model import HealthSystemModel
+from sim.outputs import TARGET_FTE
 from sim.plotting import labels, style
+from sim.scenario import MIN_STAFF_SCALE
 
 DEFAULT_STAFF_SCALE = 0.02  # agents per person: a month takes milliseconds, outputs stay national
-STAFF_SCALE_RANGE = (0.005, 0.25, 0.005)  # min, max, step of the staff-scale slider
+STAFF_SCALE_RANGE = (MIN_STAFF_SCALE, 0.25, 0.005)  # min, max, step of the staff-scale slider
 SEED_RANGE = (1, 100)
-TARGET_FTE_FREED = 10_000.0  # the political target: 10,000 FTE freed by labour-saving technology
 SCENARIO_DIR_ENV = "OPISIM_SCENARIO_DIR"
 DEFAULT_SCENARIO_NAME = "baseline"
 _NICE_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -391,10 +392,10 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
             bottom.plot(df["date"], df["fte_freed"], color=style.CAPACITY_COLOUR)
         else:
             _waiting(top)
-        bottom.axhline(TARGET_FTE_FREED, color=style.GREY, linestyle=":", linewidth=1.0)
+        bottom.axhline(TARGET_FTE, color=style.GREY, linestyle=":", linewidth=1.0)
         bottom.text(
             0.01,
-            TARGET_FTE_FREED,
+            TARGET_FTE,
             "10k target",
             transform=bottom.get_yaxis_transform(),
             va="bottom",
@@ -405,7 +406,7 @@ def workforce_figure(model: HealthSystemModel) -> Figure:
         bottom.axhline(0, color="#333333", linewidth=0.6)
         bottom.set_ylabel("FTE freed (net)")
         low = min(0.0, float(df["fte_freed"].min()) * 1.2) if len(df) else 0.0
-        high = max(TARGET_FTE_FREED * 1.15, float(df["fte_freed"].max()) * 1.1 if len(df) else 0.0)
+        high = max(TARGET_FTE * 1.15, float(df["fte_freed"].max()) * 1.1 if len(df) else 0.0)
         bottom.set_ylim(low, high)
         _thousands(top)
         _thousands(bottom)

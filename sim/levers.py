@@ -21,7 +21,7 @@ therefore our reading (``theme_source = "reading"``) except where the seed's own
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class Lever:
         analysis_low, analysis_high: the plausible policy range around status quo and recommended, used
             by the default sensitivity analyses.
         integer: whether the value is a whole number.
+        title_en, title_da: short display name in English and in Danish (figures, reports).
     """
 
     name: str
@@ -62,6 +63,8 @@ class Lever:
     analysis_low: float
     analysis_high: float
     integer: bool = False
+    title_en: str = field(kw_only=True)
+    title_da: str = field(kw_only=True)
 
     @property
     def mechanism(self) -> str:
@@ -71,7 +74,11 @@ class Lever:
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """One exogenous uncertainty (not policy): swept as scenarios and in the analysis."""
+    """One exogenous uncertainty (not policy): swept as scenarios and in the analysis.
+
+    Attributes:
+        title_en, title_da: short display name in English and in Danish (figures, reports).
+    """
 
     name: str
     unit: str
@@ -81,6 +88,8 @@ class Uncertainty:
     description: str
     mechanism: str
     source: str
+    title_en: str = field(kw_only=True)
+    title_da: str = field(kw_only=True)
 
 
 _LEVER_ROWS = [
@@ -108,6 +117,8 @@ _LEVER_ROWS = [
         ),
         0.1,
         2.0,
+        title_en="Innovation as core task",
+        title_da="Innovation som kerneopgave",
     ),
     Lever(
         "spread_workflows",
@@ -134,6 +145,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         0.9,
+        title_en="Workflows for spread",
+        title_da="Arbejdsgange for udbredelse",
     ),
     Lever(
         "competence_investment",
@@ -156,6 +169,8 @@ _LEVER_ROWS = [
         ),
         2.0,
         30.0,
+        title_en="Competence investment",
+        title_da="Investering i kompetencer",
     ),
     Lever(
         "proactive_scouting",
@@ -178,6 +193,8 @@ _LEVER_ROWS = [
         ),
         0.01,
         0.15,
+        title_en="Proactive scouting",
+        title_da="Proaktiv tilgang",
     ),
     Lever(
         "procurement_flexibility",
@@ -202,6 +219,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         0.9,
+        title_en="Flexible procurement",
+        title_da="Fleksible udbudsregler",
     ),
     Lever(
         "career_paths",
@@ -224,6 +243,8 @@ _LEVER_ROWS = [
         ),
         0.2,
         5.0,
+        title_en="Career paths",
+        title_da="Meritgivende karriereveje",
     ),
     Lever(
         "incentive_structures",
@@ -251,6 +272,8 @@ _LEVER_ROWS = [
         ),
         0.0,
         0.8,
+        title_en="Incentive structures",
+        title_da="Incitamentsstrukturer",
     ),
     Lever(
         "common_evaluation",
@@ -277,6 +300,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         1.0,
+        title_en="Common evaluation",
+        title_da="Fælles evalueringsparadigme",
     ),
     Lever(
         "transformative_focus",
@@ -299,6 +324,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         0.6,
+        title_en="Transformative focus",
+        title_da="Transformative løsninger",
     ),
     Lever(
         "test_access",
@@ -322,6 +349,8 @@ _LEVER_ROWS = [
         ),
         0.1,
         1.0,
+        title_en="Access to test facilities",
+        title_da="Adgang til test",
     ),
     Lever(
         "role_transparency",
@@ -343,6 +372,8 @@ _LEVER_ROWS = [
         ),
         0.1,
         1.0,
+        title_en="Role transparency",
+        title_da="Tydelige roller",
     ),
     Lever(
         "risk_budget",
@@ -362,6 +393,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         0.8,
+        title_en="Risk budget",
+        title_da="Ramme for risikovillige investeringer",
     ),
     Lever(
         "strategic_partnership_cap",
@@ -383,6 +416,8 @@ _LEVER_ROWS = [
         1,
         6,
         True,
+        title_en="Strategic partnerships",
+        title_da="Strategiske partnerskaber",
     ),
     Lever(
         "challenge_driven_share",
@@ -402,6 +437,8 @@ _LEVER_ROWS = [
         ),
         0.05,
         0.6,
+        title_en="Challenge-driven development",
+        title_da="Udfordringsdrevet udvikling",
     ),
 ]
 
@@ -427,6 +464,8 @@ _UNCERTAINTY_ROWS = [
         "sim.model.demography.Demography",
         "SOURCES DM-01, DM-03, DM-04: DST 2020/2021 and KL 2024 differ by about 10% on 80+ growth "
         "2024-2030 (derived: +129,500 vs +118,000 from 304,000)",
+        title_en="Demography",
+        title_da="Demografi",
     ),
     Uncertainty(
         "education_intake",
@@ -437,6 +476,8 @@ _UNCERTAINTY_ROWS = [
         "Scales yearly graduate cohorts of every profession.",
         "sim.model.model.HealthSystemModel.graduate_cohort",
         "SOURCES W-44: nursing intake -18% 2019-2022, +1% 2023",
+        title_en="Education intake",
+        title_da="Uddannelsesoptag",
     ),
     Uncertainty(
         "effect_size",
@@ -447,6 +488,8 @@ _UNCERTAINTY_ROWS = [
         "Scales the true labour-saving effect of every solution archetype.",
         "sim.model.innovation.solutions.draw_solution",
         "assumption (single-site effects only, e.g. SOURCES E-05, E-08, E-13)",
+        title_en="Effect size",
+        title_da="Effektstørrelse",
     ),
     Uncertainty(
         "funding_climate",
@@ -457,6 +500,8 @@ _UNCERTAINTY_ROWS = [
         "Scales founding of start-ups and the cash they raise.",
         "sim.model.innovation.companies.founding_step",
         "assumption (SOURCES C-02: 3,956 mDKK invested since 2019)",
+        title_en="Funding climate",
+        title_da="Finansieringsklima",
     ),
     Uncertainty(
         "budget_growth",
@@ -467,6 +512,8 @@ _UNCERTAINTY_ROWS = [
         "Real growth of public health budgets, which scales innovation and risk budgets.",
         "sim.model.innovation.pipeline.budget_step",
         "assumption",
+        title_en="Budget growth",
+        title_da="Budgetvækst",
     ),
     Uncertainty(
         "technology_potential",
@@ -477,6 +524,8 @@ _UNCERTAINTY_ROWS = [
         "sim.model.innovation.solutions.create_type",
         "sim/data/adoption_2025.toml [technology_potential] (the 2022 digitalisation strategy's 10,000 and "
         "the 2025 AI taskforce's 30,000 public FTE, as shares of hours)",
+        title_en="Technology potential",
+        title_da="Teknologisk potentiale",
     ),
     Uncertainty(
         "attrition_sensitivity",
@@ -487,6 +536,8 @@ _UNCERTAINTY_ROWS = [
         "Scales how strongly strain raises the quit hazard (the vicious circle).",
         "sim.model.staff.quit_hazard",
         "assumption",
+        title_en="Attrition sensitivity",
+        title_da="Afgangsfølsomhed",
     ),
 ]
 

@@ -1,7 +1,7 @@
 """Scenario files: the schema, loading from TOML, validation and dotted-key overrides.
 
 A scenario says which world to build (national or a small synthetic one, and at what staff scale), the
-period, the 14 levers, the uncertainties, innovation switches and optional overrides of calibration
+period, the levers, the uncertainties, innovation switches and optional overrides of calibration
 constants (whose defaults and sources live in ``sim/data/calibration.toml``). Everything is validated on
 load; any problem raises :class:`sim.errors.ScenarioError` with the file, the key and what is allowed.
 """
@@ -12,20 +12,50 @@ import copy
 import hashlib
 import json
 import tomllib
+import typing
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
-from sim.errors import ScenarioError
+from sim.errors import OpisimWarning, ScenarioError, did_you_mean, first_problem
 from sim.levers import LEVERS, UNCERTAINTIES
+from sim.tomlfile import read_toml
 
 FIRST_YEAR = 2025  # the default start: the world as it is in January 2025
 HISTORY_FIRST_YEAR = 2012  # earliest start of the historical mode (the adoption layer's backcast)
 LAST_YEAR = 2045
+# The smallest world.staff_scale at which the national gap and FTE freed are stable (measured
+# 2026-12-03 with benchmarks/bench_staff_scale.py: status quo to 2035, 12 seeds per scale). The mean
+# gap_fte_2035 is 28,576 (sd 1,861) at 0.02 and 28,670-29,348 from 0.03 to 0.5, but 23,991 at 0.01,
+# 18,139 at 0.005 and a surplus of 27,593 at 0.001: with fewer agents the staff counts of small
+# organisations round away. Net FTE freed 2035 stays within its noise (5,804-6,784, sd ~700) down to
+# 0.005. Below the minimum a scenario still runs, with a warning (synthetic worlds that test diffusion
+# alone, where staff do not matter, use less).
+MIN_STAFF_SCALE = 0.02
+
+
+def _number(value: Any) -> Any:
+    """A number as TOML writes it: refuse true/false and text (pydantic would read true as 1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("not a number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+WholeNumber = Annotated[int, BeforeValidator(_number)]
 
 
 class _Strict(BaseModel):
@@ -42,8 +72,8 @@ class MetaSection(_Strict):
 class TimeSection(_Strict):
     """Simulated period, whole calendar years, monthly steps."""
 
-    start_year: int = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
-    end_year: int = Field(LAST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    start_year: WholeNumber = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    end_year: WholeNumber = Field(LAST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeSection:
@@ -61,14 +91,15 @@ class WorldSection(_Strict):
     ``kind = "synthetic"`` builds ``n_regions`` regions with ``n_hospitals`` hospitals and
     ``n_municipalities`` municipalities sharing the national population (for tests and quick runs).
     ``staff_scale`` is agents per person: 1.0 is one agent per person, 0.1 one agent per 10 people;
-    outputs are always in national units.
+    outputs are always in national units. Below :data:`MIN_STAFF_SCALE` the national results are biased
+    (a warning says so).
     """
 
     kind: Literal["national", "synthetic"] = "national"
-    n_regions: int = Field(5, ge=1, le=5)
-    n_hospitals: int = Field(22, ge=1, le=200)
-    n_municipalities: int = Field(98, ge=1, le=20000)
-    staff_scale: float = Field(1.0, gt=0.0, le=1.0)
+    n_regions: WholeNumber = Field(5, ge=1, le=5)
+    n_hospitals: WholeNumber = Field(22, ge=1, le=200)
+    n_municipalities: WholeNumber = Field(98, ge=1, le=20000)
+    staff_scale: Number = Field(1.0, gt=0.0, le=1.0)
 
 
 class InnovationSection(_Strict):
@@ -81,17 +112,25 @@ class InnovationSection(_Strict):
 
     enabled: bool = True
     frictionless: bool = False
-    bass_p: float = Field(0.03, ge=0.0, le=1.0)
-    bass_q: float = Field(0.38, ge=0.0, le=5.0)
+    bass_p: Number = Field(0.03, ge=0.0, le=1.0)
+    bass_q: Number = Field(0.38, ge=0.0, le=5.0)
 
 
 def _bounded_model(name: str, rows: dict[str, Any], default_attr: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for key, row in rows.items():
-        kind = int if getattr(row, "integer", False) else float
-        default = getattr(row, default_attr)
-        fields[key] = (kind, Field(kind(default), ge=row.low, le=row.high, description=row.unit))
+        integer = getattr(row, "integer", False)
+        kind, default = (WholeNumber, int) if integer else (Number, float)
+        value = default(getattr(row, default_attr))
+        fields[key] = (kind, Field(value, ge=row.low, le=row.high, description=row.unit))
     return create_model(name, __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+
+
+def schedule_free_path(value: float, n_months: int):
+    """A constant lever's value in each of ``n_months`` months."""
+    import numpy as np  # lazily, as in LeverSchedule.path
+
+    return np.full(n_months, value)
 
 
 class LeverSchedule(_Strict):
@@ -99,14 +138,16 @@ class LeverSchedule(_Strict):
     over ``ramp_years`` (0: a step); with ``end_year`` it returns to the status quo from the January after
     (a programme that ends). Before ``start_year`` a run is identical to the status quo."""
 
-    value: float
-    start_year: int = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
-    start_month: int = Field(1, ge=1, le=12)
-    ramp_years: float = Field(0.0, ge=0.0, le=30.0)
-    end_year: int | None = Field(None, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    value: Number
+    start_year: WholeNumber = Field(FIRST_YEAR, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
+    start_month: WholeNumber = Field(1, ge=1, le=12)
+    ramp_years: Number = Field(0.0, ge=0.0, le=30.0)
+    end_year: WholeNumber | None = Field(None, ge=HISTORY_FIRST_YEAR, le=LAST_YEAR)
 
-    def path(self, status_quo: float, decimal_years: np.ndarray) -> np.ndarray:
+    def path(self, status_quo: float, decimal_years):
         """The lever's value at each decimal year (months are 1/12 apart, January = .0)."""
+        import numpy as np  # lazily: building the CLI parser imports this module
+
         start = self.start_year + (self.start_month - 1) / 12.0
         if self.ramp_years > 0:
             progress = np.clip((decimal_years - start + 1e-9) / self.ramp_years, 0.0, 1.0)
@@ -121,14 +162,14 @@ def _levers_input_model() -> type[BaseModel]:
     """[levers]: each lever a number or a schedule table, both within the lever's range."""
     fields: dict[str, Any] = {}
     for key, row in LEVERS.items():
-        kind = int if row.integer else float
+        kind, cast = (WholeNumber, int) if row.integer else (Number, float)
         bounded = Annotated[kind, Field(ge=row.low, le=row.high, description=row.unit)]
         schedule = create_model(
             f"Schedule_{key}",
             __base__=LeverSchedule,
             value=(kind, Field(ge=row.low, le=row.high, description=row.unit)),
         )
-        fields[key] = (bounded | schedule, kind(row.status_quo))
+        fields[key] = (bounded | schedule, cast(row.status_quo))
     return create_model("LeversInput", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
 
 
@@ -226,39 +267,72 @@ class ScenarioModel(_Strict):
     programmes: list[ProgrammeSection] = Field(default_factory=list)
 
 
-def _describe_allowed(loc: tuple, err: dict) -> str:
-    """What is allowed at a location, for error messages."""
-    section = loc[0] if loc else None
-    models = {
-        "meta": MetaSection,
-        "time": TimeSection,
-        "world": WorldSection,
-        "levers": LeversInput,
-        "uncertainties": UncertaintiesSection,
-        "innovation": InnovationSection,
-    }
+# sections whose keys are rows of a table in sim/levers.py (their messages give the row's range and unit)
+_ROW_SECTIONS = {"levers": LEVERS, "uncertainties": UNCERTAINTIES}
+_BOUND_WORDS = {Ge: (">=", "ge"), Gt: (">", "gt"), Le: ("<=", "le"), Lt: ("<", "lt")}
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model an annotation holds (directly or as one member of a union), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_at(path: tuple[str, ...]) -> type[BaseModel] | None:
+    """The model of the table at ``path`` in a scenario (``()`` is the file), or None."""
+    model: type[BaseModel] | None = ScenarioModel
+    for part in path:
+        field = model.model_fields.get(part) if model is not None else None
+        model = _submodel(field.annotation) if field is not None else None
+    return model
+
+
+def _field_allowed(model: type[BaseModel], key: str) -> str | None:
+    """What a field accepts, from its type and bounds, e.g. "a number > 0 and <= 1"."""
+    field = model.model_fields.get(key)
+    if field is None:
+        return None
+    words = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+    if typing.get_origin(field.annotation) is Literal:
+        return "one of " + ", ".join(repr(v) for v in typing.get_args(field.annotation))
+    what = words.get(field.annotation)  # type: ignore[call-overload]
+    if what is None:
+        return None
+    bounds = [
+        f"{symbol} {getattr(m, attr):g}"
+        for m in field.metadata
+        for cls, (symbol, attr) in _BOUND_WORDS.items()
+        if isinstance(m, cls)
+    ]
+    return what + (" " + " and ".join(bounds) if bounds else "")
+
+
+def _row_allowed(section: str, key: str) -> str:
+    """What a lever or uncertainty accepts: its range and unit."""
+    row = _ROW_SECTIONS[section][key]
+    what = "a whole number" if getattr(row, "integer", False) else "a number"
+    return f"{what} from {row.low:g} to {row.high:g} ({row.unit})"
+
+
+def _describe_allowed(loc: tuple[str, ...], err: dict) -> str:
+    """What is allowed at a location, for error messages (with the nearest valid name for a typo)."""
     if err["type"] == "extra_forbidden":
-        if len(loc) == 3 and section == "levers":
-            return "allowed keys in a lever schedule: " + ", ".join(LeverSchedule.model_fields)
-        if len(loc) == 1:
-            return "allowed sections: " + ", ".join(ScenarioModel.model_fields)
-        model = models.get(section)
-        if model is not None:
-            return f"allowed keys in [{section}]: " + ", ".join(model.model_fields)
-    ctx = err.get("ctx") or {}
-    if section == "levers" and len(loc) == 2 and loc[1] in LEVERS:
-        row = LEVERS[loc[1]]
-        return f"allowed: a number from {row.low:g} to {row.high:g} ({row.unit})"
-    if section == "uncertainties" and len(loc) == 2 and loc[1] in UNCERTAINTIES:
-        row = UNCERTAINTIES[loc[1]]
-        return f"allowed: a number from {row.low:g} to {row.high:g} ({row.unit})"
-    bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")]
-    if bounds:
-        words = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-        return "allowed: " + " and ".join(f"{words[k]} {v}" for k, v in ctx.items() if k in words)
-    if "expected" in ctx:
-        return f"allowed: {ctx['expected']}"
-    return err["msg"]
+        model = _model_at(loc[:-1])
+        names = list(model.model_fields) if model is not None else []
+        where = "sections" if len(loc) == 1 else f"keys in [{'.'.join(loc[:-1])}]"
+        return f"allowed {where}: {', '.join(names)}{did_you_mean(loc[-1], names)}"
+    if len(loc) >= 2 and loc[0] in _ROW_SECTIONS and loc[1] in _ROW_SECTIONS[loc[0]]:
+        return "allowed: " + _row_allowed(loc[0], loc[1])
+    model = _model_at(loc[:-1])
+    allowed = _field_allowed(model, loc[-1]) if model is not None and loc else None
+    if allowed is None and len(loc) == 1 and err["type"] in ("model_type", "dict_type"):
+        allowed = f"a table [{loc[0]}] of keys"
+    return f"allowed: {allowed}" if allowed else err["msg"]
 
 
 def _lever_errors(errors: list[dict]) -> list[dict]:
@@ -281,19 +355,15 @@ def _lever_errors(errors: list[dict]) -> list[dict]:
 
 
 def _format_validation_error(origin: str, exc: ValidationError) -> str:
-    lines = []
-    for err in _lever_errors(exc.errors()):
-        loc = tuple(str(part) for part in err["loc"])
-        key = ".".join(loc) if loc else "(top level)"
-        if err["type"] == "extra_forbidden":
-            lines.append(f"{origin}: unknown key '{key}'; {_describe_allowed(loc, err)}")
-        else:
-            shown = err.get("input")
-            shown = "(missing)" if err["type"] == "missing" else repr(shown)
-            lines.append(
-                f"{origin}: key '{key}' = {shown} is invalid ({err['msg']}); {_describe_allowed(loc, err)}"
-            )
-    return "\n".join(lines)
+    """The first problem of a validation error as one line (and how many others there are)."""
+    err, loc, key, more = first_problem(_lever_errors(exc.errors()))
+    if err["type"] == "extra_forbidden":
+        return f"{origin}: unknown key '{key}'; {_describe_allowed(loc, err)}{more}"
+    shown = "(missing)" if err["type"] == "missing" else repr(err.get("input"))
+    why = err["msg"].removeprefix("Value error, ")
+    return (
+        f"{origin}: key '{key}' = {shown} is invalid ({why}); {_describe_allowed(loc, err)}{more}"
+    )
 
 
 def _check_calibration(origin: str, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -302,9 +372,9 @@ def _check_calibration(origin: str, overrides: dict[str, Any]) -> dict[str, Any]
     for key, value in overrides.items():
         if key not in defaults:
             raise ScenarioError(
-                f"{origin}: unknown key 'calibration.{key}'; allowed keys are those of "
-                f"sim/data/calibration.toml, e.g. {', '.join(list(defaults)[:6])}, ... "
-                f"(`opisim calibration` lists them all)"
+                f"{origin}: unknown key 'calibration.{key}'; allowed: the keys of "
+                f"sim/data/calibration.toml (`opisim calibration` lists them)"
+                f"{did_you_mean(key, defaults)}"
             )
         entry = defaults[key]
         default = entry["value"]
@@ -376,6 +446,15 @@ class Scenario:
             for key, value in getattr(model, section).items():
                 calibration[f"{section}.{key}"] = value
         self.calibration = _check_calibration(source, calibration)
+        if self.world.staff_scale < MIN_STAFF_SCALE:
+            warnings.warn(
+                OpisimWarning(
+                    f"{source}: world.staff_scale = {self.world.staff_scale:g} is below "
+                    f"{MIN_STAFF_SCALE:g}, the smallest scale at which the national gap and FTE "
+                    f"freed are stable: staff counts round away and the results are biased"
+                ),
+                stacklevel=2,
+            )
 
     @property
     def name(self) -> str:
@@ -395,7 +474,7 @@ class Scenario:
             return float(entry["choices"].index(value))
         return float(value)
 
-    def lever_paths(self, dates: np.ndarray) -> dict[str, np.ndarray]:
+    def lever_paths(self, dates):
         """Each lever's value in each month (``dates``: first days of the months, datetime64[M]): its
         schedule where it has one, else its constant value."""
         years = dates.astype("datetime64[Y]").astype(int) + 1970
@@ -404,12 +483,13 @@ class Scenario:
         for name, lever in LEVERS.items():
             schedule = self.lever_schedules.get(name)
             if schedule is None:
-                out[name] = np.full(len(dates), float(getattr(self.levers, name)))
+                value = float(getattr(self.levers, name))
+                out[name] = schedule_free_path(value, len(dates))
             else:
                 out[name] = schedule.path(float(lever.status_quo), decimal)
         return out
 
-    def programme_paths(self, dates: np.ndarray) -> list[tuple[list[str], dict[str, np.ndarray]]]:
+    def programme_paths(self, dates) -> list:
         """Each programme's archetypes and its levers' values in each month (as ``lever_paths``)."""
         years = dates.astype("datetime64[Y]").astype(int) + 1970
         decimal = years + (dates.astype(int) % 12) / 12.0
@@ -450,6 +530,7 @@ class Scenario:
                 raise ScenarioError(
                     f"override '{dotted}': keys are 'section.key' (or 'calibration.section.key'); "
                     f"allowed sections: {', '.join(ScenarioModel.model_fields)}"
+                    f"{did_you_mean(parts[0], ScenarioModel.model_fields)}"
                 )
             section, key = parts
             node = data.setdefault(section, {})
@@ -462,22 +543,36 @@ class Scenario:
         return f"Scenario(name={self.name!r}, source={self.source!r})"
 
 
+_SCENARIO_CONTENT = (
+    'a scenario file holds [meta] name = "..." and the sections it changes from the defaults: '
+    "[time], [world], [levers], [uncertainties], [innovation], [calibration] (start from "
+    "scenarios/baseline.toml)"
+)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario TOML file.
 
+    A scenario file must name itself (``[meta] name``); every other section is optional and defaults to
+    the status quo.
+
     Raises:
-        ScenarioError: if the file is missing, is not valid TOML, or fails validation.
+        ScenarioError: if the file is missing, unreadable, empty, an experiment file, not valid TOML,
+            unnamed, or fails validation.
     """
     path = Path(path)
-    if not path.is_file():
+    _, data = read_toml(path, "scenario", ScenarioError, "scenarios/baseline.toml")
+    if not data:
+        raise ScenarioError(f"{path}: the file is empty; {_SCENARIO_CONTENT}")
+    if "experiment" in data and "design" in data:
         raise ScenarioError(
-            f"{path}: scenario file not found (give the path to a .toml file, e.g. scenarios/baseline.toml)"
+            f"{path}: this is an experiment file ([experiment], [design]), not a scenario; run it "
+            f"with `opisim experiment {path}`"
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-    return Scenario(data, source=str(path))
+    scenario = Scenario(data, source=str(path))
+    if "name" not in (data.get("meta") or {}):
+        raise ScenarioError(f"{path}: missing key 'meta.name'; {_SCENARIO_CONTENT}")
+    return scenario
 
 
 def parse_override(text: str) -> tuple[str, Any]:

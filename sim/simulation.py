@@ -12,21 +12,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.model.accounting import (
-    INNOVATION_COUNTERS,
-    INNOVATION_FLOWS,
-    PROFESSION_COLUMNS,
-    SECTOR_COLUMNS,
-    SECTOR_ROWS,
-)
+from sim import outputs
+from sim.model.accounting import PROFESSION_COLUMNS, SECTOR_COLUMNS, SECTOR_ROWS
 from sim.model.demography import PROFESSIONS
 from sim.model.model import HealthSystemModel
+from sim.outputs import SUMMARY_YEARS, TARGET_FTE, TARGET_YEAR
 from sim.provenance import provenance
 from sim.scenario import Scenario
-
-SUMMARY_YEARS = (2030, 2035, 2045)
-TARGET_FTE = 10_000.0  # Life Science Rådet: free 10,000 FTE by 2030 (SOURCES T-01)
-TARGET_YEAR = 2030
 
 
 @dataclass
@@ -196,9 +188,14 @@ _NO_ADOPTION = pd.DataFrame(
 
 
 def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
-    """Scalar outcomes of a run: gap and freed FTE in 2030, 2035, 2045 and the innovation headlines.
+    """Scalar outcomes of a run, one for each of :func:`sim.outputs.summary_keys`.
 
-    Year values are December of that year (or the last simulated month of it).
+    The keys a series gives (``<name>_<year>``, ``<name>_cum``, ``<name>_final``) follow from its row
+    in :mod:`sim.outputs`; the summary-only outcomes are computed here and by the innovation layer.
+    Year values are December of that year (or the last simulated month of it); NaN where undefined.
+
+    Raises:
+        RuntimeError: a computed outcome has no row in :mod:`sim.outputs`.
     """
     n = model.month_index
     national = model.recorder.sector[:n, SECTOR_ROWS.index("all"), :]
@@ -207,43 +204,50 @@ def summarise(ts: pd.DataFrame, model: HealthSystemModel) -> dict[str, float]:
     last_month = {
         int(y): int(np.flatnonzero(years == y)[-1]) for y in SUMMARY_YEARS if (years == y).any()
     }
-    prof = model.recorder.profession
+    nan = float("nan")
     out: dict[str, float] = {}
+    for row in outputs.OUTPUTS.values():
+        if row.name not in col:
+            continue
+        series = col[row.name]
+        if "years" in row.summary:
+            for year in SUMMARY_YEARS:
+                t = last_month.get(year)
+                out[f"{row.name}_{year}"] = float(series[t]) if t is not None else nan
+        if "cum" in row.summary:
+            out[f"{row.name}_cum"] = float(series.sum())
+        if "final" in row.summary:
+            out[f"{row.name}_final"] = float(series[-1]) if n else nan
+    # SOSU (assistant + helper) and nurse gaps, all sectors, for the pattern checks
+    prof = model.recorder.profession
+    gap = PROFESSION_COLUMNS.index("gap_fte")
+    sosu = [PROFESSIONS.index("sosu_assistant"), PROFESSIONS.index("sosu_helper")]
+    everywhere, nurse = SECTOR_ROWS.index("all"), PROFESSIONS.index("nurse")
     for year in SUMMARY_YEARS:
         t = last_month.get(year)
-        for name in (
-            "gap_fte",
-            "gap_share",
-            "fte_freed",
-            "demand_fte",
-            "supply_fte",
-            "startups_alive",
-            "solutions_scaled",
-        ):
-            out[f"{name}_{year}"] = float(col[name][t]) if t is not None else float("nan")
-        # SOSU (assistant + helper) and nurse gaps, all sectors, for the pattern checks
         out[f"sosu_gap_fte_{year}"] = (
-            float(prof[t, 2, 2:4, 2].sum()) if t is not None else float("nan")
+            float(prof[t, everywhere, sosu, gap].sum()) if t is not None else nan
         )
-        out[f"nurse_gap_fte_{year}"] = float(prof[t, 2, 0, 2]) if t is not None else float("nan")
-    out["hours_freed_cum"] = float(col["hours_freed"].sum())
+        out[f"nurse_gap_fte_{year}"] = (
+            float(prof[t, everywhere, nurse, gap]) if t is not None else nan
+        )
     out["staff_lost_attrition"] = float(col["quits"].sum())
-    out["exits_cum"] = float(col["exits"].sum())
-    for name in INNOVATION_FLOWS:
-        out[f"{name}_cum"] = float(col[name].sum())
-    out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else float("nan")
-    out["public_cost_dkk_cum"] = float(col["public_cost_dkk"].sum())
+    out["startups_scaled_cum"] = float(col["startups_scaled"][-1]) if n else nan
     freed_fte_years = float(np.clip(col["fte_freed"], 0, None).sum() / 12.0)
     out["fte_years_freed_cum"] = freed_fte_years
     out["public_cost_per_fte_freed_dkk"] = (
-        out["public_cost_dkk_cum"] / freed_fte_years if freed_fte_years > 1.0 else float("nan")
+        out["public_cost_dkk_cum"] / freed_fte_years if freed_fte_years > 1.0 else nan
     )
     reached_idx = np.flatnonzero(col["fte_freed"] >= TARGET_FTE)
     first_year = int(years[reached_idx[0]]) if len(reached_idx) else None
     out["target_10k_reached"] = float(first_year is not None and first_year <= TARGET_YEAR)
-    out["target_10k_year"] = float(first_year) if first_year is not None else float("nan")
+    out["target_10k_year"] = float(first_year) if first_year is not None else nan
     if model.innovation is not None:
         out.update(model.innovation.summary())
-    for key in INNOVATION_COUNTERS:
-        out.setdefault(f"{key}_final", float(col[key][-1]) if n else float("nan"))
-    return out
+    keys = outputs.summary_keys()
+    unknown = sorted(set(out) - set(keys))
+    if unknown:
+        raise RuntimeError(
+            f"summary outcomes without a row in sim/outputs.py: {', '.join(unknown)}"
+        )
+    return {key: out.get(key, nan) for key in keys}

@@ -30,7 +30,7 @@ app = importlib.import_module("sim.app")
 
 from mesa.visualization.solara_viz import _check_model_params  # noqa: E402
 
-from sim import app_cli  # noqa: E402
+from sim.cli import explore  # noqa: E402
 from sim.errors import OpisimInputError, ScenarioError  # noqa: E402
 
 SEED = 7
@@ -152,15 +152,15 @@ def test_funnel_series_cumulates_flows_only() -> None:
 
 def _explore_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opisim")
-    app_cli.register(parser.add_subparsers(dest="command"))
+    explore.register(parser.add_subparsers(dest="command"))
     return parser
 
 
 def test_explore_command_binds_localhost_by_default() -> None:
     args = _explore_parser().parse_args(["explore"])
-    assert args.host == app_cli.DEFAULT_HOST == "127.0.0.1"
-    assert args.port == app_cli.DEFAULT_PORT
-    cmd = app_cli.solara_command(args.host, 8123)
+    assert args.host == explore.DEFAULT_HOST == "127.0.0.1"
+    assert args.port == explore.DEFAULT_PORT
+    cmd = explore.solara_command(args.host, 8123)
     assert cmd[1:4] == ["-m", "solara", "run"] and cmd[4].endswith("app.py")
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and cmd[cmd.index("--port") + 1] == "8123"
     assert "--production" in cmd
@@ -183,11 +183,11 @@ def test_short_label_drops_parentheses_and_keeps_the_id() -> None:
 
 
 def test_explore_without_the_extra_is_one_clear_error(monkeypatch) -> None:
-    real_find = app_cli._find
+    real_find = explore._find
     monkeypatch.setattr(
-        app_cli, "_find", lambda name: None if name == "solara" else real_find(name)
+        explore, "_find", lambda name: None if name == "solara" else real_find(name)
     )
-    assert app_cli.missing_dependencies() == ["solara"]
+    assert explore.missing_dependencies() == ["solara"]
     args = _explore_parser().parse_args(["explore"])
     with pytest.raises(OpisimInputError, match=r"pip install -e '\.\[explore\]'"):
         args.func(args)

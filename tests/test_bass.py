@@ -74,6 +74,7 @@ def test_yearly_steps_show_the_lag_so_the_test_has_power():
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sim.errors.OpisimWarning")  # staff do not matter here
 def test_full_model_frictionless_follows_bass(root):
     sc = sim.load_scenario(root / "tests" / "data" / "small.toml").with_overrides(
         {

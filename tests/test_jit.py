@@ -18,19 +18,28 @@ from sim.model.innovation import jit
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "data" / "small.toml"
 
-# Adoption decisions of one organisation about one evaluated solution, drawn 4,000 times: the compiled
-# caller (``pipeline.adoption_decision``) inlines its callee (``events.adoption_probability``), which lives
-# in another module.
+# An organisation decides 4,000 times whether to scale up a kept pilot: the compiled caller
+# (``pipeline.take_up``) inlines its callee (``events.adoption_probability``), which lives in another
+# module.
 DECISIONS = f"""
 import numpy as np, sim
-from sim.model.innovation import pipeline
+from sim.model.innovation import pipeline, state
 model = sim.HealthSystemModel(scenario=sim.load_scenario({str(SMALL)!r}), seed=1)
 layer = model.innovation
-(e,) = layer.eng.add(org=np.zeros(1, np.int64), sol=0, stage=pipeline.EVALUATION, via=0)
-layer.eng.est_effect[e] = layer.solutions.true_effect[0]
+sol, org = 0, 0
+(e,) = layer.eng.add(org=org, sol=sol, stage=state.IN_USE, coverage=0.05, target=0.05,
+                     scope=state.UNIT, effect=layer.solutions.true_effect[sol])
+layer.eng.est_effect[e] = 0.02 * layer.solutions.true_effect[sol]  # a poor estimate: rarely scaled
+layer.engagement_of[sol, org] = e
+layer.add_active(np.array([e]))
 st = layer.kernel_state()
 rng = np.random.default_rng(0)
-print(sum(bool(pipeline.adoption_decision(layer.params[0], st, int(e), rng)) for _ in range(4000)))
+scaled = 0
+for _ in range(4000):
+    layer.eng.stage[e], layer.eng.scope[e] = state.IN_USE, state.UNIT
+    pipeline.take_up(1, layer.params[0], st, org, sol, rng)
+    scaled += int(layer.eng.stage[e] == state.PROCUREMENT)
+print(scaled)
 """
 
 # A small run, summarised for comparison across the two paths.
@@ -56,7 +65,7 @@ def _python(code: str, cwd: Path, **env: str) -> str:
 
 @pytest.mark.slow
 def test_editing_a_callee_module_recompiles_its_compiled_callers(tmp_path):
-    """numba alone keys a cached function on its own file, so ``pipeline.adoption_decision`` would keep
+    """numba alone keys a cached function on its own file, so ``pipeline.take_up`` would keep
     the old ``events.adoption_probability`` after events.py is edited. Keyed on every compiled module's
     source, the edit reaches the caller."""
     copy = tmp_path / "copy"

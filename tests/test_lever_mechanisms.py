@@ -130,7 +130,9 @@ def _lever_reads() -> dict[str, set[str]]:
     levers programmes scope, or ``.lever("<lever>")``), qualified like the rows' ``mechanisms``."""
     reads: dict[str, set[str]] = {name: set() for name in sim.LEVERS}
     for path in MODEL.rglob("*.py"):
-        if path.name == "structs.py":  # generated constructors: fields named like the levers they hold
+        if (
+            path.name == "structs.py"
+        ):  # generated constructors: fields named like the levers they hold
             continue
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         if module.endswith("__init__"):

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
+from sim import outputs
 from sim.model.model import HealthSystemModel
 from sim.rng import RandomStreams
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -18,38 +25,20 @@ def small_result(small_scenario):
 
 
 def test_timeseries_contract(small_result):
+    """The tables and the summary have exactly the outputs of sim/outputs.py, in its order."""
     ts = small_result.timeseries
-    for col in (
-        "date",
-        "sector",
-        "demand_fte",
-        "supply_fte",
-        "fte_freed",
-        "gap_fte",
-        "gap_share",
-        "strain",
-        "staff_headcount",
-        "entries",
-        "exits",
-        "attrition_rate",
-        "pilots_started",
-        "pilots_active",
-        "evaluations",
-        "procurements",
-        "adoptions",
-        "abandonments",
-        "solutions_scaled",
-        "startups_founded",
-        "startups_alive",
-        "startups_failed",
-        "startups_scaled",
-        "public_cost_dkk",
-    ):
-        assert col in ts.columns, col
+    assert tuple(ts.columns) == ("date", "year", "month", "sector", *outputs.columns("sector"))
     assert set(ts["sector"]) == {"hospital", "municipal", "all"}
     assert len(ts) == 6 * 12 * 3
     assert pd.api.types.is_datetime64_any_dtype(ts["date"])
     bp = small_result.by_profession
+    assert tuple(bp.columns) == (
+        "date",
+        "year",
+        "sector",
+        "profession",
+        *outputs.columns("profession"),
+    )
     assert set(bp["profession"]) == {
         "nurse",
         "doctor",
@@ -57,17 +46,16 @@ def test_timeseries_contract(small_result):
         "sosu_helper",
         "other_clinical",
     }
-    for col in ("demand_fte", "supply_fte", "gap_fte", "fte_freed"):
-        assert col in bp.columns
-    for key in (
-        "gap_fte_2030",
-        "fte_freed_2030",
-        "target_10k_reached",
-        "target_10k_year",
-        "public_cost_per_fte_freed_dkk",
-        "startups_alive_2030",
-    ):
-        assert key in small_result.summary
+    assert tuple(small_result.summary) == outputs.summary_keys()
+    assert all(isinstance(v, float) for v in small_result.summary.values())
+
+
+def test_summary_without_innovation_has_every_key(small_scenario):
+    short = small_scenario.with_overrides({"innovation.enabled": False, "time.end_year": 2025})
+    summary = sim.run(short, seed=1).summary
+    assert tuple(summary) == outputs.summary_keys()
+    assert summary["pilots_started_cum"] == 0.0
+    assert np.isnan(summary["gap_fte_2030"])  # the run ends in 2025
 
 
 def test_stock_flow_conservation_every_month(small_result):
@@ -189,7 +177,7 @@ def test_seed_none_draws_fresh_entropy(small_scenario):
 
 def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):
     model = HealthSystemModel(
-        scenario=baseline.with_overrides({"world.staff_scale": 0.01, "time.end_year": 2025}), seed=1
+        scenario=baseline.with_overrides({"world.staff_scale": 0.02, "time.end_year": 2025}), seed=1
     )
     assert len(set(model.world.region.tolist())) == 5
     assert (model.world.sector == 0).sum() == 22 and (model.world.sector == 1).sum() == 98
@@ -200,8 +188,8 @@ def test_national_world_has_5_regions_22_hospitals_98_municipalities(baseline):
 
 
 def test_lever_keywords(small_scenario):
-    model = HealthSystemModel(scenario=small_scenario, seed=1, risk_budget=0.7, staff_scale=0.01)
-    assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.01
+    model = HealthSystemModel(scenario=small_scenario, seed=1, risk_budget=0.7, staff_scale=0.05)
+    assert model.scenario.levers.risk_budget == 0.7 and model.scenario.world.staff_scale == 0.05
     with pytest.raises(TypeError, match="unknown lever"):
         HealthSystemModel(scenario=small_scenario, seed=1, risk_budgte=0.7)
 
@@ -228,3 +216,42 @@ def test_importing_the_run_module_keeps_sim_run_the_function():
 
     importlib.import_module("sim.simulation")
     assert callable(sim.run) and sim.run.__module__ == "sim.simulation"
+
+
+_IMPORT_EVERYTHING = """
+import multiprocessing
+{set_method}
+before = multiprocessing.get_start_method(allow_none=True)
+import sim
+import sim.experiments
+from sim.experiments import load_experiment, plan_experiment, run_experiment
+import sim.analysis, sim.experiments.executors, sim.experiments.runner, sim.plotting.figures
+
+sim.HealthSystemModel, sim.run, sim.RunResult, sim.run_experiment
+after = multiprocessing.get_start_method(allow_none=True)
+assert after == before, (before, after)
+
+def gap_after_two_months(levers):  # no `if __name__ == "__main__"` guard below, as in many scripts
+    scenario = sim.load_scenario("tests/data/small.toml").with_overrides(levers)
+    model = sim.HealthSystemModel(scenario=scenario, seed=1)
+    model.step()
+    model.step()
+    return round(float(model.datacollector.get_model_vars_dataframe()["gap_fte"].iloc[-1]), 3)
+
+with multiprocessing.Pool(2) as pool:
+    print(before, after, pool.map(gap_after_two_months, [{{}}, {{"levers.risk_budget": 0.5}}]))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", None])
+def test_importing_sim_leaves_the_callers_start_method(tmp_path, method):
+    """Mesa 3.3's batch runner sets the start method to "spawn" when imported; importing the model
+    must not (a script with a multiprocessing pool and no __main__ guard would hang or fail)."""
+    script = tmp_path / "analyst_script.py"
+    set_method = f"multiprocessing.set_start_method({method!r})" if method else ""
+    script.write_text(_IMPORT_EVERYTHING.format(set_method=set_method))
+    res = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split()[:2] == [str(method), str(method)]

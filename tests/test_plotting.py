@@ -223,11 +223,15 @@ def test_figures_for_each_kind():
 
 
 def test_every_lever_and_uncertainty_has_a_title_in_both_languages():
-    assert set(L.LEVER_TITLES) == set(LEVERS)
-    assert set(L.UNCERTAINTY_TITLES) == set(UNCERTAINTIES)
-    for name in LEVERS:
-        assert L.scenario(f"lever_{name}", "en") != f"lever_{name}"
-        assert L.factor(f"levers.{name}", "da") == L.LEVER_TITLES[name][1]
+    for row in [*LEVERS.values(), *UNCERTAINTIES.values()]:
+        assert row.title_en and row.title_da and row.title_en != row.name, row.name
+    assert len({row.title_en for row in LEVERS.values()}) == len(LEVERS)
+    assert len({row.title_da for row in LEVERS.values()}) == len(LEVERS)
+    for name, row in LEVERS.items():
+        assert L.scenario(f"lever_{name}", "en") == row.title_en
+        assert L.factor(f"levers.{name}", "da") == row.title_da
+    for name, row in UNCERTAINTIES.items():
+        assert L.factor(f"uncertainties.{name}", "en") == row.title_en
 
 
 def test_danish_terms_and_numbers():
@@ -235,7 +239,7 @@ def test_danish_terms_and_numbers():
     assert L.sector("hospital", "da") == "Sygehuse"
     assert L.sector("municipal", "da") == "Kommuner"
     assert L.text("demand", "da") == "Efterspørgsel"
-    assert L.text("fte_freed", "da") == "Frigjorte årsværk"
+    assert L.text("fte_freed", "da") == "Frigjorte årsværk (netto)"
     assert L.text("gap", "da") == "Mangel"
     assert L.format_number(12345.6, "da", 1) == "12.345,6"
     assert L.format_number(12345.6, "en", 1) == "12,345.6"

@@ -56,14 +56,14 @@ class EagerRecorder:
         by_sp = np.einsum("so,opk->spk", onehot, stacked)
         by_sp = np.concatenate([by_sp, by_sp.sum(axis=0, keepdims=True)], axis=0)
         demand, supply, freed, gross, work, head = (by_sp[..., k] for k in range(6))
-        prof = self.profession[t]
-        prof[..., 0] = demand
-        prof[..., 1] = supply
-        prof[..., 2] = demand - (supply + freed)
-        prof[..., 3] = freed
-        prof[..., 4] = head
-        prof[..., 5] = gross
-        prof[..., 6] = work
+        prof, k = self.profession[t], PROFESSION_COLUMNS.index
+        prof[..., k("demand_fte")] = demand
+        prof[..., k("supply_fte")] = supply
+        prof[..., k("gap_fte")] = demand - (supply + freed)
+        prof[..., k("fte_freed")] = freed
+        prof[..., k("staff_headcount")] = head
+        prof[..., k("fte_freed_gross")] = gross
+        prof[..., k("fte_innovation_work")] = work
         row, c = self.sector[t], self.c
         d, s, f = demand.sum(1), supply.sum(1), freed.sum(1)
         row[:, c["demand_fte"]] = d

@@ -7,7 +7,21 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.levers import THEMES
 from sim.scenario import parse_override
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    """scripts/make_lever_scenarios.py as a module."""
+    import importlib.util
+
+    path = ROOT / "scripts" / "make_lever_scenarios.py"
+    spec = importlib.util.spec_from_file_location("make_lever_scenarios", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -24,7 +38,7 @@ def test_baseline_loads_with_status_quo_levers(baseline):
 
 def test_every_shipped_scenario_validates(root):
     files = sorted((root / "scenarios").glob("*.toml"))
-    assert len(files) == 1 + 14 + 3 + 1
+    assert len(files) == 1 + len(sim.LEVERS) + len(THEMES) + 1
     names = {sim.load_scenario(f).name for f in files}
     assert {
         "baseline",
@@ -42,6 +56,30 @@ def test_lever_scenarios_move_exactly_one_lever(root):
         for other, row in sim.LEVERS.items():
             expected = row.recommended if other == name else row.status_quo
             assert getattr(sc.levers, other) == pytest.approx(expected), (name, other)
+
+
+def test_lever_and_theme_scenarios_are_what_the_generator_writes(root):
+    """A lever added, removed or changed in sim/levers.py without rerunning
+    scripts/make_lever_scenarios.py fails here."""
+    generator = _generator()
+    for path, text in generator.scenario_files().items():
+        assert (root / path).is_file(), (
+            f"{path} missing: run python scripts/make_lever_scenarios.py"
+        )
+        assert (root / path).read_text(encoding="utf-8") == text, (
+            f"{path} differs from sim/levers.py: run python scripts/make_lever_scenarios.py"
+        )
+    assert generator.stale_files(root) == []
+    compare = (root / generator.COMPARE_FILE).read_text(encoding="utf-8")
+    assert generator.compare_experiment(compare) == compare
+
+
+def test_theme_scenarios_hold_exactly_their_themes_levers(root):
+    for theme in THEMES:
+        sc = sim.load_scenario(root / "scenarios" / f"theme_{theme}.toml")
+        for name, row in sim.LEVERS.items():
+            expected = row.recommended if row.theme == theme else row.status_quo
+            assert getattr(sc.levers, name) == pytest.approx(expected), (theme, name)
 
 
 def test_unknown_key_names_file_key_and_allowed(tmp_path):

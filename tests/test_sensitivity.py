@@ -16,17 +16,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.cli import run_sensitivity
+from sim.analysis import run_sensitivity
 from sim.analysis.designs import parse_plan, salib_sample
 from sim.analysis.sensitivity import analyse, compare_rankings, convergence
 from sim.cli import main
 from sim.errors import ExperimentError, ResultsError
 from sim.experiments import plan_experiment, register_model
-from sim.experiments.models import ModelAdapter
+from sim.experiments.models import ModelAdapter, toy_weights
 from sim.levers import LEVERS
 
 QUIET = {"progress": False, "log": lambda line: None}
-TOY_WEIGHTS = dict(zip(LEVERS, np.linspace(0.5, 1.5, 14), strict=True))
+TOY_WEIGHTS = toy_weights()
 
 
 def write(folder: Path, name: str, body: str) -> Path:
@@ -90,7 +90,7 @@ def toy_morris(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_morris_ranks_toy_levers_by_weight(toy_morris: Path) -> None:
     ranking = pd.read_parquet(toy_morris / "ranking.parquet")
-    assert len(ranking) == 14 and ranking["metric"].eq("mu_star").all()
+    assert len(ranking) == len(LEVERS) and ranking["metric"].eq("mu_star").all()
     assert ranking["outcome"].eq("fte_freed_2035").all()
     assert ranking["lever"].iloc[0] == "challenge_driven_share"  # the largest weight
     weights = ranking["lever"].map(TOY_WEIGHTS)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.cli import run_sensitivity
+from sim.analysis import run_sensitivity
 from sim.analysis.sensitivity import analyse
 from sim.analysis.testfunctions import (
     SOBOL_G8_A,

@@ -116,8 +116,8 @@ def test_a_better_successor_replaces_the_older_solution(layer):
         assert total <= 1.0 + 1e-9
         if layer.eng.stage[e_old] == state.REPLACED:
             break
-    assert layer.eng.coverage[e_new] > 0.75
-    assert layer.eng.coverage[e_old] <= 0.25
+    assert layer.eng.coverage[e_new] > 0.7  # within rollout_done_share of its target 0.8
+    assert layer.eng.coverage[e_old] <= 0.3
     assert layer.solutions.adopters[new] == 1
 
 
@@ -128,7 +128,7 @@ def test_procurement_routes_follow_the_rules(layer):
     routes = []
     for seed in range(200):
         e = _engagement(layer, org, sol, state.EVALUATION, 0.0, 0.0)
-        layer.region_contracts[sol, layer.org_region[org]] = seed % 2 == 0
+        layer.region_contracts[sol, layer.org_region[org]] = 1.0 if seed % 2 == 0 else 0.0
         st = layer.kernel_state(inputs=False)
         events.enter_procurement(0, par, st, e, np.random.default_rng(seed))
         routes.append((seed % 2 == 0, int(layer.eng.route[e]), layer.eng.timer[e]))

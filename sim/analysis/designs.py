@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ExperimentError
+from sim.errors import ExperimentError, did_you_mean
 from sim.experiments.designs import factor_range, register_design
 from sim.experiments.seeds import derive_seed
 from sim.experiments.spec import flatten_dotted
@@ -183,6 +183,7 @@ def parse_analysis(
         if key not in ANALYSIS_KEYS:
             raise ExperimentError(
                 f"{origin}: unknown key 'analysis.{key}'; allowed keys: {', '.join(ANALYSIS_KEYS)}"
+                f"{did_you_mean(key, ANALYSIS_KEYS)}"
             )
     default = "replicate_mean" if method == "ofat" else "seed_factor"
     randomness = table.get("randomness", default)
@@ -251,7 +252,7 @@ def _names(value: Any, allowed: dict[str, Any], key: str, origin: str) -> list[s
         if name not in allowed:
             raise ExperimentError(
                 f"{origin}: key '{key}' names unknown {key.split('.')[-1][:-1]} {name!r}; allowed: "
-                f"{', '.join(allowed)}"
+                f"{', '.join(allowed)}{did_you_mean(name, allowed)}"
             )
     if len(set(value)) != len(value):
         raise _err(origin, key, value, "each name once")
@@ -380,7 +381,7 @@ def parse_plan(
         if key not in allowed:
             raise ExperimentError(
                 f"{origin}: unknown key 'design.{key}' for kind = {method!r}; allowed keys: "
-                f"{', '.join(allowed)}"
+                f"{', '.join(allowed)}{did_you_mean(key, allowed)}"
             )
     options = parse_analysis(analysis, method, replications, origin)
     factors = parse_factors(design, origin, model)

@@ -65,7 +65,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import CalibrationError, ScenarioError
+from sim.errors import CalibrationError
 
 RANDOMNESS = ("mean_statistics", "mean_distance")
 DISTRIBUTIONS = {
@@ -605,7 +605,7 @@ def spec_from_dict(
     """
     import json
 
-    from sim.experiments.models import available_models, get_model
+    from sim.experiments.models import model_for_file
     from sim.experiments.spec import flatten_dotted
 
     try:
@@ -613,13 +613,7 @@ def spec_from_dict(
     except ValidationError as exc:
         raise CalibrationError(_format_error(origin, exc)) from None
     settings = parsed.calibration
-    try:
-        adapter = get_model(settings.model)
-    except KeyError:
-        raise CalibrationError(
-            f"{origin}: key 'calibration.model' = {settings.model!r} is not a known model; "
-            f"allowed: {', '.join(available_models())}"
-        ) from None
+    adapter = model_for_file(settings.model, origin, "calibration.model", CalibrationError)
     base_dir = Path(base_dir).resolve()
     eps = settings.epsilon
     if isinstance(eps, list):
@@ -726,19 +720,14 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
     """Load and validate a calibration TOML file.
 
     Raises:
-        CalibrationError: if the file is missing, is not valid TOML, or fails validation.
+        CalibrationError: if the file is missing, unreadable, not valid TOML, or fails validation.
     """
+    from sim.tomlfile import read_toml
+
     path = Path(path)
-    if not path.is_file():
-        raise CalibrationError(
-            f"{path}: calibration file not found; allowed: a path to a .toml file, e.g. "
-            f"experiments/calibrate_history.toml"
-        )
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"{path}: not valid TOML ({exc})") from None
+    text, data = read_toml(
+        path, "calibration", CalibrationError, "experiments/calibrate_history.toml"
+    )
     return spec_from_dict(data, origin=str(path), base_dir=path.parent, text=text)
 
 
@@ -748,16 +737,6 @@ def load_base(spec: CalibrationSpec):  # -> Scenario | None
     Raises:
         CalibrationError: a bad base scenario or override (naming the calibration file).
     """
-    from sim.scenario import load_scenario
+    from sim.experiments.spec import base_with_overrides
 
-    if spec.base_scenario is None:
-        return None
-    try:
-        base = load_scenario(spec.base_scenario)
-        if spec.overrides:
-            base = base.with_overrides(spec.overrides)
-    except ScenarioError as exc:
-        raise CalibrationError(
-            f"{spec.origin}: base scenario or [overrides] invalid: {exc}"
-        ) from None
-    return base
+    return base_with_overrides(spec.base_scenario, spec.overrides, spec.origin, CalibrationError)

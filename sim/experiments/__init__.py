@@ -9,8 +9,7 @@ Names are imported on first use, so worker processes that only need the executor
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from sim.lazy import lazy_exports
 
 _EXPORTS = {
     "ExperimentSpec": "sim.experiments.spec",
@@ -24,12 +23,10 @@ _EXPORTS = {
     "plan_experiment": "sim.experiments.runner",
     "run_experiment": "sim.experiments.runner",
     "comparison_table": "sim.experiments.compare",
+    "format_comparison": "sim.experiments.compare",
 }
 
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -16,25 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ResultsError
-
-HEADLINE_OUTCOMES = (
-    "fte_freed_2030",
-    "fte_freed_2035",
-    "gap_fte_2035",
-    "gap_share_2035",
-    "startups_alive_2035",
-    "public_cost_per_fte_freed_dkk",
-)
-
-_DESCRIPTIONS = {
-    "fte_freed_2030": "FTE freed by adopted solutions, December 2030",
-    "fte_freed_2035": "FTE freed by adopted solutions, December 2035",
-    "gap_fte_2035": "staffing gap (demand - supply, FTE), December 2035",
-    "gap_share_2035": "staffing gap as a share of demand, December 2035",
-    "startups_alive_2035": "health-tech start-ups alive, December 2035",
-    "public_cost_per_fte_freed_dkk": "public cost per FTE freed (DKK), cumulative",
-}
+from sim import outputs
+from sim.errors import ResultsError, did_you_mean
+from sim.outputs import HEADLINE_OUTCOMES
 
 
 def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -51,11 +35,23 @@ def read_results(results_dir: str | Path) -> tuple[dict[str, Any], pd.DataFrame]
             f"e.g. results/smoke"
         )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("kind") == "run":
+        raise ResultsError(
+            f"{path}: a single run (`opisim run`), not an experiment; its headline numbers are in "
+            f"{path / 'summary.json'}, `opisim report {path}` writes its report; allowed here: an "
+            f"experiment's results directory, e.g. results/smoke"
+        )
     runs_path = path / "runs.parquet"
     if not runs_path.is_file():
+        source = manifest.get("experiment_file")
+        finish = (
+            f"finish it with `opisim experiment {source} --resume --out {path}`"
+            if source
+            else "rerun its experiment with --resume"
+        )
         raise ResultsError(
             f"{path}: no runs.parquet (the experiment has not finished); allowed: a finished results "
-            f"directory, or finish it with `opisim experiment {manifest.get('experiment_file')} --resume`"
+            f"directory, or {finish}"
         )
     return manifest, pd.read_parquet(runs_path)
 
@@ -88,6 +84,7 @@ def comparison_table(results_dir: str | Path, outcomes: list[str] | None = None)
         known = [c for c in runs.columns if runs[c].dtype.kind == "f" and c != "run_time_s"]
         raise ResultsError(
             f"{results_dir}: unknown outcome {missing[0]!r}; allowed: {', '.join(known)}"
+            f"{did_you_mean(missing[0], known)}"
         )
     ok = runs[runs["status"] == "ok"]
     points = runs[["point", "label"]].drop_duplicates("point").sort_values("point")
@@ -135,11 +132,23 @@ def comparison_table(results_dir: str | Path, outcomes: list[str] | None = None)
 def _fmt(value: float, outcome: str) -> str:
     if not np.isfinite(value):
         return "-"
-    if "share" in outcome:
+    parsed = outputs.parse_key(outcome)
+    if parsed is not None and parsed[0].unit == "share":
         return f"{100 * value:.2f}%"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def _describe(outcome: str) -> str:
+    """``name: label (unit): definition`` of an outcome (its name alone if it is no output)."""
+    parsed = outputs.parse_key(outcome)
+    if parsed is None:
+        return outcome
+    unit = outputs.unit(outcome)
+    return (
+        f"{outcome}: {outputs.label(outcome)}{f' ({unit})' if unit else ''}: {parsed[0].definition}"
+    )
 
 
 def format_comparison(table: pd.DataFrame) -> str:
@@ -159,7 +168,7 @@ def format_comparison(table: pd.DataFrame) -> str:
     width = max(12, *(len(str(label)) for label in table["label"]))
     for outcome, block in table.groupby("outcome", sort=False):
         lines.append("")
-        lines.append(f"{outcome}: {_DESCRIPTIONS.get(outcome, '')}".rstrip(": "))
+        lines.append(_describe(outcome))
         head = (
             f"  {'scenario':<{width}} {'n':>4} {'mean':>12} {'5%':>12} {'95%':>12}   "
             f"{'diff':>12} {'5%':>12} {'95%':>12}"

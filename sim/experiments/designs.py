@@ -13,7 +13,6 @@ A builder is called as ``builder(design_table, origin, base)`` (or with a fourth
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import itertools
 from collections.abc import Callable
@@ -23,13 +22,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.errors import ExperimentError, ScenarioError
+from sim.errors import ExperimentError, ScenarioError, did_you_mean
 from sim.experiments.spec import ExperimentSpec, flatten_dotted
 
 DesignBuilder = Callable[..., pd.DataFrame]
 
 _DESIGNS: dict[str, DesignBuilder] = {}
-_PLUGIN_MODULES = ("sim.analysis.designs",)
 _LHS_SEED_TAG = 0x1D5  # distinguishes the design's random stream from the runs' seeds
 
 
@@ -39,12 +37,8 @@ def register_design(kind: str, builder: DesignBuilder) -> None:
 
 
 def _load_plugins() -> None:
-    for module in _PLUGIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+    """Let the analysis layer register its design kinds (ofat, morris, sobol)."""
+    import sim.analysis.designs  # noqa: F401
 
 
 def available_designs() -> list[str]:
@@ -75,7 +69,7 @@ def factor_range(
         if key not in adapter.factors:
             raise ExperimentError(
                 f"{origin}: key '{where}' names unknown factor {key!r} of model {model!r}; "
-                f"allowed: {', '.join(adapter.factors)}"
+                f"allowed: {', '.join(adapter.factors)}{did_you_mean(key, adapter.factors)}"
             )
         return adapter.factors[key]
     section, _, name = key.partition(".")
@@ -83,21 +77,23 @@ def factor_range(
         if name not in LEVERS:
             raise ExperimentError(
                 f"{origin}: key '{where}' names unknown lever {name!r}; allowed levers: "
-                f"{', '.join(LEVERS)}"
+                f"{', '.join(LEVERS)}{did_you_mean(name, LEVERS)}"
             )
         return LEVERS[name].low, LEVERS[name].high
     if section == "uncertainties":
         if name not in UNCERTAINTIES:
             raise ExperimentError(
                 f"{origin}: key '{where}' names unknown uncertainty {name!r}; allowed uncertainties: "
-                f"{', '.join(UNCERTAINTIES)}"
+                f"{', '.join(UNCERTAINTIES)}{did_you_mean(name, UNCERTAINTIES)}"
             )
         return UNCERTAINTIES[name].low, UNCERTAINTIES[name].high
     if section in ("world", "time", "innovation", "calibration", "meta") and name:
         return None
+    sections = ("levers", "uncertainties", "world", "time", "innovation", "calibration")
     raise ExperimentError(
         f"{origin}: key '{where}' is not a scenario key; allowed: 'levers.<lever>', "
         f"'uncertainties.<name>', or 'world.*', 'time.*', 'innovation.*', 'calibration.*'"
+        f"{did_you_mean(section, sections)}"
     )
 
 
@@ -106,7 +102,7 @@ def _check_keys(table: dict[str, Any], allowed: tuple[str, ...], origin: str, ki
         if key not in allowed:
             raise ExperimentError(
                 f"{origin}: unknown key 'design.{key}' for kind = {kind!r}; allowed keys: "
-                f"{', '.join(allowed)}"
+                f"{', '.join(allowed)}{did_you_mean(key, allowed)}"
             )
 
 
@@ -275,7 +271,7 @@ def build_design(spec: ExperimentSpec, base: Any) -> pd.DataFrame:
     if kind not in _DESIGNS:
         raise ExperimentError(
             f"{spec.origin}: key 'design.kind' = {kind!r} is not a known design; allowed: "
-            f"{', '.join(_DESIGNS)}"
+            f"{', '.join(_DESIGNS)}{did_you_mean(kind, _DESIGNS)}"
         )
     builder = _DESIGNS[kind]
     params = inspect.signature(builder).parameters

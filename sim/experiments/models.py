@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import did_you_mean
 from sim.model.history import STATISTICS as HISTORY_STATISTICS
 
 EvaluateFn = Callable[
@@ -63,7 +64,6 @@ class ModelAdapter:
 
 
 _REGISTRY: dict[str, ModelAdapter] = {}
-_PLUGIN_MODULES = ("sim.analysis.testfunctions", "sim.calibration.toy")
 
 
 def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapter:
@@ -89,12 +89,10 @@ def register_model(name: str, adapter: ModelAdapter | EvaluateFn) -> ModelAdapte
 
 
 def _load_plugins() -> None:
-    for module in _PLUGIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
+    """Let the analysis and calibration layers register their models (ishigami, sobol_g, the toy
+    calibration model, ...)."""
+    import sim.analysis.testfunctions  # noqa: F401
+    import sim.calibration.toy  # noqa: F401
 
 
 def get_model(name: str) -> ModelAdapter:
@@ -106,6 +104,22 @@ def get_model(name: str) -> ModelAdapter:
     if name not in _REGISTRY:
         _load_plugins()
     return _REGISTRY[name]
+
+
+def model_for_file(name: str, origin: str, key: str, error: type[Exception]) -> ModelAdapter:
+    """The adapter a file names at ``key`` (e.g. ``experiment.model``).
+
+    Raises:
+        error: one line naming the file, the key, the registered models and the nearest one.
+    """
+    try:
+        return get_model(name)
+    except KeyError:
+        models = available_models()
+        raise error(
+            f"{origin}: key '{key}' = {name!r} is not a known model; allowed: {', '.join(models)}"
+            f"{did_you_mean(name, models)}"
+        ) from None
 
 
 def available_models() -> list[str]:
@@ -144,7 +158,8 @@ def evaluate_opisim(
     base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
 ) -> tuple[dict[str, float], pd.DataFrame | None]:
     """Run the agent-based model once through ``sim.run`` (contract 1) and return its summary."""
-    run = importlib.import_module("sim.simulation").run
+    from sim.simulation import run
+
     result = run(scenario_for_run(base, params), seed=int(seed))
     summary = {key: float(value) for key, value in result.summary.items()}
     return summary, (result.timeseries if keep_timeseries else None)
@@ -171,7 +186,12 @@ def evaluate_opisim_history(
 # ---------------------------------------------------------------------------------------------------
 # toy: a cheap stand-in with the same headline outcomes (not a model of anything)
 
-_TOY_WEIGHTS = np.linspace(0.5, 1.5, 14)
+
+def toy_weights() -> dict[str, float]:
+    """The toy model's weight of each lever: evenly from 0.5 (first lever) to 1.5 (last)."""
+    from sim.levers import LEVERS
+
+    return dict(zip(LEVERS, np.linspace(0.5, 1.5, len(LEVERS)).tolist(), strict=True))
 
 
 def _unit(value: float, low: float, high: float) -> float:
@@ -193,8 +213,8 @@ def evaluate_toy(
     levers = scenario.levers.model_dump()
     unc = scenario.uncertainties.model_dump()
     score = sum(
-        w * _unit(levers[name], row.low, row.high)
-        for w, (name, row) in zip(_TOY_WEIGHTS, LEVERS.items(), strict=True)
+        weight * _unit(levers[name], LEVERS[name].low, LEVERS[name].high)
+        for name, weight in toy_weights().items()
     )
     score *= unc["effect_size"] / UNCERTAINTIES["effect_size"].default
     rng = np.random.default_rng(seed)

@@ -33,14 +33,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.errors import ExperimentError, ScenarioError
+from sim.errors import ExperimentError, ScenarioError, did_you_mean, first_problem
+from sim.tomlfile import read_toml
 
 OUTPUT_KINDS = ("summary", "timeseries")
 
@@ -85,17 +85,16 @@ _ALLOWED_HINTS = {
 
 def _format_error(origin: str, exc: ValidationError) -> str:
     """One line per the first pydantic error (and a count of the others)."""
-    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
-    err = errors[0]
-    loc = tuple(str(part) for part in err["loc"])
-    key = ".".join(loc) if loc else "(top level)"
-    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
+    err, loc, key, more = first_problem(exc.errors())
     if err["type"] == "extra_forbidden":
+        names = list(
+            ExperimentFile.model_fields if len(loc) == 1 else ExperimentSection.model_fields
+        )
         if len(loc) == 1:
-            allowed = "allowed tables: " + ", ".join(f"[{k}]" for k in ExperimentFile.model_fields)
+            allowed = "allowed tables: " + ", ".join(f"[{k}]" for k in names)
         else:
-            allowed = "allowed keys in [experiment]: " + ", ".join(ExperimentSection.model_fields)
-        return f"{origin}: unknown key '{key}'; {allowed}{more}"
+            allowed = "allowed keys in [experiment]: " + ", ".join(names)
+        return f"{origin}: unknown key '{key}'; {allowed}{did_you_mean(loc[-1], names)}{more}"
     if err["type"] == "missing":
         if len(loc) == 1:
             return f"{origin}: missing table [{loc[0]}]; it is required{more}"
@@ -207,20 +206,14 @@ def spec_from_dict(
     Raises:
         ExperimentError: one line naming ``origin``, the key and what is allowed.
     """
-    from sim.experiments.models import available_models, get_model
+    from sim.experiments.models import model_for_file
 
     try:
         parsed = ExperimentFile.model_validate(data)
     except ValidationError as exc:
         raise ExperimentError(_format_error(origin, exc)) from None
     exp = parsed.experiment
-    try:
-        adapter = get_model(exp.model)
-    except KeyError:
-        raise ExperimentError(
-            f"{origin}: key 'experiment.model' = {exp.model!r} is not a known model; "
-            f"allowed: {', '.join(available_models())}"
-        ) from None
+    adapter = model_for_file(exp.model, origin, "experiment.model", ExperimentError)
     design = dict(parsed.design)
     if "kind" not in design:
         from sim.experiments.designs import available_designs
@@ -284,24 +277,58 @@ def spec_from_dict(
     )
 
 
+_SCENARIO_SECTIONS = (
+    "meta",
+    "time",
+    "world",
+    "levers",
+    "uncertainties",
+    "innovation",
+    "calibration",
+)
+_EXPERIMENT_CONTENT = (
+    "an experiment file holds [experiment] (name, master_seed, ...) and [design] (kind, ...), "
+    "e.g. experiments/smoke.toml"
+)
+
+
 def load_experiment(path: str | Path) -> ExperimentSpec:
     """Load and validate an experiment TOML file.
 
     Raises:
-        ExperimentError: if the file is missing, is not valid TOML, or fails validation.
+        ExperimentError: if the file is missing, unreadable, empty, a scenario file, not valid TOML,
+            or fails validation.
     """
     path = Path(path)
-    if not path.is_file():
+    text, data = read_toml(path, "experiment", ExperimentError, "experiments/smoke.toml")
+    if not data:
+        raise ExperimentError(f"{path}: the file is empty; {_EXPERIMENT_CONTENT}")
+    scenario_like = [f"[{k}]" for k in data if k in _SCENARIO_SECTIONS]
+    if "experiment" not in data and scenario_like:
         raise ExperimentError(
-            f"{path}: experiment file not found; allowed: a path to a .toml file, "
-            f"e.g. experiments/smoke.toml"
+            f"{path}: this is a scenario file ({', '.join(scenario_like)}), not an experiment file; "
+            f"run it with `opisim run {path}` ({_EXPERIMENT_CONTENT})"
         )
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentError(f"{path}: not valid TOML ({exc})") from None
     return spec_from_dict(data, origin=str(path), base_dir=path.parent, text=text)
+
+
+def base_with_overrides(
+    path: Path | None, overrides: dict[str, Any], origin: str, error: type[Exception]
+):  # -> Scenario | None
+    """The base scenario at ``path`` with ``overrides`` applied, or None if there is no path.
+
+    Raises:
+        error: the base scenario or an override is invalid (naming the file ``origin``).
+    """
+    from sim.scenario import load_scenario
+
+    if path is None:
+        return None
+    try:
+        base = load_scenario(path)
+        return base.with_overrides(overrides) if overrides else base
+    except ScenarioError as exc:
+        raise error(f"{origin}: base scenario or [overrides] invalid: {exc}") from None
 
 
 def load_base(spec: ExperimentSpec):  # -> Scenario | None
@@ -310,16 +337,4 @@ def load_base(spec: ExperimentSpec):  # -> Scenario | None
     Raises:
         ExperimentError: if the base scenario or an override is invalid (naming the experiment file).
     """
-    from sim.scenario import load_scenario
-
-    if spec.base_scenario is None:
-        return None
-    try:
-        base = load_scenario(spec.base_scenario)
-        if spec.overrides:
-            base = base.with_overrides(spec.overrides)
-    except ScenarioError as exc:
-        raise ExperimentError(
-            f"{spec.origin}: base scenario or [overrides] invalid: {exc}"
-        ) from None
-    return base
+    return base_with_overrides(spec.base_scenario, spec.overrides, spec.origin, ExperimentError)

@@ -10,88 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import outputs
 from sim.model.demography import PROFESSIONS, SECTORS
 
 SECTOR_ROWS = (*SECTORS, "all")
 
+# Monthly series recorded per sector (hospital, municipal, all) and per profession: the rows of
+# sim/outputs.py (flows per month; rates annualised).
+SECTOR_COLUMNS = outputs.columns("sector")
+PROFESSION_COLUMNS = outputs.columns("profession")
 # Counters the innovation layer fills; system-wide ones (companies) are recorded on the 'all' row only.
-INNOVATION_COUNTERS = (
-    "pilots_started",
-    "pilots_active",
-    "evaluations",
-    "procurements",
-    "adoptions",
-    "abandonments",
-    "replacements",
-    "rollouts_active",
-    "solutions_in_use",
-    "solutions_scaled",
-    "solution_types_in_use",
-    "solution_types_created",
-    "successors_developed",
-    "challenges_posted",
-    "scouting_rounds",
-    "takeups_deferred",
-    "startups_founded",
-    "startups_alive",
-    "startups_failed",
-    "startups_scaled",
-    "companies_alive",
-    "partnerships_active",
-    "public_cost_dkk",
-)
+INNOVATION_COUNTERS = tuple(n for n in SECTOR_COLUMNS if outputs.OUTPUTS[n].group == "innovation")
 # The innovation counters that are monthly flows (summed over time); the others are stocks.
-INNOVATION_FLOWS = (
-    "pilots_started",
-    "evaluations",
-    "procurements",
-    "adoptions",
-    "abandonments",
-    "replacements",
-    "solution_types_created",
-    "successors_developed",
-    "challenges_posted",
-    "scouting_rounds",
-    "takeups_deferred",
-    "startups_founded",
-    "startups_failed",
-)
-
-# Monthly series recorded per sector (hospital, municipal, all). Flows are per month; rates annualised.
-SECTOR_COLUMNS = (
-    "demand_fte",
-    "supply_fte",
-    "fte_freed",
-    "fte_freed_gross",
-    "fte_innovation_work",
-    "gap_fte",
-    "gap_share",
-    "strain",
-    "staff_headcount",
-    "entries",
-    "graduates",
-    "outside_hires",
-    "exits",
-    "retirements",
-    "quits",
-    "moves",
-    "attrition_rate",
-    "job_leaving_rate",
-    "hours_freed",
-    *INNOVATION_COUNTERS,
-)
-PROFESSION_COLUMNS = (
-    "demand_fte",
-    "supply_fte",
-    "gap_fte",
-    "fte_freed",
-    "staff_headcount",
-    "fte_freed_gross",
-    "fte_innovation_work",
-    "entries",
-    "exits",
-    "moves",
-)
+INNOVATION_FLOWS = tuple(n for n in INNOVATION_COUNTERS if outputs.OUTPUTS[n].kind == "flow")
 
 
 class LabourAccounts:
@@ -321,13 +252,16 @@ class Recorder:
         by_sp = self._accounts_by_sp[months]  # [M, S, P, 6]
         by_sp = np.concatenate([by_sp, by_sp.sum(axis=1, keepdims=True)], axis=1)  # + 'all'
         demand, supply, freed, head = by_sp[..., 0], by_sp[..., 1], by_sp[..., 2], by_sp[..., 5]
-        prof = np.empty((len(months), *self._profession.shape[1:3], 7))
-        prof[..., 0:2] = by_sp[..., 0:2]  # demand, supply
-        prof[..., 2] = demand - (supply + freed)
-        prof[..., 3] = freed
-        prof[..., 4] = head
-        prof[..., 5:7] = by_sp[..., 3:5]  # gross freed, innovation work
-        self._profession[months, :, :, :7] = prof
+        for name, values in (
+            ("demand_fte", demand),
+            ("supply_fte", supply),
+            ("gap_fte", demand - (supply + freed)),
+            ("fte_freed", freed),
+            ("staff_headcount", head),
+            ("fte_freed_gross", by_sp[..., 3]),
+            ("fte_innovation_work", by_sp[..., 4]),
+        ):
+            self._profession[months, :, :, PROFESSION_COLUMNS.index(name)] = values
         totals = by_sp.sum(axis=2)  # [M, sector row, 6]: demand, supply, freed, gross, work, head
         d, s, f = totals[..., 0], totals[..., 1], totals[..., 2]
         rows = self._sector[months]  # [M, sector row, column] (a copy, written back below)

@@ -214,8 +214,10 @@ class HealthSystemModel(mesa.Model):
         # Innovation layer (issue 3); imported here to keep the core usable alone
         self.innovation = None
         if scenario.innovation.enabled:
+            from sim.model.compile_notice import notify_if_compiling
             from sim.model.innovation import InnovationLayer
 
+            notify_if_compiling()  # before the first compiled step: a cold cache compiles for ~1 min
             self.innovation = InnovationLayer(self)
 
         self.datacollector = mesa.DataCollector(

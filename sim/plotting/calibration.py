@@ -77,6 +77,21 @@ def _csv(results: Results, name: str, figure: str) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
+def _label_right(ax, y: float, text: str) -> None:
+    """``text`` just right of the axes, at data height ``y`` (the numbers beside each row)."""
+    ax.annotate(
+        text,
+        (1.0, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(4, 0),
+        textcoords="offset points",
+        va="center",
+        fontsize="small",
+        color="#333333",
+        annotation_clip=False,
+    )
+
+
 def _number(value: float, lang: str) -> str:
     """A value with a sensible number of decimals (shares, DKK, rates alike)."""
     if not np.isfinite(value):
@@ -147,17 +162,7 @@ def targets_figure(
                 f"{_number(row.observed, lang)} | {_number(row.model_p50, lang)} "
                 f"({_number(row.model_p05, lang)}–{_number(row.model_p95, lang)})"
             )
-            ax.annotate(
-                text,
-                (1.0, yi),
-                xycoords=("axes fraction", "data"),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize="small",
-                color="#333333",
-                annotation_clip=False,
-            )
+            _label_right(ax, yi, text)
         ax.axvline(0, color=S.OKABE_ITO["black"], lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels([_label(t) for t in table["target"]])
@@ -226,17 +231,7 @@ def intervals_figure(
                 f"{_number(row.p50, lang)} ({_number(row.p05, lang)}–{_number(row.p95, lang)}); "
                 f"prior {_number(row.prior_low, lang)}–{_number(row.prior_high, lang)}"
             )
-            ax.annotate(
-                text,
-                (1.0, yi),
-                xycoords=("axes fraction", "data"),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize="small",
-                color="#333333",
-                annotation_clip=False,
-            )
+            _label_right(ax, yi, text)
         ax.set_yticks(y)
         ax.set_yticklabels(
             [

@@ -23,19 +23,17 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.errors import ResultsError
-from sim.model.accounting import INNOVATION_FLOWS
+from sim.errors import ResultsError, did_you_mean
+from sim.outputs import OUTPUTS, TARGET_FTE, TARGET_YEAR
 from sim.plotting import labels as L
 from sim.plotting import style as S
 from sim.plotting.loaders import Results, _article, open_results
 
-TARGET_FTE = 10_000.0
-TARGET_YEAR = 2030
 Q_LOW, Q_HIGH = 0.05, 0.95
 FIRST_YEAR, LAST_YEAR = 2025, 2045
 
-# Innovation counters that are monthly flows (cumulated for the figures); the others are stocks.
-FLOW_COUNTERS = frozenset(INNOVATION_FLOWS)
+# Timeseries columns that are monthly flows (cumulated for the figures); the others are stocks.
+FLOW_COUNTERS = frozenset(name for name, row in OUTPUTS.items() if row.kind == "flow")
 FUNNEL_STAGES = (
     "pilots_started",
     "evaluations",
@@ -207,8 +205,8 @@ def demographic_pressure(results_dir: PathLike, lang: str = "en", width: str = "
     """Demand vs supply of FTE by sector, 2025-2045, with the gap shaded (the double pressure).
 
     Reads a run directory, or an experiment directory's reference scenario (median and 5-95% band over
-    replications). Supply plus FTE freed by innovation is drawn when innovation frees any labour; the
-    shaded gap is demand minus (supply + FTE freed), as in the labour accounts.
+    replications). Supply plus net FTE freed by innovation is drawn when innovation frees any labour;
+    the shaded gap is demand minus (supply + net FTE freed), as in the labour accounts.
     """
     name = "demographic_pressure"
     results = _open(results_dir, ("run", "experiment"), name, lang, width)
@@ -1134,12 +1132,12 @@ FIGURES: dict[str, FigureDef] = {
         demographic_pressure,
         ("run", "experiment"),
         "The double demographic pressure: demand for staff (FTE) against the staff supply, by sector, "
-        "2025-2045 (annual means). The shaded area is the shortage: demand minus (supply + FTE freed by "
-        "innovation).",
+        "2025-2045 (annual means). The shaded area is the shortage: demand minus (supply + net FTE freed "
+        "by innovation).",
         "Det dobbelte demografiske pres: efterspørgsel efter personale (årsværk) over for udbuddet af "
         "personale, opdelt på sektorer, 2025-2045 (årsgennemsnit). Det skraverede område er manglen: "
         "efterspørgsel minus "
-        "(udbud + frigjorte årsværk).",
+        "(udbud + frigjorte årsværk, netto).",
     ),
     "fte_freed": FigureDef(
         fte_freed,
@@ -1153,9 +1151,9 @@ FIGURES: dict[str, FigureDef] = {
     "scenario_comparison": FigureDef(
         scenario_comparison,
         ("experiment",),
-        "FTE freed in 2030 (circles) and 2035 (diamonds) per scenario: each lever alone, the theme "
+        "Net FTE freed in 2030 (circles) and 2035 (diamonds) per scenario: each lever alone, the theme "
         "bundles and all recommendations; median and 5-95% interval over replications, sorted by 2035.",
-        "Frigjorte årsværk i 2030 (cirkler) og 2035 (ruder) pr. scenarie: hvert virkemiddel alene, "
+        "Frigjorte årsværk (netto) i 2030 (cirkler) og 2035 (ruder) pr. scenarie: hvert virkemiddel alene, "
         "temapakkerne og alle anbefalinger; median og 5-95 %-interval over replikationerne, sorteret "
         "efter 2035.",
     ),
@@ -1236,5 +1234,7 @@ def make_figure(name: str, results_dir: PathLike, lang: str = "en", width: str =
         ResultsError: unknown figure name, wrong kind of directory or missing data.
     """
     if name not in FIGURES:
-        raise ResultsError(f"unknown figure {name!r}; allowed: {', '.join(FIGURES)}")
+        raise ResultsError(
+            f"unknown figure {name!r}; allowed: {', '.join(FIGURES)}{did_you_mean(name, FIGURES)}"
+        )
     return FIGURES[name].function(results_dir, lang=lang, width=width)

@@ -1,186 +1,34 @@
 """Every word a figure or report shows, in English and Danish, and number formatting per language.
 
-Danish terms follow Danish health-workforce usage: 'årsværk' for FTE, 'sygehuse' and 'kommuner' for the
-sectors, 'efterspørgsel' and 'udbud' for demand and supply, 'frigjorte årsværk' for FTE freed and
-'mangel' for the gap. Procurement is 'indkøb' (not 'udbud', which in these figures means supply).
+The words themselves are data: ``sim/data/words.toml`` (with the Danish usage it follows), the names
+of outputs ``sim/data/outputs.toml`` (through ``sim.outputs``), the titles of levers and uncertainties
+their rows in ``sim.levers``. This module picks and formats them.
 """
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
+
+from sim import outputs
 from sim.errors import ResultsError
+from sim.levers import LEVERS, UNCERTAINTIES
 
 LANGS = ("en", "da")
 
-# Generic words: key -> (English, Danish).
-_TEXT: dict[str, tuple[str, str]] = {
-    "fte": ("FTE", "årsværk"),
-    "year": ("Year", "År"),
-    "demand": ("Demand", "Efterspørgsel"),
-    "supply": ("Supply (staff)", "Udbud (personale)"),
-    "capacity": ("Supply + FTE freed", "Udbud + frigjorte årsværk"),
-    "gap": ("Shortage (gap)", "Mangel"),
-    "fte_freed": ("FTE freed", "Frigjorte årsværk"),
-    "fte_freed_axis": ("FTE freed, net (FTE)", "Frigjorte årsværk, netto"),
-    "demand_supply_axis": ("Full-time equivalents (FTE)", "Årsværk"),
-    "target_10k": ("Target: 10,000 FTE by 2030", "Mål: 10.000 årsværk i 2030"),
-    "band": ("5-95% of replications", "5-95 % af replikationerne"),
-    "median": ("median", "median"),
-    "interval": ("median and 5-95% interval", "median og 5-95 %-interval"),
-    "cumulative_count": ("Cumulative count", "Kumuleret antal"),
-    "count": ("Count", "Antal"),
-    "count_by": ("Total by {year}", "I alt frem til {year}"),
-    "share_target_orgs": (
-        "Organisations using it (% of target)",
-        "Organisationer, der bruger den (%)",
-    ),
-    "years_since_first": ("Years since first adoption", "År siden første ibrugtagning"),
-    "calendar_year": ("Year", "År"),
-    "archetype": ("Solution type", "Løsningstype"),
-    "lever": ("Lever (recommendation)", "Virkemiddel (anbefaling)"),
-    "uncertainty": ("Uncertainty", "Usikkerhed"),
-    "other_factor": ("Other factor", "Anden faktor"),
-    "seed": ("Seed (model noise)", "Seed (modelstøj)"),
-    "s1": ("First-order index S1", "Førsteordensindeks S1"),
-    "st": ("Total index ST", "Totalindeks ST"),
-    "sobol_axis": (
-        "Sobol index (share of output variance)",
-        "Sobol-indeks (andel af outputvarians)",
-    ),
-    "mu_star": ("μ* (mean absolute elementary effect)", "μ* (gns. absolut elementareffekt)"),
-    "sigma": ("σ (spread of elementary effects)", "σ (spredning af elementareffekter)"),
-    "sigma_ratio": ("σ/μ* = {r:g}", "σ/μ* = {r:g}"),
-    "start_ups": ("Start-ups", "Startups"),
-    "companies": ("Companies", "Virksomheder"),
-    "scenario": ("Scenario", "Scenarie"),
-    "experiment": ("Experiment", "Eksperiment"),
-    "source": ("Source", "Kilde"),
-    "replications": ("replications", "replikationer"),
-    "replication": ("replication", "replikation"),
-    "seed_word": ("seed", "seed"),
-    "design": ("design", "design"),
-    "points": ("points", "punkter"),
-    "runs": ("runs", "kørsler"),
-    "group_baseline": ("Status quo", "Status quo"),
-    "group_lever": ("One lever alone", "Ét virkemiddel alene"),
-    "group_theme": ("Theme bundle", "Temapakke"),
-    "group_all": ("All recommendations", "Alle anbefalinger"),
-    "group_other": ("Other", "Andet"),
-    "panel_over_time": ("Over time", "Over tid"),
-    "aligned": ("Aligned at first adoption", "Fra første ibrugtagning"),
-    "annual_mean": ("annual means of monthly values", "årsgennemsnit af månedlige værdier"),
-    "by_date": ("By calendar year", "Efter kalenderår"),
-    "shown_of": (
-        "{shown} of {total} solutions shown (largest spread)",
-        "{shown} af {total} løsninger vist (størst udbredelse)",
-    ),
-    "no_data": ("no data", "ingen data"),
+# Every word as (English, Danish), by kind: sim/data/words.toml.
+WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    kind: {key: (pair[0], pair[1]) for key, pair in table.items()}
+    for kind, table in tomllib.loads(
+        resources.files("sim.data").joinpath("words.toml").read_text(encoding="utf-8")
+    ).items()
 }
-
-SECTORS: dict[str, tuple[str, str]] = {
-    "hospital": ("Hospitals", "Sygehuse"),
-    "municipal": ("Municipalities", "Kommuner"),
-    "all": ("All sectors", "I alt"),
-}
-
-PROFESSIONS: dict[str, tuple[str, str]] = {
-    "nurse": ("Nurses", "Sygeplejersker"),
-    "doctor": ("Doctors", "Læger"),
-    "sosu_assistant": ("Social and health care assistants", "Social- og sundhedsassistenter"),
-    "sosu_helper": ("Social and health care helpers", "Social- og sundhedshjælpere"),
-    "other_clinical": ("Other clinical staff", "Andet klinisk personale"),
-}
-
-# Innovation pipeline counters (timeseries columns).
-COUNTERS: dict[str, tuple[str, str]] = {
-    "pilots_started": ("Pilots started", "Påbegyndte pilotprojekter"),
-    "pilots_active": ("Pilots running", "Igangværende pilotprojekter"),
-    "evaluations": ("Evaluations", "Evalueringer"),
-    "procurements": ("Procurements", "Indkøb"),
-    "adoptions": ("Adoptions", "Ibrugtagninger"),
-    "solutions_scaled": ("Scaled solutions", "Opskalerede løsninger"),
-    "abandonments": ("Abandonments", "Opgivne forløb"),
-    "startups_founded": ("Founded", "Stiftet"),
-    "startups_alive": ("Alive", "Aktive"),
-    "startups_failed": ("Failed", "Lukket"),
-    "startups_scaled": ("Scaled up", "Skaleret op"),
-}
-
-# Short readable titles of the levers in sim.levers.LEVERS.
-LEVER_TITLES: dict[str, tuple[str, str]] = {
-    "innovation_core_task": ("Innovation as core task", "Innovation som kerneopgave"),
-    "spread_workflows": ("Workflows for spread", "Arbejdsgange for udbredelse"),
-    "competence_investment": ("Competence investment", "Investering i kompetencer"),
-    "proactive_scouting": ("Proactive scouting", "Proaktiv tilgang"),
-    "procurement_flexibility": ("Flexible procurement", "Fleksible udbudsregler"),
-    "career_paths": ("Career paths", "Meritgivende karriereveje"),
-    "incentive_structures": ("Incentive structures", "Incitamentsstrukturer"),
-    "common_evaluation": ("Common evaluation", "Fælles evalueringsparadigme"),
-    "transformative_focus": ("Transformative focus", "Transformative løsninger"),
-    "test_access": ("Access to test facilities", "Adgang til test"),
-    "role_transparency": ("Role transparency", "Tydelige roller"),
-    "risk_budget": ("Risk budget", "Ramme for risikovillige investeringer"),
-    "strategic_partnership_cap": ("Strategic partnerships", "Strategiske partnerskaber"),
-    "challenge_driven_share": ("Challenge-driven development", "Udfordringsdrevet udvikling"),
-}
-
-UNCERTAINTY_TITLES: dict[str, tuple[str, str]] = {
-    "demography": ("Demography", "Demografi"),
-    "education_intake": ("Education intake", "Uddannelsesoptag"),
-    "effect_size": ("Effect size", "Effektstørrelse"),
-    "funding_climate": ("Funding climate", "Finansieringsklima"),
-    "budget_growth": ("Budget growth", "Budgetvækst"),
-    "attrition_sensitivity": ("Attrition sensitivity", "Afgangsfølsomhed"),
-}
-
-SCENARIO_TITLES: dict[str, tuple[str, str]] = {
-    "baseline": ("Status quo", "Status quo"),
-    "theme_core_task": ("Theme: innovation as core task", "Tema: innovation som kerneopgave"),
-    "theme_citizens": ("Theme: best solutions for citizens", "Tema: bedste løsninger for borgerne"),
-    "theme_industry": ("Theme: interplay with industry", "Tema: samspil med erhvervslivet"),
-    "all_recommendations": ("All recommendations", "Alle anbefalinger"),
-}
-
-# Solution archetypes of sim/data/solutions.toml.
-ARCHETYPES: dict[str, tuple[str, str]] = {
-    "transfer_aids": ("Transfer aids", "Forflytningshjælpemidler"),
-    "screen_visits": ("Screen visits", "Skærmbesøg"),
-    "ai_screening": ("AI screening", "AI-screening"),
-    "software_robots": ("Software robots", "Softwarerobotter"),
-    "medicine_dispensing": ("Medicine dispensing", "Medicindispensering"),
-    "telemonitoring": ("Telemonitoring", "Telemonitorering"),
-    "logistics_robots": ("Logistics robots", "Logistikrobotter"),
-    "documentation_aids": ("Documentation aids", "Dokumentationsværktøjer"),
-    "care_pathway_redesign": ("Care pathway redesign", "Omlagte patientforløb"),
-    "shared_service_structure": ("Shared service structure", "Fælles servicestruktur"),
-}
-
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "fte_freed_2030": ("FTE freed 2030", "Frigjorte årsværk 2030"),
-    "fte_freed_2035": ("FTE freed 2035", "Frigjorte årsværk 2035"),
-    "fte_freed_2045": ("FTE freed 2045", "Frigjorte årsværk 2045"),
-    "gap_fte_2030": ("Shortage 2030 (FTE)", "Mangel 2030 (årsværk)"),
-    "gap_fte_2035": ("Shortage 2035 (FTE)", "Mangel 2035 (årsværk)"),
-    "gap_fte_2045": ("Shortage 2045 (FTE)", "Mangel 2045 (årsværk)"),
-    "gap_share_2030": ("Shortage 2030 (% of demand)", "Mangel 2030 (% af efterspørgsel)"),
-    "gap_share_2035": ("Shortage 2035 (% of demand)", "Mangel 2035 (% af efterspørgsel)"),
-    "gap_share_2045": ("Shortage 2045 (% of demand)", "Mangel 2045 (% af efterspørgsel)"),
-    "hours_freed_cum": ("Hours freed, cumulative", "Frigjorte timer, kumuleret"),
-    "staff_lost_attrition": ("Staff lost to attrition", "Personale tabt ved afgang"),
-    "startups_alive_2035": ("Start-ups alive 2035", "Aktive startups 2035"),
-    "public_cost_dkk_cum": (
-        "Public cost, cumulative (DKK)",
-        "Offentlige udgifter, kumuleret (kr.)",
-    ),
-    "public_cost_per_fte_freed_dkk": (
-        "Public cost per FTE freed (DKK)",
-        "Offentlige udgifter pr. frigjort årsværk (kr.)",
-    ),
-    "target_10k_reached": (
-        "10,000 FTE by 2030 reached (share)",
-        "Mål om 10.000 årsværk i 2030 nået (andel)",
-    ),
-    "target_10k_year": ("Year 10,000 FTE reached", "År hvor 10.000 årsværk nås"),
-}
+_TEXT = WORDS["text"]
+SECTORS = WORDS["sectors"]
+PROFESSIONS = WORDS["professions"]
+SCENARIO_TITLES = WORDS["scenarios"]
+ARCHETYPES = WORDS["archetypes"]
+RANDOMNESS = WORDS["randomness"]
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -220,18 +68,27 @@ def archetype(name: str, lang: str) -> str:
 
 
 def counter(name: str, lang: str) -> str:
-    """Readable name of an innovation counter column."""
-    return _pick(COUNTERS[name], lang) if name in COUNTERS else _humanise(name)
+    """Readable name of a timeseries column (an innovation counter), from ``sim.outputs``."""
+    return (
+        outputs.OUTPUTS[name].label(check_lang(lang))
+        if name in outputs.OUTPUTS
+        else _humanise(name)
+    )
 
 
 def lever(name: str, lang: str) -> str:
-    """Short readable title of a lever in ``sim.levers.LEVERS``."""
-    return _pick(LEVER_TITLES[name], lang) if name in LEVER_TITLES else _humanise(name)
+    """Short readable title of a lever in ``sim.levers.LEVERS`` (its ``title_en`` / ``title_da``)."""
+    if name not in LEVERS:
+        return _humanise(name)
+    return _pick((LEVERS[name].title_en, LEVERS[name].title_da), lang)
 
 
 def uncertainty(name: str, lang: str) -> str:
     """Short readable title of an uncertainty in ``sim.levers.UNCERTAINTIES``."""
-    return _pick(UNCERTAINTY_TITLES[name], lang) if name in UNCERTAINTY_TITLES else _humanise(name)
+    if name not in UNCERTAINTIES:
+        return _humanise(name)
+    row = UNCERTAINTIES[name]
+    return _pick((row.title_en, row.title_da), lang)
 
 
 def factor(name: str, lang: str) -> str:
@@ -241,9 +98,9 @@ def factor(name: str, lang: str) -> str:
         return lever(rest, lang)
     if rest and section == "uncertainties":
         return uncertainty(rest, lang)
-    if name in LEVER_TITLES:
+    if name in LEVERS:
         return lever(name, lang)
-    if name in UNCERTAINTY_TITLES:
+    if name in UNCERTAINTIES:
         return uncertainty(name, lang)
     if name == "seed":
         return text("seed", lang)
@@ -258,7 +115,7 @@ def scenario(name: str, lang: str, prefix: bool = False) -> str:
     """
     if name in SCENARIO_TITLES:
         return _pick(SCENARIO_TITLES[name], lang)
-    if name.startswith("lever_") and name[len("lever_") :] in LEVER_TITLES:
+    if name.startswith("lever_") and name[len("lever_") :] in LEVERS:
         title = lever(name[len("lever_") :], lang)
         if prefix:
             return f"{_pick(('Lever', 'Virkemiddel'), lang)}: {title[0].lower()}{title[1:]}"
@@ -279,38 +136,20 @@ def scenario_group(name: str) -> str:
     return "other"
 
 
-RANDOMNESS: dict[str, tuple[str, str]] = {
-    "seed_factor": ("randomness: seed as a factor", "tilfældighed: seed som faktor"),
-    "replicate_mean": (
-        "randomness: mean of replications",
-        "tilfældighed: gennemsnit af replikationer",
-    ),
-}
-
-
 def randomness(name: str, lang: str) -> str:
     """How an analysis treated the model's randomness, in words."""
     return _pick(RANDOMNESS[name], lang) if name in RANDOMNESS else name
 
 
 def outcome(name: str, lang: str) -> str:
-    """Readable name of a scalar outcome of a run's summary."""
-    return _pick(OUTCOMES[name], lang) if name in OUTCOMES else _humanise(name)
+    """Readable name of a scalar outcome of a run's summary (``sim.outputs.label``)."""
+    label = outputs.label(name, check_lang(lang))
+    return _humanise(name) if label == name else label
 
 
 def outcome_unit(name: str, lang: str) -> str:
     """The unit of a scalar outcome ('' if it has none or is unknown)."""
-    if "share" in name or "reached" in name:
-        return _pick(("share", "andel"), lang)
-    if "dkk" in name:
-        return _pick(("DKK", "kr."), lang)
-    if "fte" in name:
-        return _pick(("FTE", "årsværk"), lang)
-    if "hours" in name:
-        return _pick(("hours", "timer"), lang)
-    if "startups" in name:
-        return _pick(("start-ups", "startups"), lang)
-    return ""
+    return outputs.unit(name, check_lang(lang))
 
 
 def format_number(value: float, lang: str, decimals: int = 0) -> str:

@@ -20,15 +20,18 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ResultsError
-from sim.experiments.compare import HEADLINE_OUTCOMES as COMPARED_OUTCOMES
+from sim.outputs import HEADLINE_OUTCOMES, parse_key
 from sim.plotting import labels as L
 from sim.plotting.figures import FIGURES, figures_for, make_figure
 from sim.plotting.loaders import Results, open_results
 from sim.plotting.style import save_figure
 
-HEADLINE_OUTCOMES = (*COMPARED_OUTCOMES, "target_10k_reached")
-_PERCENT_OUTCOMES = {"gap_share_2030", "gap_share_2035", "gap_share_2045", "target_10k_reached"}
-_YEAR_OUTCOMES = {"target_10k_year"}
+
+def _unit_of(key: str) -> str:
+    """The registry unit of an output key ('' for other keys)."""
+    parsed = parse_key(key)
+    return parsed[0].unit if parsed else ""
+
 
 _WORDS: dict[str, tuple[str, str]] = {
     "title": ("opisim report", "opisim-rapport"),
@@ -110,9 +113,9 @@ def _fmt_value(key: str, value: Any, lang: str) -> str:
         v = float(value)
         if math.isnan(v):
             return "–"
-        if key in _PERCENT_OUTCOMES:
+        if _unit_of(key) == "share":
             return L.format_number(100 * v, lang, 1) + (" %" if lang == "da" else "%")
-        if key in _YEAR_OUTCOMES:
+        if _unit_of(key) == "year":
             return f"{v:.0f}"
         if abs(v) >= 100 or v == int(v) or "fte" in key or "dkk" in key:
             return L.format_number(v, lang, 0)

@@ -97,7 +97,7 @@ class InnovationLayer:
         self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
         self.engagement_of = np.full((self.solutions.capacity, self.n_orgs), -1, dtype=np.int64)
-        self.region_contracts = np.zeros((self.solutions.capacity, n_regions), dtype=bool)
+        self.region_contracts = np.zeros((self.solutions.capacity, n_regions))
         self.national_contract = np.zeros(self.solutions.capacity, dtype=bool)
         self.worked_with = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
         self.strategic = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)
@@ -113,6 +113,8 @@ class InnovationLayer:
         self.org = {
             "sector": self.org_sector,
             "region": self.org_region,
+            "region_share": np.zeros(self.n_orgs),
+            "region_weight": np.zeros(n_regions),
             "fund": fund,
             "sector_orgs": self.sector_orgs,
             "sector_start": self.sector_start,
@@ -143,7 +145,7 @@ class InnovationLayer:
         self._freed, self._work = np.zeros(shape), np.zeros(shape)
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
-        self._state, self._state_parts = None, ()
+        self._state, self._state_stale = None, True
         # histories, month by month (columns grow): adopters per solution, coverage per type
         self._adoption = np.zeros((model.n_months, self.solutions.capacity), np.int32)
         self._coverage = np.zeros((model.n_months, self.types.capacity))
@@ -241,7 +243,9 @@ class InnovationLayer:
         self.startups_founded_month = 0
         rng = self.model.streams["competence"]
         if not self.frictionless:
-            if t % 12 == 0 and t > 0:  # the first month is the starting balance: nothing happens yet
+            if (
+                t % 12 == 0 and t > 0
+            ):  # the first month is the starting balance: nothing happens yet
                 self.competence_step(t)
                 self.career_step(t, rng)
                 self.refresh_org_staff_stats()
@@ -317,17 +321,12 @@ class InnovationLayer:
         np.clip(c, 0.0, 1.0, out=c)
 
     def covered_share(self) -> np.ndarray:
-        """[O, P]: share of each organisation-profession's work that solutions cover (any type)."""
-        n = self.n_active[0]
-        act = self.active[:n]
-        act = act[self.eng.coverage[act] > 0]
-        keep = np.zeros((self.n_orgs, len(PROFESSIONS)))
-        if len(act):
-            typ = self.solutions.type[self.eng.sol[act]]
-            addressed = self.types.addressable[typ] > 0  # [E, P]
-            log = np.log1p(-np.minimum(self.eng.coverage[act], 0.999))[:, None] * addressed
-            np.add.at(keep, self.eng.org[act], log)
-        return -np.expm1(keep)
+        """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
+        the most covered type that addresses the profession (the staff ``innovation_work_step`` trains)."""
+        n_types = self.types.n
+        coverage = self.org["type_coverage"][:, :n_types]  # [O, K]
+        addressed = self.types.addressable[:n_types] > 0  # [K, P]
+        return (coverage[:, :, None] * addressed[None, :, :]).max(axis=1, initial=0.0)
 
     def career_step(self, t: int, rng: np.random.Generator) -> None:
         """Each January, fill innovation career tracks up to ``career_paths`` % of staff (lever
@@ -380,25 +379,18 @@ class InnovationLayer:
             np.copyto(self._supply, accounts.supply_fte_org)
             np.copyto(self._demand, self.model.demand_fte)
             np.copyto(self._strain, accounts.strain_org)
-            np.copyto(self.org["size_fte"], self._supply.sum(axis=1))
-        views = tuple(
-            table.view()
-            for table in (self.types, self.solutions, self.eng, self.companies, self.partnerships)
-        )
-        arrays = (
-            self.engagement_of,
-            self.region_contracts,
-            self.national_contract,
-            self.worked_with,
-            self.strategic,
-            self.active,
-            self.org["type_coverage"],
-        )
-        parts = (*views, *arrays)
-        if len(parts) != len(self._state_parts) or any(
-            a is not b for a, b in zip(parts, self._state_parts, strict=False)
-        ):
+            size = self.org["size_fte"]
+            np.copyto(size, self._supply.sum(axis=1))
+            by_region = np.bincount(
+                self.org_region, weights=size, minlength=len(self.org["region_weight"])
+            )
+            np.divide(size, by_region[self.org_region], out=self.org["region_share"])
+            np.divide(by_region, by_region.sum(), out=self.org["region_weight"])
+        tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
+        if self._state is None or self._state_stale or any(t._view is None for t in tables):
             from sim.model.innovation.structs import make_kernel, make_orgs
+
+            views = tuple(table.view() for table in tables)
 
             orgs = make_orgs(*(self.org[name] for name in ORG_FIELDS))
             self._state = make_kernel(
@@ -424,11 +416,13 @@ class InnovationLayer:
                 self.params,
                 *(self.model.streams[name] for name in KERNEL_STREAMS),
             )
-            self._state_parts = parts
+            self._state_stale = False
         return self._state
 
     def grow_tables(self) -> None:
-        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list)."""
+        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list);
+        the compiled state is rebuilt on its next use."""
+        self._state_stale = True
         sols, comp, kinds = self.solutions.capacity, self.companies.capacity, self.types.capacity
         if self.engagement_of.shape[0] < sols:
             self.engagement_of = _grown(self.engagement_of, sols, axis=0, fill=-1)
@@ -667,9 +661,7 @@ class InnovationLayer:
             self._coverage = _grown(self._coverage, self.types.capacity, axis=1)
         self._adoption[t, : self.solutions.n] = self.solutions.adopters[: self.solutions.n]
         n_types = self.types.n
-        weights = self.org["type_weight"][:, :n_types]
-        self._coverage[t, :n_types] = (self.org["type_coverage"][:, :n_types] * weights).sum(axis=0)
-        self.types.coverage[:n_types] = self._coverage[t, :n_types]
+        self._coverage[t, :n_types] = self.types.coverage[:n_types]  # pipeline_stats_step
         self._months_recorded = t + 1
 
     def _record_pipeline(self, t: int) -> None:
@@ -694,10 +686,12 @@ class InnovationLayer:
 
 
 def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:
-    """``table`` padded with ``fill`` along ``axis`` to ``size``."""
-    pad = [(0, 0)] * table.ndim
-    pad[axis] = (0, size - table.shape[axis])
-    return np.pad(table, pad, constant_values=fill)
+    """``table`` extended with ``fill`` along ``axis`` to ``size``."""
+    shape = list(table.shape)
+    shape[axis] = size
+    out = np.full(shape, fill, dtype=table.dtype)
+    out[tuple(slice(0, n) for n in table.shape)] = table
+    return out
 
 
 __all__ = [

@@ -477,7 +477,9 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     strategic partner's joint project) skips those checks."""
     sols, orgs, comp = st.sols, st.orgs, st.comp
     current = st.engagement_of[sol, org]
-    if current >= 0 and st.eng.stage[current] <= IN_USE:  # engaged now (an ended one may be retried)
+    if (
+        current >= 0 and st.eng.stage[current] <= IN_USE
+    ):  # engaged now (an ended one may be retried)
         return False
     cost = pilot_cost_dkk(par, st, org, sol)
     staff = par.pilot_staff_fte * test_scale(par, st, org, sol)
@@ -502,6 +504,8 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
     orgs.used_fte[org] += staff
     comp.traction[sols.company[sol]] = True
     comp.revenue_month[sols.company[sol]] += 0.5 * cost  # companies are paid part of a pilot
+    if sols.evidence[sol] < EVALUATED:
+        sols.frontier_pilots[sol] += 1
     sols.evidence[sol] = max(sols.evidence[sol], PILOTED)
     if sols.first_pilot_month[sol] < 0:
         sols.first_pilot_month[sol] = t
@@ -571,12 +575,20 @@ def decide(t: int, par, st, e: int, rng) -> bool:
 
 
 @jit
-def contract_in_scope(par, st, org: int, sol: int) -> bool:
-    """A framework contract for the solution that the organisation may call off ([procurement]
-    framework_scope: 0 region, 1 national)."""
+def contract_share(par, st, org: int, sol: int) -> float:
+    """How much of the organisation's procurement scope ([procurement] framework_scope: its region, or
+    the nation) already holds a framework contract for the solution that it may call off: the share, by
+    staff, of the scope's organisations that bought it (1 after a joint procurement for the scope). A
+    share rather than a yes/no, so a region of many small organisations and one of a few large ones
+    offer the same chance."""
     if st.national_contract[sol]:
-        return True
-    return par.framework_scope < 0.5 and st.region_contracts[sol, st.orgs.region[org]]
+        return 1.0
+    if par.framework_scope < 0.5:
+        return st.region_contracts[sol, st.orgs.region[org]]
+    total = 0.0
+    for r in range(st.region_contracts.shape[1]):
+        total += st.region_contracts[sol, r] * st.orgs.region_weight[r]
+    return total
 
 
 @jit
@@ -601,7 +613,7 @@ def enter_procurement(t: int, par, st, e: int, rng) -> None:
     contract = eng.price_fte_year[e] * fte * par.contract_years
     codeveloped = sols.challenge_org[sol] == org
     reuse = min(par.framework_reuse + flex * par.procurement_flexibility_framework_reuse, 1.0)
-    if contract_in_scope(par, st, org, sol) and rng.random() < reuse:
+    if rng.random() < reuse * contract_share(par, st, org, sol):
         route, months, success, cost_share = (
             FRAMEWORK, par.framework_months, par.framework_success, par.framework_cost_share,
         )  # fmt: skip
@@ -666,7 +678,7 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     mean = (
         par.coverage_target_mean
         + ownership(par) * par.innovation_core_task_target_gain
-        + (orgs.competence[org] - 0.4) * par.competence_target_gain
+        + (orgs.competence[org] - par.competence_base) * par.competence_target_gain
     )
     mean = min(max(mean, 0.05), 0.98)
     concentration = par.coverage_target_concentration
@@ -683,9 +695,13 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     eng.effect[e] = sols.true_effect[sol]
     if eng.scope[e] == ORGANISATION and sols.evidence[sol] == EVALUATED:
         sols.evidence[sol] = PROVEN
-    st.region_contracts[sol, orgs.region[org]] = True
-    if eng.route[e] == JOINT and par.joint_procurement > 1.5:
-        st.national_contract[sol] = True
+    r = orgs.region[org]
+    if eng.route[e] == JOINT:  # a joint procurement buys for the whole region (or nation)
+        st.region_contracts[sol, r] = 1.0
+        if par.joint_procurement > 1.5:
+            st.national_contract[sol] = True
+    elif eng.adopted[e] == t:  # its own contract adds its share of the region
+        st.region_contracts[sol, r] = min(st.region_contracts[sol, r] + orgs.region_share[org], 1.0)
     bonus = par.incentive_structures * par.staff_bonus_dkk_per_adoption
     if bonus > 0.0:
         pay(par, st, org, bonus, K_INCENTIVES, False)

@@ -7,8 +7,9 @@ share of users down linearly from its 2025 value to zero in the year of first us
 history points where the file has them.
 
 Each archetype gets an incumbent solution (proven where anyone uses it) and a newer competitor, both from
-established firms; each using organisation gets an engagement with the incumbent at its drawn coverage and
-a target at least as high, so roll-outs under way in 2025 continue.
+established firms. Exactly the sourced share of the sector's organisations uses it (rounded at random),
+chosen at random; each gets an engagement with the incumbent at a coverage drawn around the sourced mean
+and a target at least as high, so roll-outs under way in 2025 continue.
 """
 
 from __future__ import annotations
@@ -150,7 +151,9 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         members = layer.sector_orgs[
             layer.sector_start[arch.sector] : layer.sector_start[arch.sector + 1]
         ]
-        users = members[rng.random(len(members)) < share]
+        # the sourced share of the sector's organisations, rounded at random, chosen at random
+        n_users = int(share * len(members) + rng.random())
+        users = np.sort(rng.choice(members, size=min(n_users, len(members)), replace=False))
         if not len(users):
             continue
         coverage = _beta(rng, start.coverage, start.coverage_sd, len(users))
@@ -167,7 +170,9 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
             via=INITIAL,
         )
         layer.engagement_of[incumbent, users] = rows
-        layer.region_contracts[incumbent, layer.org_region[users]] = True
+        share = layer.org["region_share"][users]
+        np.add.at(layer.region_contracts[incumbent], layer.org_region[users], share)
+        np.minimum(layer.region_contracts[incumbent], 1.0, out=layer.region_contracts[incumbent])
         layer.solutions.adopters[incumbent] += len(users)
         st = layer.kernel_state(inputs=False)
         for e in rows:

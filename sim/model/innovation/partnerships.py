@@ -90,7 +90,7 @@ def partnership_step(t: int, par, st, rng) -> int:
 def joint_projects_step(t: int, par, st, rng) -> int:
     """Strategic partners run joint clinical projects: each strategic partnership starts a pilot of one of
     the partner's ready solutions for the organisation's sector at ``strategic_partnership_cap_joint_
-    projects_year`` per reference size (shared risk and resources: no pitch or scouting friction, no free
+    projects_year`` per reference size (a Poisson number a month; shared risk and resources: no pitch or scouting friction, no free
     project time needed). Returns pilots started."""
     parts, sols = st.parts, st.sols
     options = np.empty(sols.size[0], np.int64)
@@ -100,7 +100,8 @@ def joint_projects_step(t: int, par, st, rng) -> int:
             continue
         org, company = parts.org[k], parts.company[k]
         rate = par.strategic_partnership_cap_joint_projects_year / 12.0 * size_factor(par, st, org)
-        if rng.random() >= min(rate, 1.0):
+        projects = rng.poisson(rate)  # a large organisation's partnership runs several at once
+        if projects == 0:
             continue
         sector = st.orgs.sector[org]
         m = 0
@@ -111,12 +112,23 @@ def joint_projects_step(t: int, par, st, rng) -> int:
                 and sols.on_market[s]
                 and sols.ready_month[s] <= t
                 and sols.evidence[s] < EVALUATED
+                and sols.frontier_pilots[s] < par.frontier_pilots_max
                 and st.engagement_of[s, org] < 0
             ):
                 options[m] = s
                 m += 1
-        if m and try_start_pilot(t, par, st, org, options[rng.integers(0, m)], PARTNERSHIP, True):
-            started += 1
+        for _ in range(min(projects, m)):
+            if (
+                st.eng.size[0] >= len(st.eng.org)
+                or st.n_active[0] >= len(st.active)
+                or st.parts.size[0] >= len(st.parts.org)
+            ):
+                return started  # the rows reserved for the month are used up (rows_needed)
+            j = rng.integers(0, m)
+            if try_start_pilot(t, par, st, org, options[j], PARTNERSHIP, True):
+                started += 1
+            m -= 1
+            options[j] = options[m]  # each solution at most once
     return started
 
 

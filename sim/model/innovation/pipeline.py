@@ -196,7 +196,9 @@ def matching_step(t: int, par, st, rng) -> None:
     proportion to their size and turn into a pilot with a probability raised by clear roles (lever
     ``role_transparency``). Units with incentives (lever ``incentive_structures``) are keener on both.
     A found solution is chosen by its claimed value and piloted if the organisation has project time
-    and money (``events.try_start_pilot``).
+    and money (``events.try_start_pilot``); a solution is piloted at most ``frontier_pilots_max`` times
+    before the first positive evaluation (a company runs a few reference pilots, not one in every
+    organisation, so the number of pilots does not grow with the number of organisations).
     """
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
@@ -233,7 +235,11 @@ def matching_step(t: int, par, st, rng) -> None:
             for i in range(n_ready):
                 s = ready[i]
                 appeal[i] = 0.0
-                if sols.sector[s] == orgs.sector[o] and st.engagement_of[s, o] < 0:
+                if (
+                    sols.sector[s] == orgs.sector[o]
+                    and st.engagement_of[s, o] < 0
+                    and sols.frontier_pilots[s] < par.frontier_pilots_max
+                ):
                     appeal[i] = sols.claimed_effect[s] * st.types.effect[sols.type[s]] + 1e-9
             pick = _choose(appeal, n_ready, rng)
             if pick >= 0:
@@ -486,7 +492,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     return (
         par.rollout_rate_year
         * (1.0 + ownership(par) * par.innovation_core_task_rollout_gain)
-        * max(1.0 + par.competence_rollout_gain * (orgs.competence[org] - 0.4), 0.1)
+        * max(1.0 + par.competence_rollout_gain * (orgs.competence[org] - par.competence_base), 0.1)
         * (1.0 + par.champion_rollout_gain * min(orgs.champion_factor[org], 2.0))
         * (1.0 + workflow)
         / (1.0 + par.complexity_rollout_drag * complexity)
@@ -587,31 +593,50 @@ def abandonment_step(t: int, par, st, rng) -> None:
     ``competence_investment``).
     """
     eng, sols, orgs = st.eng, st.sols, st.orgs
-    for i in range(st.n_active[0]):
-        e = st.active[i]
-        stage = eng.stage[e]
-        if stage != ROLLOUT and stage != IN_USE:
-            continue
-        org, s = eng.org[e], eng.sol[e]
-        complexity = 0
-        for d in range(sols.complexity.shape[1]):
-            complexity += sols.complexity[s, d]
-        yearly = par.abandon_base_year + par.abandon_per_complexity * complexity
-        factor = (
-            (1.0 + max(st.strain[org].mean() - 1.0, 0.0))
-            * (
-                par.abandon_failed_supplier_factor
-                if st.comp.status[sols.company[s]] == FAILED
-                else 1.0
-            )
-            * (1.0 - par.abandon_champion_cut * min(orgs.champion_factor[org], 1.0))
+    n_orgs = len(orgs.sector)
+    org_factor = np.empty(n_orgs)
+    largest = 0.0
+    for o in range(n_orgs):
+        org_factor[o] = (
+            (1.0 + max(st.strain[o].mean() - 1.0, 0.0))
+            * (1.0 - par.abandon_champion_cut * min(orgs.champion_factor[o], 1.0))
             * (1.0 - ownership(par) * par.innovation_core_task_abandon_cut)
-            * max(1.0 - par.competence_abandon_cut * (orgs.competence[org] - 0.4), 0.1)
-            * (par.abandon_rollout_factor if stage == ROLLOUT else 1.0)
-            * (par.abandon_budget_factor if orgs.tech_budget[org] < 0.0 else 1.0)
+            * max(
+                1.0 - par.competence_abandon_cut * (orgs.competence[o] - par.competence_base), 0.1
+            )
+            * (par.abandon_budget_factor if orgs.tech_budget[o] < 0.0 else 1.0)
         )
-        if rng.random() < -math.expm1(-yearly * factor / 12.0):
-            abandon(st, e)
+        largest = max(largest, org_factor[o])
+    # one Bernoulli trial per engagement, drawn by thinning: candidates at the largest possible monthly
+    # probability (geometric gaps over the active list), each kept with its own probability's share
+    ceiling = (
+        (par.abandon_base_year + par.abandon_per_complexity * 2 * sols.complexity.shape[1])
+        * largest
+        * max(par.abandon_failed_supplier_factor, 1.0)
+        * max(par.abandon_rollout_factor, 1.0)
+    )
+    p_max = -math.expm1(-ceiling / 12.0)
+    k = next_success(p_max, rng) - 1
+    while k < st.n_active[0]:
+        e = st.active[k]
+        stage = eng.stage[e]
+        if stage == ROLLOUT or stage == IN_USE:
+            org, s = eng.org[e], eng.sol[e]
+            complexity = 0
+            for d in range(sols.complexity.shape[1]):
+                complexity += sols.complexity[s, d]
+            yearly = (par.abandon_base_year + par.abandon_per_complexity * complexity) * (
+                org_factor[org]
+                * (
+                    par.abandon_failed_supplier_factor
+                    if st.comp.status[sols.company[s]] == FAILED
+                    else 1.0
+                )
+                * (par.abandon_rollout_factor if stage == ROLLOUT else 1.0)
+            )
+            if rng.random() * p_max < -math.expm1(-yearly / 12.0):
+                abandon(st, e)
+        k += next_success(p_max, rng)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -625,11 +650,12 @@ def freed_hours_step(par, st) -> None:
     Each solution rolled out or in use saves ``addressable x realised effect x coverage`` of the
     profession's hours, where the realised effect is the solution's true effect of which the part
     ``competence_effect_share`` follows the organisation's current digital competence (lever
-    ``competence_investment``); solutions on the same hours combine multiplicatively, ``1 - prod(1 - share)``, so
-    freed hours never exceed demand.
+    ``competence_investment``). Shares on the same hours combine as competing claims on what is left,
+    ``1 - exp(-sum of shares)``, so freed hours never exceed demand (and each solution's share counts in
+    full while the total is small).
     """
     eng, sols, types = st.eng, st.sols, st.types
-    log_keep = np.zeros(st.freed.shape)
+    total = np.zeros(st.freed.shape)
     k_comp = par.competence_effect_share
     for i in range(st.n_active[0]):
         e = st.active[i]
@@ -638,12 +664,11 @@ def freed_hours_step(par, st) -> None:
         o, k = eng.org[e], sols.type[eng.sol[e]]
         competence = 1.0 - k_comp + k_comp * st.orgs.competence[o]
         done = eng.effect[e] * competence * eng.coverage[e]
-        for p in range(log_keep.shape[1]):
-            if types.addressable[k, p] > 0.0:
-                log_keep[o, p] += math.log1p(-min(types.addressable[k, p] * done, 0.999))
-    for o in range(log_keep.shape[0]):
-        for p in range(log_keep.shape[1]):
-            st.freed[o, p] = st.demand[o, p] * -math.expm1(log_keep[o, p])
+        for p in range(total.shape[1]):
+            total[o, p] += types.addressable[k, p] * done
+    for o in range(total.shape[0]):
+        for p in range(total.shape[1]):
+            st.freed[o, p] = st.demand[o, p] * -math.expm1(-total[o, p])
 
 
 @jit
@@ -661,7 +686,9 @@ def innovation_work_step(t: int, par, st) -> None:
     """
     eng, sols, types, orgs = st.eng, st.sols, st.types, st.orgs
     n_orgs, n_prof = st.work.shape
-    log_uncovered = np.zeros((n_orgs, n_prof))
+    covered = np.zeros(
+        (n_orgs, n_prof)
+    )  # share of staff working with solutions: the largest type's
     for i in range(st.n_active[0]):
         e = st.active[i]
         stage = eng.stage[e]
@@ -675,7 +702,7 @@ def innovation_work_step(t: int, par, st) -> None:
         elif eng.coverage[e] > 0.0:
             for p in range(n_prof):
                 if types.addressable[k, p] > 0.0:
-                    log_uncovered[o, p] += math.log1p(-min(eng.coverage[e], 0.999))
+                    covered[o, p] = max(covered[o, p], orgs.type_coverage[o, k])
     org_wide = np.zeros(n_orgs)
     challenges = np.zeros(n_orgs)
     open_challenges(st, challenges)
@@ -696,8 +723,7 @@ def innovation_work_step(t: int, par, st) -> None:
         supply_total = max(supply_total, 1e-9)
         for p in range(n_prof):
             supply = st.supply[o, p]
-            covered = -math.expm1(log_uncovered[o, p])
-            training = supply * covered * par.competence_investment / par.hours_per_fte
+            training = supply * covered[o, p] * par.competence_investment / par.hours_per_fte
             career = supply * par.career_paths / 100.0 * par.career_paths_time_share
             st.work[o, p] += (
                 supply / supply_total * org_wide[o]
@@ -727,7 +753,7 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
         slots = (orgs.capacity_fte[o] + par.base_project_fte * size_factor(par, st, o)) / max(
             par.pilot_staff_fte, 1e-9
         )
-        pilots += int(math.ceil(slots)) + 2 * orgs.strategic_count[o] + 2
+        pilots += int(math.ceil(slots)) + 4 * orgs.strategic_count[o] + 2
     for s in range(sols.size[0]):
         if sols.ready_month[s] == t and sols.challenge_org[s] >= 0:
             pilots += 1
@@ -772,7 +798,8 @@ def pipeline_stats_step(par, st) -> None:
     """Stocks of the pipeline at the end of the month, into ``st.pipeline_stats`` (``PIPELINE_STATS`` x
     [sectors + all]): pilots and roll-outs under way, solutions in use (anywhere) and scaled (at
     ``scaled_threshold_orgs`` organisations or more), solution types in use; by the sector they target
-    (a solution for any sector, the Bass check, only in the last column)."""
+    (a solution for any sector, the Bass check, only in the last column). Also each type's national
+    coverage (``types.coverage``: its covered share of the national addressable hours of the type)."""
     stats = st.pipeline_stats
     stats[:] = 0.0
     all_ = stats.shape[1] - 1
@@ -786,6 +813,13 @@ def pipeline_stats_step(par, st) -> None:
         elif eng.stage[e] == ROLLOUT:
             stats[1, sector] += 1.0
             stats[1, all_] += 1.0
+    for k in range(types.size[0]):
+        types.coverage[k] = 0.0
+    for i in range(st.n_active[0]):
+        e = st.active[i]
+        if eng.coverage[e] > 0.0:
+            k = sols.type[eng.sol[e]]
+            types.coverage[k] += eng.coverage[e] * st.orgs.type_weight[eng.org[e], k]
     in_use = np.zeros(types.size[0], np.bool_)
     for s in range(sols.size[0]):
         sector = sols.sector[s]

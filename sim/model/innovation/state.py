@@ -277,7 +277,8 @@ class SolutionTable(Table):
         coverage: share of its sector's addressable hours of its type covered by it (national, end of
         last month: the Bass imitation term).
         evidence_effect: the effect its evaluations found so far (their mean), which later adopters see;
-        evaluations: how many there were.
+        evaluations: how many there were. frontier_pilots: pilots started before its first positive
+        evaluation.
         complexity [7]: NASSS complexity per domain (0 simple, 1 complicated, 2 complex).
     """
 
@@ -299,6 +300,7 @@ class SolutionTable(Table):
         "coverage": np.float64,
         "evidence_effect": np.float64,
         "evaluations": np.int64,
+        "frontier_pilots": np.int64,
         "complexity": (np.int64, N_DOMAINS),
     }
     DEFAULTS = {"challenge_org": -1, "first_pilot_month": -1}
@@ -515,6 +517,8 @@ TABLE_STRUCT_TYPES = {
 ORG_FIELDS = {
     "sector": types.int64[::1],
     "region": types.int64[::1],
+    "region_share": types.float64[::1],  # the organisation's share of its region's staff FTE
+    "region_weight": types.float64[::1],  # [regions] each region's share of the nation's staff FTE
     "fund": types.int64[::1],  # index of the risk fund that pays for the organisation (pooling)
     "sector_orgs": types.int64[::1],  # organisations grouped by sector
     "sector_start": types.int64[::1],  # [sectors + 1]: where each sector's group starts
@@ -539,7 +543,7 @@ KERNEL_ARRAYS = {
     "engagement_of": types.int64[
         :, ::1
     ],  # [S, O] the organisation's engagement with the solution (-1)
-    "region_contracts": types.boolean[:, ::1],  # [S, regions] a framework contract to call off
+    "region_contracts": types.float64[:, ::1],  # [S, regions] share of the region under contract
     "national_contract": types.boolean[::1],  # [S] a national framework contract to call off
     "worked_with": types.boolean[:, ::1],  # [O, C] the organisation has worked with the company
     "strategic": types.boolean[:, ::1],  # [O, C] an active strategic partnership

@@ -47,7 +47,7 @@ def make_type_table(size, sector, innovation_type, addressable, effect, effect_s
 
 
 @jit(entry=True)
-def make_solution_table(size, type, company, generation, sector, true_effect, claimed_effect, transformative, ready_month, on_market, evidence, challenge_org, first_pilot_month, created_month, adopters, coverage, evidence_effect, evaluations, complexity):  # fmt: skip
+def make_solution_table(size, type, company, generation, sector, true_effect, claimed_effect, transformative, ready_month, on_market, evidence, challenge_org, first_pilot_month, created_month, adopters, coverage, evidence_effect, evaluations, frontier_pilots, complexity):  # fmt: skip
     """The struct of a ``SolutionTable``."""
     s = new_struct(SOLUTION_TABLE_STRUCT)
     s.size = size
@@ -68,6 +68,7 @@ def make_solution_table(size, type, company, generation, sector, true_effect, cl
     s.coverage = coverage
     s.evidence_effect = evidence_effect
     s.evaluations = evaluations
+    s.frontier_pilots = frontier_pilots
     s.complexity = complexity
     return s
 
@@ -129,11 +130,13 @@ def make_partnership_table(size, org, company, form, start, end, active):  # fmt
 
 
 @jit(entry=True)
-def make_orgs(sector, region, fund, sector_orgs, sector_start, size_fte, tech_budget, base_running_dkk, risk_fund, capacity_fte, used_fte, champion_factor, competence, strategic_count, type_coverage, type_weight, type_effect, type_leader, cash_kept):  # fmt: skip
+def make_orgs(sector, region, region_share, region_weight, fund, sector_orgs, sector_start, size_fte, tech_budget, base_running_dkk, risk_fund, capacity_fte, used_fte, champion_factor, competence, strategic_count, type_coverage, type_weight, type_effect, type_leader, cash_kept):  # fmt: skip
     """The organisation-level struct (``st.orgs``)."""
     s = new_struct(ORGS_STRUCT)
     s.sector = sector
     s.region = region
+    s.region_share = region_share
+    s.region_weight = region_weight
     s.fund = fund
     s.sector_orgs = sector_orgs
     s.sector_start = sector_start

@@ -1,64 +1,23 @@
-"""The ``opisim experiment`` and ``opisim results`` subcommands."""
+"""The ``opisim experiment`` and ``opisim results`` commands."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import signal
 import sys
 from pathlib import Path
-from types import FrameType
 
-from sim.errors import OpisimInputError, ResultsError
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
-    return value
-
-
-def add_run_options(parser: argparse.ArgumentParser, workers_help: str = "") -> None:
-    """The options every command that runs an experiment shares: --out, --workers, --dask, --resume,
-    --overwrite (used by ``experiment`` and ``sensitivity``)."""
-    parser.add_argument("--out", help="results directory (default: results/<name>/)")
-    parser.add_argument(
-        "--workers",
-        type=_positive_int,
-        help="local worker processes (default: all cores; 1 runs in this process)" + workers_help,
-    )
-    parser.add_argument(
-        "--dask",
-        metavar="ADDRESS",
-        help="run on the Dask scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786), or 'local' for a "
-        "LocalCluster on this machine",
-    )
-    parser.add_argument(
-        "--resume", action="store_true", help="keep finished runs in the results directory"
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true", help="delete earlier results in the directory"
-    )
-
-
-def add_structural_option(parser: argparse.ArgumentParser) -> None:
-    """``--structural auto|posterior|none`` (``experiment`` and ``sensitivity``)."""
-    parser.add_argument(
-        "--structural",
-        choices=("auto", "posterior", "none"),
-        help="draw the calibrated coefficients from sim/data/posterior.parquet per replication "
-        "('posterior'), keep the point values ('none'), or use the posterior if it is shipped "
-        "('auto'); default: the file's experiment.structural (auto)",
-    )
+from sim.cli.common import (
+    add_run_options,
+    add_structural_option,
+    positive_int,
+    sigterm_as_interrupt,
+)
+from sim.errors import OpisimInputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``experiment`` and ``results`` subcommands."""
+    """Add the ``experiment`` and ``results`` commands."""
     exp = subparsers.add_parser(
         "experiment",
         help="run an experiment file (scenario list, grid or sample) into results/<name>/",
@@ -74,17 +33,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     exp.add_argument(
         "--chunk-runs",
-        type=_positive_int,
+        type=positive_int,
         default=50,
         help="write finished runs to disk every N runs (default 50; also every 15 s)",
     )
-    exp.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     exp.set_defaults(func=experiment_command)
 
     res = subparsers.add_parser(
         "results",
         help="print the comparison table of a results directory",
-        description="Per scenario: mean and 5-95%% band of each headline outcome over replications, "
+        description="Per scenario: mean and 5-95% band of each headline outcome over replications, "
         "and the difference to the reference scenario (the first), paired by seed. For a sensitivity "
         "experiment: the ranking of levers.",
     )
@@ -94,13 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     res.set_defaults(func=results_command)
 
 
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def experiment_command(args: argparse.Namespace) -> int:
     """Run (or dry-run) an experiment; exit 1 if any run failed."""
-    from sim.experiments.runner import plan_experiment, run_experiment
+    from sim.experiments import plan_experiment, run_experiment
 
     if args.resume and args.overwrite:
         raise OpisimInputError("--resume and --overwrite: allowed: one of them, not both")
@@ -111,11 +65,9 @@ def experiment_command(args: argparse.Namespace) -> int:
             f"{spec.origin}: {spec.name}: design {spec.design_kind!r} with {len(plan.design)} points x "
             f"{spec.replications} replications = {len(plan.tasks)} runs of model {spec.model!r}"
         )
-        with_pd = plan.design.to_string(index=False, max_rows=40)
-        print(with_pd)
+        print(plan.design.to_string(index=False, max_rows=40))
         return 0
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
+    with sigterm_as_interrupt():
         runs = run_experiment(
             args.file,
             out=args.out,
@@ -127,8 +79,6 @@ def experiment_command(args: argparse.Namespace) -> int:
             chunk_runs=args.chunk_runs,
             structural=args.structural,
         )
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     failed = int((runs["status"] != "ok").sum())
     where = runs.attrs.get("out_dir", args.out or "results/")
     if failed:
@@ -145,23 +95,17 @@ def experiment_command(args: argparse.Namespace) -> int:
 
 def results_command(args: argparse.Namespace) -> int:
     """Print the comparison table (or the sensitivity ranking) of a results directory."""
-    from sim.experiments.compare import comparison_table, format_comparison
-
-    path = Path(args.dir)
-    manifest_path = path / "manifest.json"
+    manifest_path = Path(args.dir) / "manifest.json"
     if manifest_path.is_file():
         kind = json.loads(manifest_path.read_text(encoding="utf-8")).get("kind")
         if kind == "sensitivity":
-            try:
-                report = importlib.import_module("sim.analysis.report")
-            except ModuleNotFoundError as exc:
-                raise ResultsError(
-                    f"{path}: a sensitivity experiment, but the analysis layer (sim.analysis) is not "
-                    f"installed"
-                ) from exc
-            report.print_ranking(path)
+            from sim.analysis import print_ranking
+
+            print_ranking(args.dir)
             return 0
-    table = comparison_table(path, outcomes=args.outcome)
+    from sim.experiments import comparison_table, format_comparison
+
+    table = comparison_table(args.dir, outcomes=args.outcome)
     print(format_comparison(table))
     if args.csv:
         table.to_csv(args.csv, index=False)

@@ -1,4 +1,4 @@
-"""The ``opisim explore`` subcommand: serve the SolaraViz explorer (``sim/app.py``) with ``solara run``.
+"""The ``opisim explore`` command: serve the SolaraViz explorer (``sim/app.py``) with ``solara run``.
 
 Solara and Mesa's visualisation come with the optional extra ``pip install -e ".[explore]"``; this module
 imports neither, so the rest of the command line works without them. The server listens on 127.0.0.1 by
@@ -95,7 +95,7 @@ def _explore(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``explore`` subcommand."""
+    """Add the ``explore`` command."""
     parser = subparsers.add_parser(
         "explore",
         help="serve the interactive explorer (SolaraViz) in the browser",

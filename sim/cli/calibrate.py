@@ -1,18 +1,16 @@
-"""The ``opisim calibrate`` subcommand: run a calibration file, print the posterior and the targets."""
+"""The ``opisim calibrate`` command: run a calibration file, print the posterior and the targets."""
 
 from __future__ import annotations
 
 import argparse
 import shlex
-import signal
 import sys
-from types import FrameType
+
+from sim.cli.common import add_run_options, sigterm_as_interrupt
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``calibrate`` subcommand."""
-    from sim.experiments.cli import add_run_options
-
+    """Add the ``calibrate`` command."""
     sub = subparsers.add_parser(
         "calibrate",
         help="calibrate coefficients to history with ABC-SMC (pyabc) into results/<name>/",
@@ -33,13 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--dry-run", action="store_true", help="validate the file and show priors and targets"
     )
-    if not any("--no-progress" in action.option_strings for action in sub._actions):
-        sub.add_argument("--no-progress", action="store_true", help="no progress lines")
     sub.set_defaults(func=calibrate_command)
-
-
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
@@ -80,27 +72,25 @@ def calibrate_command(args: argparse.Namespace) -> int:
         + (["--out", args.out] if args.out else [])
         + (["--ship"] if args.ship else [])
     )
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        result = run_calibration(
-            spec,
-            out=args.out,
-            workers=args.workers,
-            dask=args.dask,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            ship=args.ship,
-            log=(lambda line: None) if getattr(args, "no_progress", False) else None,
-            command=command,
-        )
+        with sigterm_as_interrupt():
+            result = run_calibration(
+                spec,
+                out=args.out,
+                workers=args.workers,
+                dask=args.dask,
+                resume=args.resume,
+                overwrite=args.overwrite,
+                ship=args.ship,
+                log=(lambda line: None) if getattr(args, "no_progress", False) else None,
+                command=command,
+            )
     except CalibrationRunError as exc:
         print(
             f"opisim: {exc}; finished runs are kept; fix the model and rerun with --resume",
             file=sys.stderr,
         )
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         cols = ["parameter", "prior", "p05", "p50", "p95"]
         print("Posterior intervals (5%, 50%, 95%):")
