@@ -211,6 +211,43 @@ def test_targets_from_a_targets_file(tmp_path):
         parse_targets(data["targets"], "t.toml", tmp_path)
 
 
+def test_interval_and_check_targets(tmp_path):
+    """An interval target is met anywhere inside its band (distance 0), and grows by half-widths
+    outside it; a check is reported but never fitted; bad intervals and double roles are refused."""
+    from sim.calibration import smc
+    from sim.calibration.spec import parse_targets
+
+    write_toml(
+        tmp_path / "targets.toml",
+        '[a]\nvalue = 0.49\ninterval = [0.2, 0.52]\nsource = "D31"\n'
+        '[b]\nvalue = 1.0\nsd = 0.5\nsource = "D1"\n'
+        '[c]\nvalue = 0.84\ninterval = [0.8, 0.96]\nsource = "D6"\n',
+    )
+    table = {"file": "targets.toml", "use": ["a", "b"], "checks": ["c"]}
+    targets, _, _ = parse_targets(table, "t.toml", tmp_path)
+    a, b, c = targets
+    assert (a.role, b.role, c.role) == ("fitted", "fitted", "check") and not c.fitted
+    assert a.band == (0.2, 0.52) and a.scale == pytest.approx(0.16) and a.scale_kind == "interval"
+    assert b.band == (1.0, 1.0) and b.interval is None
+    distance = smc.make_distance(
+        ["a", "b"], np.array([0.2, 1.0]), np.array([0.16, 0.5]), "mean_statistics",
+        high=np.array([0.52, 1.0]),
+    )  # fmt: skip
+    inside = {"a": np.array([0.25, 0.45]), "b": np.array([1.0, 1.0])}
+    assert distance(inside, {}) == 0.0
+    above = {"a": np.array([0.6, 0.6]), "b": np.array([1.5, 1.5])}  # 0.5 and 1 scale units off
+    assert distance(above, {}) == pytest.approx(np.sqrt((0.5**2 + 1.0**2) / 2))
+    for bad, message in (
+        ([0.6, 0.5], r"low < high"),
+        ([0.6, 0.9], r"does not contain the observed value"),
+    ):
+        write_toml(tmp_path / "bad.toml", f'[a]\nvalue = 0.49\ninterval = {bad}\nsource = "D31"\n')
+        with pytest.raises(CalibrationError, match=message):
+            parse_targets({"file": "bad.toml"}, "t.toml", tmp_path)
+    with pytest.raises(CalibrationError, match="in both 'targets.held_out' and 'targets.checks'"):
+        parse_targets({**table, "held_out": ["c"]}, "t.toml", tmp_path)
+
+
 def test_shipped_toy_targets_are_the_toy_means():
     spec = load_calibration(TOY_FILE)
     expected = expected_statistics()

@@ -1,10 +1,27 @@
-"""Patterns the status quo must show (issue 2, MODEL.md s1 and s6), checked on the national world.
+"""Patterns the status quo must show under the calibrated model (issues 2, 11 and 12), checked on the
+national world with the innovation layer on.
 
-Tolerances: SOSU (assistant + helper) gap in December 2035 within 10,000-30,000 FTE (published projections
-~15,000 to 23,800, SOURCES G-06, G-08); nurses roughly balanced in 2030 (gap within -8,000 to +10,000;
-SOURCES G-03, G-10); 2025
-job-leaving within 2 percentage points of 13.3% (hospital nurses) and 2.5 points of 19.5% (municipal SOSU
-staff) (SOURCES W-30, W-31). Runs at staff_scale 0.1, two seeds.
+Each run takes its own draw of the calibrated coefficients (``sim/data/posterior.parquet``,
+``sim.calibration.draw_structural``), as experiments do by default; two seeds at staff_scale 0.1.
+Tolerances are what the sources allow:
+
+* SOSU (assistant + helper) gap in December 2035 inside the published projections, 15,000 (Finansministeriet,
+  SOURCES G-06) to 23,800 (Statistikudvalget, G-08) persons; the model counts FTE and frees hours with the
+  solutions in use, the projections assume no new technology beyond trend;
+* the national gap grows 2025 -> 2035 -> 2045 (the SOSU shortage alone grows from about 16,000 in 2030 to
+  about 37,000 in 2045 in KL's projection, SOURCES G-02);
+* nurses roughly balanced in 2030: gap within -8,000 to +10,000 (sources disagree in sign, SOURCES G-03,
+  G-10);
+* 2025 job-leaving within 2 percentage points of 13.3% (hospital nurses, SOURCES W-30) and 2.5 points of
+  19.5% (municipal SOSU staff, W-31).
+
+* solutions that scale take years: the mean time from a solution's first pilot to 10 organisations is 3
+  to 8 years (screen visits, the one documented spontaneous spread, went from first use in 2012-13 to
+  half of the municipalities in 2018, SOURCES D-30, D-31; reaching 10 organisations takes less; the
+  mandated COPD roll-out took 8 years from decision to launch, D-22, D-26).
+
+No sourced ratio of pilots to scaled solutions exists (docs/SOURCES.md, "Not found"), so pilotitis is not
+tightened here.
 """
 
 from __future__ import annotations
@@ -12,12 +29,26 @@ from __future__ import annotations
 import pytest
 
 import sim
+from sim.calibration import draw_structural
+
+SOSU_GAP_2035 = (15_000, 23_800)  # SOURCES G-06, G-08
 
 
 @pytest.fixture(scope="module")
 def status_quo_runs(baseline):
-    sc = baseline.with_overrides({"world.staff_scale": 0.1, "innovation.enabled": False})
-    return [sim.run(sc, seed=s) for s in (1, 2)]
+    sc = baseline.with_overrides({"world.staff_scale": 0.1})
+    draws = draw_structural(2, seed=20251212)
+    return [
+        sim.run(sc.with_overrides(dict(row)), seed=seed)
+        for seed, (_, row) in zip((1, 2), draws.iterrows(), strict=True)
+    ]
+
+
+def test_runs_use_the_calibrated_model_with_innovation_on(status_quo_runs):
+    for r in status_quo_runs:
+        assert r.scenario.innovation.enabled
+        assert any(key.startswith("innovation.") for key in r.scenario.calibration)
+        assert r.summary["fte_freed_2035"] != 0.0
 
 
 def test_national_gap_grows(status_quo_runs):
@@ -28,8 +59,9 @@ def test_national_gap_grows(status_quo_runs):
 
 
 def test_sosu_gap_2035_in_published_range(status_quo_runs):
+    low, high = SOSU_GAP_2035
     for r in status_quo_runs:
-        assert 10_000 <= r.summary["sosu_gap_fte_2035"] <= 30_000
+        assert low <= r.summary["sosu_gap_fte_2035"] <= high
 
 
 def test_nurses_roughly_balanced_2030(status_quo_runs):
@@ -51,6 +83,12 @@ def test_job_leaving_calibration_2025(status_quo_runs):
         assert rate("municipal", ["sosu_assistant", "sosu_helper"]) == pytest.approx(
             0.195, abs=0.025
         )
+
+
+def test_solutions_that_scale_take_years(status_quo_runs):
+    for r in status_quo_runs:
+        assert r.summary["solutions_scaled_cum"] >= 1
+        assert 36 <= r.summary["months_pilot_to_scale_mean"] <= 96
 
 
 def test_vicious_circle_strain_raises_attrition(baseline):

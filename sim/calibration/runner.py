@@ -339,11 +339,15 @@ def targets_table(spec: CalibrationSpec, predictive: pd.DataFrame) -> pd.DataFra
             mean = float(values.mean())
         else:
             p05 = p50 = p95 = mean = math.nan
+        low, high = target.band
         rows.append(
             {
                 "target": target.name,
                 "fitted": target.fitted,
+                "role": target.role,
                 "observed": target.observed,
+                "low": low,
+                "high": high,
                 "scale": target.scale,
                 "scale_kind": target.scale_kind,
                 "source": target.source,
@@ -351,8 +355,9 @@ def targets_table(spec: CalibrationSpec, predictive: pd.DataFrame) -> pd.DataFra
                 "model_p05": p05,
                 "model_p50": p50,
                 "model_p95": p95,
-                "covered": bool(p05 <= target.observed <= p95) if len(values) else False,
-                "z": (mean - target.observed) / target.scale if len(values) else math.nan,
+                # the band meets the target's values (the observed value, or its interval)
+                "covered": bool(p05 <= high and p95 >= low) if len(values) else False,
+                "z": (mean - min(max(mean, low), high)) / target.scale if len(values) else math.nan,
                 "runs": int(len(values)),
                 "description": target.description,
             }
@@ -539,9 +544,11 @@ def run_calibration(
             )
 
     model = smc.make_model_class()(keys)
-    observed = np.array([t.observed for t in fitted])
+    bands = np.array([t.band for t in fitted]).reshape(len(fitted), 2)
     scale = np.array([t.scale for t in fitted])
-    distance = smc.make_distance([t.name for t in fitted], observed, scale, settings.randomness)
+    distance = smc.make_distance(
+        [t.name for t in fitted], bands[:, 0], scale, settings.randomness, high=bands[:, 1]
+    )
     eps = smc.make_epsilon(settings.epsilon, settings.quantile)
     sampler = smc.make_sampler(
         evaluate, master, model, _batch_size_rule(settings.population_size, n_workers), on_batch

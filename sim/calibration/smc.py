@@ -98,28 +98,41 @@ def make_model_class() -> type:
 
 
 def make_distance(
-    names: list[str], observed: np.ndarray, scale: np.ndarray, randomness: str
+    names: list[str],
+    observed: np.ndarray,
+    scale: np.ndarray,
+    randomness: str,
+    high: np.ndarray | None = None,
 ) -> Any:
     """The distance: root mean square of ``(model - observed) / scale`` over the fitted targets.
 
     Statistics arrive as arrays over replications. ``mean_statistics`` averages them first (a distance
-    on means); ``mean_distance`` averages the distances of the single runs.
+    on means); ``mean_distance`` averages the distances of the single runs. With ``high``, target ``i``
+    is the band [``observed[i]``, ``high[i]``] and its term the model's distance to the band,
+    ``(model - clip(model, observed, high)) / scale``.
     """
     pyabc = _pyabc()
+    low = np.asarray(observed, dtype=float)
+    top = low if high is None else np.asarray(high, dtype=float)
+
+    def z_of(values: np.ndarray) -> np.ndarray:
+        return (values - np.clip(values, low[:, None], top[:, None])) / scale[:, None]
 
     class RmsDistance(pyabc.Distance):
         def __call__(self, x: dict, x_0: dict, t: int | None = None, par: Any = None) -> float:
             sims = np.stack([np.asarray(x[name], dtype=float) for name in names])
-            z = (sims - observed[:, None]) / scale[:, None]
             if randomness == "mean_statistics":
-                return float(np.sqrt(np.mean(z.mean(axis=1) ** 2)))
+                z = z_of(sims.mean(axis=1, keepdims=True))
+                return float(np.sqrt(np.mean(z**2)))
+            z = z_of(sims)
             return float(np.mean(np.sqrt(np.mean(z**2, axis=0))))
 
         def get_config(self) -> dict:
             return {
                 "name": "RmsDistance",
                 "targets": names,
-                "observed": observed.tolist(),
+                "observed": low.tolist(),
+                "high": top.tolist(),
                 "scale": scale.tolist(),
                 "randomness": randomness,
             }

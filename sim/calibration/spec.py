@@ -31,19 +31,24 @@ A calibration file has this layout (paths are relative to the file)::
     [targets]
     file = "../sim/data/history_targets.toml"   # optional: targets by name from a targets file
     use = ["wash_toilets_use_2016"]             # optional: the file's targets to use (default all)
-    held_out = ["dose_packed_75plus_2024"]      # evaluated and reported, never fitted
+    held_out = ["dose_packed_75plus_2024"]      # evaluated and reported, never fitted (validation)
+    checks = ["wash_toilets_trial_or_use_2015"] # evaluated and reported, never fitted (plausibility)
 
     [targets.screen_visits_2018]                # or a target written here
     observed = 0.49
     sd = 0.05                                   # or tolerance = 0.05 (the distance's scale)
-    source = "SOURCES D-31"
+    source = "SOURCES D-31"                     # or interval = [0.20, 0.52] (see below)
 
 Randomness: each particle runs ``replications`` times with seeds derived from (master_seed, generation,
 candidate, replication). ``mean_statistics`` averages each statistic over the replications, then takes
 the distance (a distance on means: the noise shrinks with more replications); ``mean_distance``
 averages the distances of the single runs (every run must come close, so the noise stays in). The
 distance is the root mean square of ``(model - observed) / scale`` over the fitted targets, so an
-epsilon of 1 means "one scale unit off on average".
+epsilon of 1 means "one scale unit off on average". A target given as an ``interval = [low, high]``
+(where the source's definition does not match the model's quantity exactly, so any value in the band is
+as good as another) is met anywhere inside it: its term is the distance to the band in half-widths of
+the band, ``(model - clip(model, low, high)) / ((high - low) / 2)``; an sd or tolerance target is the
+band [observed, observed].
 
 Every problem raises :class:`sim.errors.CalibrationError` with one line that names the file, the key and
 what is allowed.
@@ -68,8 +73,9 @@ DISTRIBUTIONS = {
     "loguniform": ("low", "high"),
     "normal": ("mean", "sd", "low", "high"),
 }
-_TARGET_KEYS = ("observed", "sd", "tolerance", "source", "description", "unit")
-_TARGETS_RESERVED = ("file", "use", "held_out")
+_TARGET_KEYS = ("observed", "sd", "tolerance", "interval", "source", "description", "unit")
+_TARGETS_RESERVED = ("file", "use", "held_out", "checks")
+ROLES = ("fitted", "held_out", "check")
 
 
 class CalibrationSection(BaseModel):
@@ -184,11 +190,15 @@ class Target:
     Attributes:
         name: the model statistic it is compared with.
         observed: the observed value.
-        scale: its standard deviation, or the tolerance the file gives (the distance's unit).
-        scale_kind: ``sd`` or ``tolerance``.
+        scale: its standard deviation, the tolerance the file gives, or the half-width of its interval
+            (the distance's unit).
+        scale_kind: ``sd``, ``tolerance`` or ``interval``.
         source: source ID(s) in docs/SOURCES.md.
-        fitted: False for a held-out target (evaluated and reported, never in the distance).
+        fitted: False for a held-out or check target (evaluated and reported, never in the distance).
         description: a short text for tables.
+        interval: (low, high) for an interval target, else None.
+        role: ``fitted``, ``held_out`` (a validation: not fitted, compared out of sample) or ``check``
+            (not fitted; a bound or pattern the calibrated model should respect).
     """
 
     name: str
@@ -198,16 +208,29 @@ class Target:
     source: str
     fitted: bool = True
     description: str = ""
+    interval: tuple[float, float] | None = None
+    role: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.role:
+            object.__setattr__(self, "role", "fitted" if self.fitted else "held_out")
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """The values that meet the target exactly: its interval, or (observed, observed)."""
+        return self.interval if self.interval is not None else (self.observed, self.observed)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, for the manifest."""
-        return {
+        out = {
             "observed": self.observed,
-            self.scale_kind: self.scale,
+            self.scale_kind: list(self.interval) if self.interval else self.scale,
             "source": self.source,
             "fitted": self.fitted,
+            "role": self.role,
             "description": self.description,
         }
+        return out
 
 
 @dataclass(frozen=True)
@@ -248,7 +271,7 @@ class CalibrationSpec:
 
     @property
     def held_out(self) -> tuple[Target, ...]:
-        """The targets evaluated but not fitted."""
+        """The targets evaluated but not fitted (held out and checks)."""
         return tuple(t for t in self.targets if not t.fitted)
 
     @property
@@ -391,8 +414,28 @@ def parse_prior(key: str, table: Any, model: str, origin: str) -> Prior:
     return Prior(key, dist, low, high, mean, sd)
 
 
+def _parse_interval(value: Any, observed: float, origin: str, where: str) -> tuple[float, float]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not all(_number(v) for v in value)
+        or not value[0] < value[1]
+    ):
+        raise CalibrationError(
+            f"{origin}: key '{where}.interval' = {value!r} is invalid; allowed: [low, high] with "
+            f"low < high"
+        )
+    low, high = float(value[0]), float(value[1])
+    if not low <= observed <= high:
+        raise CalibrationError(
+            f"{origin}: key '{where}.interval' = {value!r} does not contain the observed value "
+            f"{observed!r}; allowed: an interval around it"
+        )
+    return low, high
+
+
 def _parse_target(
-    name: str, table: Any, origin: str, where: str, strict: bool, fitted: bool
+    name: str, table: Any, origin: str, where: str, strict: bool, role: str
 ) -> Target:
     if not isinstance(table, dict):
         raise CalibrationError(
@@ -411,18 +454,23 @@ def _parse_target(
             f"{origin}: key '{where}.observed' = {observed!r} is missing or invalid; allowed: a "
             f"finite number"
         )
-    has_sd, has_tol = "sd" in table, "tolerance" in table
-    if has_sd == has_tol:
+    kinds = [k for k in ("sd", "tolerance", "interval") if k in table]
+    if len(kinds) != 1:
         raise CalibrationError(
-            f"{origin}: key '{where}' needs exactly one of 'sd' and 'tolerance' (the distance's "
-            f"scale); allowed: a number > 0"
+            f"{origin}: key '{where}' needs exactly one of 'sd', 'tolerance' and 'interval' (the "
+            f"distance's scale); allowed: a number > 0, or [low, high]"
         )
-    kind = "sd" if has_sd else "tolerance"
-    scale = table[kind]
-    if not _number(scale) or scale <= 0:
-        raise CalibrationError(
-            f"{origin}: key '{where}.{kind}' = {scale!r} is invalid; allowed: a number > 0"
-        )
+    kind = kinds[0]
+    interval = None
+    if kind == "interval":
+        interval = _parse_interval(table[kind], float(observed), origin, where)
+        scale = (interval[1] - interval[0]) / 2.0
+    else:
+        scale = table[kind]
+        if not _number(scale) or scale <= 0:
+            raise CalibrationError(
+                f"{origin}: key '{where}.{kind}' = {scale!r} is invalid; allowed: a number > 0"
+            )
     source = table.get("source", table.get("sources", ""))
     if isinstance(source, list):
         source = ", ".join(str(s) for s in source)
@@ -437,8 +485,10 @@ def _parse_target(
         float(scale),
         kind,
         source.strip(),
-        fitted,
-        str(table.get("description", "")),
+        role == "fitted",
+        str(table.get("description", table.get("definition", ""))),
+        interval,
+        role,
     )
 
 
@@ -501,6 +551,13 @@ def parse_targets(
     else:
         use = list(from_file)
     held = _names_list(table.get("held_out", []), origin, "targets.held_out")
+    checks = _names_list(table.get("checks", []), origin, "targets.checks")
+    both = sorted(set(held) & set(checks))
+    if both:
+        raise CalibrationError(
+            f"{origin}: target {both[0]!r} is in both 'targets.held_out' and 'targets.checks'; "
+            f"allowed: one of them"
+        )
     chosen: dict[str, tuple[Any, str, bool]] = {}
     for name in use:
         chosen[name] = (from_file[name], f"targets.file[{name}]", False)
@@ -510,17 +567,20 @@ def parse_targets(
                 f"{origin}: target {name!r} is defined both inline and in {file_path}; allowed: once"
             )
         chosen[name] = (value, f"targets.{name}", True)
-    for name in held:
-        if name not in chosen:
+    for key, names in (("held_out", held), ("checks", checks)):
+        for name in names:
+            if name in chosen:
+                continue
             if name in from_file:
                 chosen[name] = (from_file[name], f"targets.file[{name}]", False)
             else:
                 raise CalibrationError(
-                    f"{origin}: key 'targets.held_out' names target {name!r}, which is not defined; "
+                    f"{origin}: key 'targets.{key}' names target {name!r}, which is not defined; "
                     f"allowed: {', '.join(list(chosen) + [n for n in from_file if n not in chosen])}"
                 )
+    role = {**dict.fromkeys(held, "held_out"), **dict.fromkeys(checks, "check")}
     targets = [
-        _parse_target(name, value, origin, where, strict, fitted=name not in held)
+        _parse_target(name, value, origin, where, strict, role.get(name, "fitted"))
         for name, (value, where, strict) in chosen.items()
     ]
     if not any(t.fitted for t in targets):

@@ -57,8 +57,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
             print(f"  {prior.key}: {prior.describe()}")
         print("targets:")
         for t in spec.targets:
-            role = "fitted" if t.fitted else "held out"
-            print(f"  {t.name} = {t.observed:g} ({t.scale_kind} {t.scale:g}; {role}; {t.source})")
+            scale = (
+                f"interval {t.band[0]:g}-{t.band[1]:g}"
+                if t.interval
+                else f"{t.scale_kind} {t.scale:g}"
+            )
+            role = t.role.replace("_", " ")
+            print(f"  {t.name} = {t.observed:g} ({scale}; {role}; {t.source})")
         return 0
     from sim.calibration.runner import CalibrationRunError, run_calibration
 
@@ -92,7 +97,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print("Posterior intervals (5%, 50%, 95%):")
         print(result.intervals[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print("\nTargets against the posterior predictive band (5-95%):")
-        cols = ["target", "fitted", "observed", "model_p05", "model_p50", "model_p95", "covered"]
+        cols = ["target", "role", "observed", "model_p05", "model_p50", "model_p95", "covered"]
         print(
             result.targets_vs_model[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
         )

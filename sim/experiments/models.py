@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import did_you_mean
+from sim.model.history import STATISTICS as HISTORY_STATISTICS
 
 EvaluateFn = Callable[
     [Any, dict[str, Any], int, bool], tuple[dict[str, float], "pd.DataFrame | None"]
@@ -167,8 +168,6 @@ def evaluate_opisim(
 # ---------------------------------------------------------------------------------------------------
 # opisim_history: the historical mode (calibration to Danish history, issue 12)
 
-HISTORY_MODULE = "sim.model.history"
-
 
 def evaluate_opisim_history(
     base: Any, params: dict[str, Any], seed: int, keep_timeseries: bool
@@ -176,25 +175,11 @@ def evaluate_opisim_history(
     """One run of the historical mode: ``sim.model.history.history_statistics(scenario, seed)``.
 
     The scenario is a historical one (``scenarios/history/``) with the run's parameters as overrides;
-    the statistics are the calibration targets' names (``experiments/calibrate_history.toml``).
-
-    Raises:
-        RuntimeError: the model has no historical mode yet (no ``history_statistics``).
+    the statistics are named as the targets of ``sim/data/history_targets.toml``
+    (``sim.model.history.STATISTICS``).
     """
-    try:
-        history = importlib.import_module(HISTORY_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name not in (HISTORY_MODULE, "sim.model"):
-            raise
-        history = None
-    function = getattr(history, "history_statistics", None)
-    if function is None:
-        raise RuntimeError(
-            "model 'opisim_history' needs sim.model.history.history_statistics(scenario, seed) -> "
-            "dict[str, float], the historical mode of issue 12, which this version of opisim does "
-            "not have yet"
-        )
-    statistics = function(scenario_for_run(base, params), int(seed))
+    history_statistics = importlib.import_module("sim.model.history").history_statistics
+    statistics = history_statistics(scenario_for_run(base, params), int(seed))
     return {str(k): float(v) for k, v in statistics.items()}, None
 
 
@@ -295,6 +280,7 @@ register_model(
         evaluate_opisim_history,
         uses_scenario=True,
         description="the historical mode 2012-2024 (sim.model.history.history_statistics)",
+        statistics=tuple(HISTORY_STATISTICS),
     ),
 )
 register_model(

@@ -25,10 +25,12 @@ from sim.plotting import style as S
 from sim.plotting.loaders import Results, open_results
 
 _WORDS = {
-    "observed": ("observed ± 1 sd", "observeret ± 1 sd"),
+    "observed": ("observed ± 1 sd, or its interval", "observeret ± 1 sd, eller dets interval"),
     "band": ("calibrated model, 5-95%", "kalibreret model, 5-95 %"),
     "median": ("model median", "modellens median"),
     "held_out": ("held out (not fitted)", "holdt ude (ikke fittet)"),
+    "check_band": ("check (not fitted)", "kontrol (ikke fittet)"),
+    "check": ("check", "kontrol"),
     "z_axis": ("model - observed, in sds of the target", "model - observeret, i målets sd"),
     "prior": ("prior range", "prior-interval"),
     "posterior": ("posterior 5-95%", "posterior 5-95 %"),
@@ -107,6 +109,24 @@ def _label(name: str) -> str:
     return name.replace("calibration.", "").replace("_", " ")
 
 
+def _roles(table: pd.DataFrame) -> list[str]:
+    """Each target's role: ``fitted``, ``held_out`` or ``check`` (older tables: from ``fitted``)."""
+    if "role" in table:
+        return [str(r) for r in table["role"]]
+    return ["fitted" if bool(f) else "held_out" for f in table["fitted"]]
+
+
+def _bands(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each target's band in units of its scale around the observed value: ±1 for an sd or tolerance,
+    its interval for an interval target."""
+    lo, hi = np.full(len(table), -1.0), np.full(len(table), 1.0)
+    if "scale_kind" in table and "low" in table:
+        interval = (table["scale_kind"] == "interval").to_numpy()
+        lo[interval] = ((table["low"] - table["observed"]) / table["scale"]).to_numpy()[interval]
+        hi[interval] = ((table["high"] - table["observed"]) / table["scale"]).to_numpy()[interval]
+    return lo, hi
+
+
 def targets_figure(
     results_dir: str | Path | Results, lang: str = "en", width: str = "full"
 ) -> Figure:
@@ -115,13 +135,24 @@ def targets_figure(
     results = _open(results_dir, name, lang, width)
     table = _csv(results, "targets_vs_model.csv", name)
     n = len(table)
-    fitted_colour, held_colour = S.OKABE_ITO["blue"], S.OKABE_ITO["vermillion"]
+    colours = {
+        "fitted": S.OKABE_ITO["blue"],
+        "held_out": S.OKABE_ITO["vermillion"],
+        "check": S.OKABE_ITO["orange"],
+    }
+    roles = _roles(table)
+    band_lo, band_hi = _bands(table)
     with S.house_style(width):
         fig, body = S.new_figure(width, max(6.0, 2.2 + 0.75 * n))
         ax = body.subplots()
         y = np.arange(n)[::-1]
-        for yi, row in zip(y, table.itertuples(), strict=True):
-            colour = fitted_colour if bool(row.fitted) else held_colour
+        for yi, row, role, b_lo, b_hi in zip(
+            y, table.itertuples(), roles, band_lo, band_hi, strict=True
+        ):
+            colour = colours[role]
+            ax.fill_between(
+                [b_lo, b_hi], yi - 0.4, yi + 0.4, color=S.LIGHT_GREY, alpha=0.8, lw=0, zorder=0
+            )
             lo = (row.model_p05 - row.observed) / row.scale
             hi = (row.model_p95 - row.observed) / row.scale
             med = (row.model_p50 - row.observed) / row.scale
@@ -132,7 +163,6 @@ def targets_figure(
                 f"({_number(row.model_p05, lang)}–{_number(row.model_p95, lang)})"
             )
             _label_right(ax, yi, text)
-        ax.axvspan(-1, 1, color=S.LIGHT_GREY, alpha=0.6, lw=0)
         ax.axvline(0, color=S.OKABE_ITO["black"], lw=0.8)
         ax.set_yticks(y)
         ax.set_yticklabels([_label(t) for t in table["target"]])
@@ -143,6 +173,8 @@ def targets_figure(
                 np.r_[
                     (table["model_p05"] - table["observed"]) / table["scale"],
                     (table["model_p95"] - table["observed"]) / table["scale"],
+                    band_lo,
+                    band_hi,
                     2.0,
                 ]
             )
@@ -155,19 +187,14 @@ def targets_figure(
             fontsize="small",
             fontweight="normal",
         )
-        handles = [
-            Patch(color=S.LIGHT_GREY),
-            Line2D([], [], color=fitted_colour, lw=5, alpha=0.35),
-            Line2D([], [], color=held_colour, lw=5, alpha=0.35),
-            Line2D([], [], color=S.GREY, marker="o", lw=0),
-        ]
-        labels = [
-            word("observed", lang),
-            word("band", lang),
-            word("held_out", lang),
-            word("median", lang),
-        ]
-        body.legend(handles, labels, loc="outside lower center", ncols=4)
+        shown = [r for r in ("fitted", "held_out", "check") if r in roles]
+        handles = [Patch(color=S.LIGHT_GREY)]
+        handles += [Line2D([], [], color=colours[r], lw=5, alpha=0.35) for r in shown]
+        handles += [Line2D([], [], color=S.GREY, marker="o", lw=0)]
+        names = {"fitted": "band", "held_out": "held_out", "check": "check_band"}
+        labels = [word("observed", lang)] + [word(names[r], lang) for r in shown]
+        labels += [word("median", lang)]
+        body.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
         extra = f"{int(table['covered'].sum())}/{n} " + ("inside" if lang == "en" else "inden for")
         S.add_source(fig, results.source(None, extra), lang, width)
         return fig
@@ -232,16 +259,18 @@ def targets_table(results: Results, lang: str) -> tuple[list[str], list[list[str
     """Header and rows: target, role, observed, model median (5-95%), inside the band, source."""
     table = pd.read_csv(results.path / "targets_vs_model.csv")
     header = [word(k, lang) for k in ("target", "role", "obs", "model", "covered", "source")]
+    roles = _roles(table)
+    role_word = {"fitted": "fitted", "held_out": "held", "check": "check"}
     rows = [
         [
             str(r.target),
-            word("fitted" if bool(r.fitted) else "held", lang),
+            word(role_word[role], lang),
             _number(r.observed, lang),
             f"{_number(r.model_p50, lang)} ({_number(r.model_p05, lang)}–{_number(r.model_p95, lang)})",
             word("yes" if bool(r.covered) else "no", lang),
             str(r.source),
         ]
-        for r in table.itertuples()
+        for r, role in zip(table.itertuples(), roles, strict=True)
     ]
     return header, rows
 
