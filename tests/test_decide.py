@@ -145,6 +145,9 @@ def test_recommend_futures_follow_the_experiments_structural_setting(tmp_path, m
     monkeypatch.setattr(posterior_module, "shipped_path", lambda: tmp_path / "none.parquet")
     with pytest.raises(ExperimentError, match="experiment.structural"):
         plan_experiment(path, structural="posterior")
+    old = _recommend_file(tmp_path / "old", "toy", '["risk_budget"]', 'structural = "default"')
+    with pytest.raises(ExperimentError, match=r"'design.structural'.*in \[experiment\]"):
+        plan_experiment(old)
     assert BASS_Q not in plan_experiment(path).design
 
     _ship_posterior(tmp_path, monkeypatch)

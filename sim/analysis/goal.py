@@ -51,6 +51,7 @@ from sim.experiments.futures import (
     sample_futures,
     structural_label,
     uncertainty_names,
+    unknown_design_key,
 )
 from sim.experiments.portfolios import lever_overrides, schedules_supported
 from sim.experiments.seeds import derive_seed
@@ -139,10 +140,7 @@ def plan_from_design(design: dict[str, Any], origin: str, structural: str = "aut
 
     for key in design:
         if key not in _DESIGN_KEYS:
-            raise ExperimentError(
-                f"{origin}: unknown key 'design.{key}' for kind = 'goal'; allowed keys: "
-                f"{', '.join(_DESIGN_KEYS)}"
-            )
+            raise unknown_design_key(origin, key, "goal", _DESIGN_KEYS)
     raw = design.get("levers", "all")
     if raw == "all":
         levers = tuple(LEVERS)

@@ -55,6 +55,7 @@ from sim.experiments.futures import (
     sample_futures,
     structural_label,
     uncertainty_names,
+    unknown_design_key,
 )
 from sim.experiments.portfolios import lever_overrides, lever_value
 from sim.experiments.spec import ExperimentSpec
@@ -166,10 +167,7 @@ def plan_from_tables(
     """
     for key in design:
         if key not in _DESIGN_KEYS:
-            raise ExperimentError(
-                f"{origin}: unknown key 'design.{key}' for kind = 'recommend'; allowed keys: "
-                f"{', '.join(_DESIGN_KEYS)}"
-            )
+            raise unknown_design_key(origin, key, "recommend", _DESIGN_KEYS)
     for key in analysis:
         if key not in ANALYSIS_KEYS:
             raise ExperimentError(

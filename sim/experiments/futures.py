@@ -30,7 +30,7 @@ apart (e.g. search futures and the fresh futures used to validate a goal-seeking
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +38,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from sim.calibration.posterior import draw_structural, posterior_available
+from sim.errors import ExperimentError, did_you_mean
 from sim.levers import UNCERTAINTIES
 
 StructuralSampler = Callable[[int, int], pd.DataFrame]
@@ -122,6 +123,20 @@ def describe_futures_structural(asked: str, origin: str) -> dict[str, Any]:
             "0x57C, stream]) (sim.experiments.futures), shared by every scenario and seed of that future"
         )
     return out
+
+
+def unknown_design_key(origin: str, key: str, kind: str, allowed: Iterable[str]) -> ExperimentError:
+    """The error for an unknown ``[design]`` key of a design that samples futures (``structural``
+    belongs to ``[experiment]``, as in every experiment)."""
+    if key == "structural":
+        return ExperimentError(
+            f"{origin}: key 'design.structural' is not a key of kind = {kind!r}; allowed: "
+            f'structural = "auto", "posterior" or "none" in [experiment] (or --structural)'
+        )
+    return ExperimentError(
+        f"{origin}: unknown key 'design.{key}' for kind = {kind!r}; allowed keys: "
+        f"{', '.join(allowed)}{did_you_mean(key, list(allowed))}"
+    )
 
 
 def sample_futures(
