@@ -54,10 +54,10 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_futures_are_a_seeded_latin_hypercube_within_the_ranges():
-    a = sample_futures(20, 5)
-    assert a.equals(sample_futures(20, 5))
-    assert not a.equals(sample_futures(20, 6))
-    assert not a.equals(sample_futures(20, 5, stream="validation"))
+    a = sample_futures(20, 5, structural="none")  # the exogenous uncertainties only
+    assert a.equals(sample_futures(20, 5, structural="none"))
+    assert not a.equals(sample_futures(20, 6, structural="none"))
+    assert not a.equals(sample_futures(20, 5, structural="none", stream="validation"))
     assert list(a.columns) == [f"uncertainties.{n}" for n in UNCERTAINTIES]
     for name, row in UNCERTAINTIES.items():
         col = a[f"uncertainties.{name}"]
@@ -260,9 +260,15 @@ def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
     ).iloc[0]
     runs = pd.read_parquet(tmp_path / "rec" / "runs.parquet")
     future = float(runs.loc[runs["label"] == "baseline", "uncertainties.effect_size"].iloc[0])
+    # the future's draw of the calibrated coefficients (structural = "auto": the shipped posterior)
+    baseline_row = runs.loc[runs["label"] == "baseline"].iloc[0]
+    coefficients = {c: float(baseline_row[c]) for c in runs.columns if c.startswith("calibration.")}
+    assert coefficients  # the posterior ships with the package
     # exact: one paired run by hand
     seed = derive_seed(3, 0, 0)
-    base = sim.load_scenario(SMALL).with_overrides({"uncertainties.effect_size": future})
+    base = sim.load_scenario(SMALL).with_overrides(
+        {"uncertainties.effect_size": future, **coefficients}
+    )
     phased = {"value": LEVERS[lever].recommended, **PHASE_IN}  # as the design phases levers in
     moved = base.with_overrides({f"levers.{lever}": phased})
     by_hand = (
@@ -273,10 +279,17 @@ def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
     assert mine[(f"lever_{lever}", 0)] - mine[("baseline", 0)] == pytest.approx(by_hand, abs=1e-9)
     # statistical: a scenario-list experiment with other seeds
     scen = tmp_path / "scenarios"
-    _write(scen / "a.toml", f'[meta]\nname = "a"\n[uncertainties]\neffect_size = {future!r}\n')
+    calibration = "[calibration]\n" + "".join(
+        f'"{column.removeprefix("calibration.")}" = {value!r}\n'
+        for column, value in coefficients.items()
+    )
+    _write(
+        scen / "a.toml",
+        f'[meta]\nname = "a"\n[uncertainties]\neffect_size = {future!r}\n{calibration}',
+    )
     _write(
         scen / "b.toml",
-        f'[meta]\nname = "b"\n[uncertainties]\neffect_size = {future!r}\n'
+        f'[meta]\nname = "b"\n[uncertainties]\neffect_size = {future!r}\n{calibration}'
         f"[levers]\n{lever} = {{ value = {LEVERS[lever].recommended}, "
         f"start_year = {PHASE_IN['start_year']}, ramp_years = {PHASE_IN['ramp_years']} }}\n",
     )
@@ -288,6 +301,7 @@ def test_alone_effect_matches_a_direct_paired_comparison(tmp_path):
         base_scenario = "{SMALL}"
         replications = 20
         master_seed = 99
+        structural = "none"               # the scenario files carry the future's coefficients
 
         [overrides]
         "world.kind" = "synthetic"
