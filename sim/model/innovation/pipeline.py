@@ -30,6 +30,7 @@ from sim.model.innovation.events import (
     addressable_fte,
     adoption_probability,
     affordable_share,
+    choose_weighted,
     count,
     decide,
     end_engagement,
@@ -241,7 +242,7 @@ def matching_step(t: int, par, st, rng) -> None:
                     and sols.frontier_pilots[s] < par.frontier_pilots_max
                 ):
                     appeal[i] = sols.claimed_effect[s] * st.types.effect[sols.type[s]] + 1e-9
-            pick = _choose(appeal, n_ready, rng)
+            pick = choose_weighted(appeal, n_ready, rng)
             if pick >= 0:
                 via = (
                     SCOUTING
@@ -249,22 +250,6 @@ def matching_step(t: int, par, st, rng) -> None:
                     else PITCH
                 )
                 try_start_pilot(t, par, st, o, ready[pick], via, False)
-
-
-@jit
-def _choose(weights: np.ndarray, n: int, rng) -> int:
-    total = 0.0
-    for i in range(n):
-        total += weights[i]
-    if total <= 0.0:
-        return -1
-    u = rng.random() * total
-    acc = 0.0
-    for i in range(n):
-        acc += weights[i]
-        if weights[i] > 0.0 and u < acc:
-            return i
-    return -1
 
 
 # ----------------------------------------------------------------------------------------------------
