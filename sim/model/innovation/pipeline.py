@@ -36,6 +36,7 @@ from sim.model.innovation.events import (
     adoption_probability,
     affordable_share,
     choose_weighted,
+    complexity_score,
     count,
     decide,
     end_engagement,
@@ -532,9 +533,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     ``spread_workflows``); slowed by NASSS complexity."""
     org, sol = st.eng.org[e], st.eng.sol[e]
     orgs = st.orgs
-    complexity = 0
-    for d in range(st.sols.complexity.shape[1]):
-        complexity += st.sols.complexity[sol, d]
+    complexity = complexity_score(st, sol)
     workflow = (
         st.types.spread_workflows[st.sols.type[sol]] * par.spread_workflows_rollout_gain
         if st.sols.adopters[sol] > 1
@@ -593,13 +592,14 @@ def rollout_step(t: int, par, st) -> None:
         pay_extension(par, st, e, delta, t)
         used = training_fte(par, st, o, s, delta)
         orgs.used_fte[o] += used
+        addressable, supply, work = st.types.addressable[k], st.supply[o], st.work[o]
         staff = 0.0
         for p in range(n_prof):
-            if st.types.addressable[k, p] > 0.0:
-                staff += st.supply[o, p]
+            if addressable[p] > 0.0:
+                staff += supply[p]
         for p in range(n_prof):
-            if st.types.addressable[k, p] > 0.0 and staff > 0.0:
-                st.work[o, p] += used * st.supply[o, p] / staff
+            if addressable[p] > 0.0 and staff > 0.0:
+                work[p] += used * supply[p] / staff
         eng.coverage[e] += delta
         orgs.type_coverage[o, k] += delta
         orgs.type_leader[o, k] = max(orgs.type_leader[o, k], eng.effect[e])
@@ -680,9 +680,7 @@ def abandonment_step(t: int, par, st, rng) -> None:
         stage = eng.stage[e]
         if stage == ROLLOUT or stage == IN_USE:
             org, s = eng.org[e], eng.sol[e]
-            complexity = 0
-            for d in range(sols.complexity.shape[1]):
-                complexity += sols.complexity[s, d]
+            complexity = complexity_score(st, s)
             yearly = (par.abandon_base_year + par.abandon_per_complexity * complexity) * (
                 org_factor[org]
                 * (
@@ -942,8 +940,9 @@ def money_month(t: int, st) -> tuple[int, int]:
             orgs.cash_kept[partner] += royalty
             revenue -= royalty
         comp.revenue_month[sols.company[s]] += revenue
+    active, form = parts.active, parts.form  # read once (see the module docstring)
     for k in range(parts.size[0]):
-        if parts.active[k] and parts.form[k] == STRATEGIC:
+        if active[k] and form[k] == STRATEGIC:
             retainer = par.strategic_partnership_cap_retainer_dkk_month * size_factor(
                 par, st, parts.org[k]
             )
@@ -971,18 +970,20 @@ def money_stats_step(st) -> None:
     comp, parts = st.comp, st.parts
     stats = st.money_stats
     stats[:] = 0.0
+    status, was_startup = comp.status, comp.was_startup  # read once (see the module docstring)
     for c in range(comp.size[0]):
-        if comp.status[c] != FAILED:
+        if status[c] != FAILED:
             stats[2] += 1.0
-            if comp.was_startup[c]:
+            if was_startup[c]:
                 stats[0] += 1.0
-        if comp.status[c] == SCALED and comp.was_startup[c]:
+        if status[c] == SCALED and was_startup[c]:
             stats[1] += 1.0
+    active, form, scale = parts.active, parts.form, parts.scale
     for k in range(parts.size[0]):
-        if parts.active[k]:
+        if active[k]:
             stats[3] += 1.0
-            if parts.form[k] == PROJECT or parts.form[k] == STRATEGIC:
-                stats[4] += parts.scale[k]
+            if form[k] == PROJECT or form[k] == STRATEGIC:
+                stats[4] += scale[k]
 
 
 __all__ = [
