@@ -31,6 +31,8 @@ rule through the same ``spread_step`` (the validation check of VALIDATION.md s1)
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -78,7 +80,7 @@ class InnovationLayer:
         self.scenario = sc
         from sim.scenario import calibration_defaults
 
-        self.param = lambda key: sc.param_number(key)
+        self.param = cache(sc.param_number)  # the scenario is immutable: each key is looked up once
         self._calibration_keys = tuple(calibration_defaults())
         self._uncertainties = sc.uncertainties.model_dump()
         self.lever_paths = sc.lever_paths(model.dates)  # lever -> value in each month
@@ -164,6 +166,7 @@ class InnovationLayer:
             initial_solutions_and_use(self, rng, model.scenario.time.start_year)
         self.refresh_org_staff_stats()
         self._set_balance()
+        self._month_levers = self._month_lever_values()
 
     # ------------------------------------------------------------------------------------------------
     # inputs
@@ -180,18 +183,42 @@ class InnovationLayer:
     def set_month(self, t: int) -> None:
         """Write each lever's value for month ``t`` into the parameters the compiled steps read, and the
         values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
-        lever's own value, or a programme's where it is larger for the programme's archetypes."""
-        for name, path in self.lever_paths.items():
-            self.params[name] = path[t]
+        lever's own value, or a programme's where it is larger for the programme's archetypes (the
+        values of every month are worked out once, ``_month_lever_values``)."""
+        fields, values, scoped = self._month_levers
+        self.params.view(np.float64)[fields] = values[t]
         n = self.types.n
-        keys = self.catalogue.keys
-        for name in SCOPED_LEVERS:
+        for name, (rows, by_month) in scoped.items():
             column = getattr(self.types, name)
             column[:n] = self.lever_paths[name][t]
+            column[rows] = by_month[t]
+
+    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """What ``set_month`` writes, for every month: the positions of the levers among the parameters
+        and their values [months, levers]; for each scoped lever, the catalogue types its programmes
+        reach and the lever's value for them [months, types] (the largest of the lever's own value and
+        its programmes')."""
+        names = list(self.lever_paths)
+        fields = np.array([self.params.dtype.names.index(name) for name in names])
+        values = np.stack(
+            [np.asarray(self.lever_paths[name], np.float64) for name in names], axis=1
+        )
+        keys = self.catalogue.keys
+        scoped = {}
+        for name in SCOPED_LEVERS:
+            own = np.asarray(self.lever_paths[name], np.float64)
+            by_type = np.repeat(own[:, None], len(keys), axis=1)
+            reached = np.zeros(len(keys), bool)
             for archetypes, paths in self.programme_paths:
                 if name in paths:
                     rows = [keys.index(key) for key in archetypes]
-                    column[rows] = np.maximum(column[rows], paths[name][t])
+                    by_type[:, rows] = np.maximum(
+                        by_type[:, rows], np.asarray(paths[name])[:, None]
+                    )
+                    reached[rows] = True
+            rows = np.flatnonzero(reached)
+            scoped[name] = (rows, by_type[:, rows])
+        return fields, values, scoped
 
     # ------------------------------------------------------------------------------------------------
     # the 2025 balance
@@ -546,7 +573,7 @@ class InnovationLayer:
             {
                 "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
                 "solution_id": np.tile(ever, t_n),
-                "archetype": np.tile(np.array(names, dtype=object), t_n),
+                "archetype": _repeated_labels(names, t_n),
                 "generation": np.tile(self.solutions.generation[ever], t_n),
                 "adopters": hist[:, ever].ravel(),
                 "n_target_orgs": np.tile(n_target, t_n),
@@ -564,18 +591,13 @@ class InnovationLayer:
         return pd.DataFrame(
             {
                 "date": np.repeat(np.asarray(dates[:t_n]), len(ever)),
-                "archetype": np.tile(np.array(names, dtype=object), t_n),
-                "sector": np.tile(
-                    np.array([SECTORS[s] if s >= 0 else "all" for s in sector], dtype=object), t_n
-                ),
-                "origin": np.tile(
-                    np.array(
-                        [
-                            "catalogue" if k < len(self.catalogue.archetypes) else "developed"
-                            for k in ever
-                        ],
-                        dtype=object,
-                    ),
+                "archetype": _repeated_labels(names, t_n),
+                "sector": _repeated_labels([SECTORS[s] if s >= 0 else "all" for s in sector], t_n),
+                "origin": _repeated_labels(
+                    [
+                        "catalogue" if k < len(self.catalogue.archetypes) else "developed"
+                        for k in ever
+                    ],
                     t_n,
                 ),
                 "coverage": hist[:, ever].ravel(),
@@ -692,6 +714,12 @@ class InnovationLayer:
         stats = self._money_stats
         for name in ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active"):
             rec.record_total(t, name, float(stats[MONEY_STATS.index(name)]))
+
+
+def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray:
+    """``labels`` repeated ``times`` times end to end, as a pandas string array (the dtype a column of
+    Python strings gets): built from the short list and repeated by index, not string by string."""
+    return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
 
 
 def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:

@@ -237,6 +237,7 @@ def companies_failed(st) -> None:
     for s in range(sols.size[0]):
         if sols.on_market[s] and comp.status[sols.company[s]] == FAILED:
             sols.on_market[s] = False
+    active, company, status = parts.active, parts.company, comp.status  # read once
     for k in range(parts.size[0]):
-        if parts.active[k] and comp.status[parts.company[k]] == FAILED:
+        if active[k] and status[company[k]] == FAILED:
             end_partnership(st, k)

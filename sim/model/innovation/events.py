@@ -184,19 +184,21 @@ def pay(par, st, org: int, dkk: float, purpose: int, risk_first: bool) -> None:
 @jit
 def addressable_fte(st, org: int, typ: int) -> float:
     """FTE of the organisation's demand that a solution type can address (this month)."""
+    addressable, demand = st.types.addressable[typ], st.demand[org]  # rows read once
     total = 0.0
-    for p in range(st.demand.shape[1]):
-        total += st.types.addressable[typ, p] * st.demand[org, p]
+    for p in range(len(demand)):
+        total += addressable[p] * demand[p]
     return total
 
 
 @jit
 def target_staff(st, org: int, typ: int) -> float:
     """Staff FTE in the professions a type addresses."""
+    addressable, supply = st.types.addressable[typ], st.supply[org]  # rows read once
     total = 0.0
-    for p in range(st.supply.shape[1]):
-        if st.types.addressable[typ, p] > 0.0:
-            total += st.supply[org, p]
+    for p in range(len(supply)):
+        if addressable[p] > 0.0:
+            total += supply[p]
     return total
 
 

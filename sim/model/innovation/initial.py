@@ -186,7 +186,6 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         np.minimum(layer.region_contracts[incumbent], 1.0, out=layer.region_contracts[incumbent])
         layer.solutions.adopters[incumbent] += len(users)
         st = layer.kernel_state(inputs=False)
-        for e in rows:
-            layer.eng.price_fte_year[e] = licence_price_fte_year(par, st, incumbent)
+        layer.eng.price_fte_year[rows] = licence_price_fte_year(par, st, incumbent)
         layer.eng.effect[rows] = layer.solutions.true_effect[incumbent]
         layer.add_active(rows)

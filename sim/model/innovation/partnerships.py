@@ -64,8 +64,9 @@ def partnership_step(t: int, par, st, rng) -> int:
     joint projects (``joint_projects_step``). Returns the number formed.
     """
     parts, orgs, comp = st.parts, st.orgs, st.comp
+    active, end = parts.active, parts.end  # read once (``pipeline``'s docstring: speed)
     for k in range(parts.size[0]):
-        if parts.active[k] and 0 <= parts.end[k] <= t:
+        if active[k] and 0 <= end[k] <= t:
             end_partnership(st, k)
     wanted = int(round(par.strategic_partnership_cap))
     n_comp = comp.size[0]
@@ -97,8 +98,9 @@ def joint_projects_step(t: int, par, st, rng) -> int:
     parts, sols = st.parts, st.sols
     options = np.empty(sols.size[0], np.int64)
     started = 0
+    active, form = parts.active, parts.form  # read once (``pipeline``'s docstring: speed)
     for k in range(parts.size[0]):
-        if not (parts.active[k] and parts.form[k] == STRATEGIC):
+        if not (active[k] and form[k] == STRATEGIC):
             continue
         org, company = parts.org[k], parts.company[k]
         rate = par.strategic_partnership_cap_joint_projects_year / 12.0 * size_factor(par, st, org)
@@ -158,6 +160,7 @@ def open_challenges(st, out: np.ndarray) -> None:
     """Challenges each organisation has under co-development (active domain partnerships), into ``out``."""
     out[:] = 0.0
     parts = st.parts
+    active, form, org = parts.active, parts.form, parts.org  # read once (``pipeline``: speed)
     for k in range(parts.size[0]):
-        if parts.active[k] and parts.form[k] == DOMAIN:
-            out[parts.org[k]] += 1.0
+        if active[k] and form[k] == DOMAIN:
+            out[org[k]] += 1.0

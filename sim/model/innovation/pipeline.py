@@ -15,6 +15,11 @@ intensive, so the national answer does not depend on how the country is partitio
 
 Where each lever acts is declared in ``sim.levers`` (``mechanisms``) and checked by a test; search this
 package for ``par.<lever>`` to find it.
+
+Speed: a loop over the active engagements (or over all solutions) reads the arrays it needs into locals
+before it starts (``stage = eng.stage``). Each read of a struct field (``st.eng.stage``) in compiled code
+takes and releases a reference to the array, which costs more than the loop body's arithmetic; a local
+read once does not. The locals are the same arrays, so writes through them are writes to the state.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from sim.model.innovation.events import (
     addressable_fte,
     adoption_probability,
     affordable_share,
+    choose_weighted,
+    complexity_score,
     count,
     decide,
     end_engagement,
@@ -97,34 +104,38 @@ def begin_month(t: int, par, st) -> None:
     st.cost[:] = 0.0
     st.work[:] = 0.0
     orgs, eng, sols = st.orgs, st.eng, st.sols
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, stage, org_of, sol_of = st.active, eng.stage, eng.org, eng.sol
+    coverage, type_of = eng.coverage, sols.type
+    type_coverage, type_effect, type_leader = orgs.type_coverage, orgs.type_effect, orgs.type_leader
     kept = 0
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if PILOT <= eng.stage[e] <= IN_USE:
-            st.active[kept] = e
+        e = active[i]
+        if PILOT <= stage[e] <= IN_USE:
+            active[kept] = e
             kept += 1
     st.n_active[0] = kept
-    for o in range(len(orgs.sector)):
-        orgs.used_fte[o] = 0.0
-    for s in range(sols.size[0]):
-        sols.coverage[s] = 0.0
+    orgs.used_fte[:] = 0.0
+    sols.coverage[: sols.size[0]] = 0.0
     for i in range(kept):
-        e = st.active[i]
-        k = sols.type[eng.sol[e]]
-        orgs.type_coverage[eng.org[e], k] = 0.0
-        orgs.type_effect[eng.org[e], k] = 0.0
-        orgs.type_leader[eng.org[e], k] = 0.0
+        e = active[i]
+        o, k = org_of[e], type_of[sol_of[e]]
+        type_coverage[o, k] = 0.0
+        type_effect[o, k] = 0.0
+        type_leader[o, k] = 0.0
+    used_fte, sol_coverage, type_weight = orgs.used_fte, sols.coverage, orgs.type_weight
+    scope, effect, project_fte = eng.scope, eng.effect, eng.project_fte
     for i in range(kept):
-        e = st.active[i]
-        o, s = eng.org[e], eng.sol[e]
-        k = sols.type[s]
-        if eng.coverage[e] > 0.0:  # rolled out, in use (or a kept pilot being scaled up)
-            orgs.type_coverage[o, k] += eng.coverage[e]
-            if eng.scope[e] == ORGANISATION:
-                orgs.type_effect[o, k] = max(orgs.type_effect[o, k], eng.effect[e])
-            sols.coverage[s] += eng.coverage[e] * orgs.type_weight[o, k]
-        elif eng.stage[e] == PILOT or eng.stage[e] == EVALUATION:
-            orgs.used_fte[o] += eng.project_fte[e]
+        e = active[i]
+        o, s = org_of[e], sol_of[e]
+        k = type_of[s]
+        if coverage[e] > 0.0:  # rolled out, in use (or a kept pilot being scaled up)
+            type_coverage[o, k] += coverage[e]
+            if scope[e] == ORGANISATION:
+                type_effect[o, k] = max(type_effect[o, k], effect[e])
+            sol_coverage[s] += coverage[e] * type_weight[o, k]
+        elif stage[e] == PILOT or stage[e] == EVALUATION:
+            used_fte[o] += project_fte[e]
 
 
 @jit
@@ -205,8 +216,21 @@ def matching_step(t: int, par, st, rng) -> None:
     n_sols = sols.size[0]
     ready = np.empty(n_sols, np.int64)
     n_ready = 0
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    on_market, ready_month, evidence, sol_sector = (
+        sols.on_market,
+        sols.ready_month,
+        sols.evidence,
+        sols.sector,
+    )
+    engagement_of, frontier_pilots, claimed_effect = (
+        st.engagement_of,
+        sols.frontier_pilots,
+        sols.claimed_effect,
+    )
+    type_of, type_effect = sols.type, st.types.effect
     for s in range(n_sols):
-        if sols.on_market[s] and sols.ready_month[s] <= t and sols.evidence[s] < EVALUATED:
+        if on_market[s] and ready_month[s] <= t and evidence[s] < EVALUATED:
             ready[n_ready] = s
             n_ready += 1
     if n_ready == 0:
@@ -232,16 +256,17 @@ def matching_step(t: int, par, st, rng) -> None:
         for _ in range(finds):
             if free_capacity_fte(st, o) < par.pilot_staff_fte:
                 break
+            sector = orgs.sector[o]
             for i in range(n_ready):
                 s = ready[i]
                 appeal[i] = 0.0
                 if (
-                    sols.sector[s] == orgs.sector[o]
-                    and st.engagement_of[s, o] < 0
-                    and sols.frontier_pilots[s] < par.frontier_pilots_max
+                    sol_sector[s] == sector
+                    and engagement_of[s, o] < 0
+                    and frontier_pilots[s] < par.frontier_pilots_max
                 ):
-                    appeal[i] = sols.claimed_effect[s] * st.types.effect[sols.type[s]] + 1e-9
-            pick = _choose(appeal, n_ready, rng)
+                    appeal[i] = claimed_effect[s] * type_effect[type_of[s]] + 1e-9
+            pick = choose_weighted(appeal, n_ready, rng)
             if pick >= 0:
                 via = (
                     SCOUTING
@@ -249,22 +274,6 @@ def matching_step(t: int, par, st, rng) -> None:
                     else PITCH
                 )
                 try_start_pilot(t, par, st, o, ready[pick], via, False)
-
-
-@jit
-def _choose(weights: np.ndarray, n: int, rng) -> int:
-    total = 0.0
-    for i in range(n):
-        total += weights[i]
-    if total <= 0.0:
-        return -1
-    u = rng.random() * total
-    acc = 0.0
-    for i in range(n):
-        acc += weights[i]
-        if weights[i] > 0.0 and u < acc:
-            return i
-    return -1
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -275,9 +284,10 @@ def _choose(weights: np.ndarray, n: int, rng) -> int:
 def pilot_step(t: int, par, st) -> None:
     """Advance pilots and local tests; a finished one goes to evaluation (which costs money)."""
     eng = st.eng
+    active, stage = st.active, eng.stage  # (see the module docstring)
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.stage[e] != PILOT:
+        e = active[i]
+        if stage[e] != PILOT:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] <= 0.0:
@@ -293,9 +303,10 @@ def evaluation_step(t: int, par, st, rng) -> None:
     ``common_evaluation``), adds to the solution's evidence, and the organisation decides
     (``events.decide``)."""
     eng, sols = st.eng, st.sols
+    active, stage = st.active, eng.stage  # (see the module docstring)
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.stage[e] != EVALUATION:
+        e = active[i]
+        if stage[e] != EVALUATION:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] > 0.0:
@@ -316,9 +327,10 @@ def procurement_step(t: int, par, st, rng) -> None:
     """Advance procurements (route, duration and outcome set by ``events.enter_procurement``, lever
     ``procurement_flexibility``). A won procurement starts the roll-out; a lost one ends."""
     eng = st.eng
+    active, stage = st.active, eng.stage  # (see the module docstring)
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.stage[e] != PROCUREMENT:
+        e = active[i]
+        if stage[e] != PROCUREMENT:
             continue
         eng.timer[e] -= 1.0
         if eng.timer[e] > 0.0:
@@ -415,12 +427,15 @@ def spread_step(t: int, par, st, rng) -> None:
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
     hits = np.empty(n_orgs, np.int64)
-    largest = np.zeros(st.types.size[0])  # each type's largest organisation weight
+    n_types = st.types.size[0]
+    largest = np.zeros(n_types)  # each type's largest organisation weight
+    type_weight = orgs.type_weight  # (see the module docstring)
     for o in range(n_orgs):
-        for k in range(st.types.size[0]):
-            largest[k] = max(largest[k], orgs.type_weight[o, k])
+        for k in range(n_types):
+            largest[k] = max(largest[k], type_weight[o, k])
+    evidence, on_market = sols.evidence, sols.on_market
     for s in range(sols.size[0]):
-        if sols.evidence[s] < EVALUATED or not sols.on_market[s]:
+        if evidence[s] < EVALUATED or not on_market[s]:
             continue
         sector = sols.sector[s]
         if sector == ANY_SECTOR:
@@ -518,9 +533,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     ``spread_workflows``); slowed by NASSS complexity."""
     org, sol = st.eng.org[e], st.eng.sol[e]
     orgs = st.orgs
-    complexity = 0
-    for d in range(st.sols.complexity.shape[1]):
-        complexity += st.sols.complexity[sol, d]
+    complexity = complexity_score(st, sol)
     workflow = (
         st.types.spread_workflows[st.sols.type[sol]] * par.spread_workflows_rollout_gain
         if st.sols.adopters[sol] > 1
@@ -548,17 +561,22 @@ def rollout_step(t: int, par, st) -> None:
     """
     eng, sols, orgs = st.eng, st.sols, st.orgs
     n_prof = st.work.shape[1]
+    active, stage, tech_budget = (
+        st.active,
+        eng.stage,
+        orgs.tech_budget,
+    )  # (see the module docstring)
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.stage[e] != ROLLOUT:
+        e = active[i]
+        if stage[e] != ROLLOUT:
             continue
         o, s = eng.org[e], eng.sol[e]
         k = sols.type[s]
         gap = eng.target[e] - eng.coverage[e]
         if gap <= par.rollout_done_share * eng.target[e]:
-            eng.stage[e] = IN_USE
+            stage[e] = IN_USE
             continue
-        if st.orgs.tech_budget[o] <= 0.0 and (
+        if tech_budget[o] <= 0.0 and (
             t - eng.adopted[e] >= par.scaleup_months or risk_funds_available(par, st, o) <= 0.0
         ):
             continue  # no money for any extension this month
@@ -574,13 +592,14 @@ def rollout_step(t: int, par, st) -> None:
         pay_extension(par, st, e, delta, t)
         used = training_fte(par, st, o, s, delta)
         orgs.used_fte[o] += used
+        addressable, supply, work = st.types.addressable[k], st.supply[o], st.work[o]
         staff = 0.0
         for p in range(n_prof):
-            if st.types.addressable[k, p] > 0.0:
-                staff += st.supply[o, p]
+            if addressable[p] > 0.0:
+                staff += supply[p]
         for p in range(n_prof):
-            if st.types.addressable[k, p] > 0.0 and staff > 0.0:
-                st.work[o, p] += used * st.supply[o, p] / staff
+            if addressable[p] > 0.0 and staff > 0.0:
+                work[p] += used * supply[p] / staff
         eng.coverage[e] += delta
         orgs.type_coverage[o, k] += delta
         orgs.type_leader[o, k] = max(orgs.type_leader[o, k], eng.effect[e])
@@ -593,31 +612,33 @@ def replace_step(t: int, par, st) -> None:
     whose coverage is gone is REPLACED (counted). If no weaker solution is left to give way, the roll-out
     stops where the work is all covered."""
     eng, sols, orgs = st.eng, st.sols, st.orgs
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, stage, org_of, sol_of, coverage = st.active, eng.stage, eng.org, eng.sol, eng.coverage
+    type_of, type_coverage = sols.type, orgs.type_coverage
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        stage = eng.stage[e]
-        if stage != ROLLOUT and stage != IN_USE:
+        e = active[i]
+        if stage[e] != ROLLOUT and stage[e] != IN_USE:
             continue
-        o, k = eng.org[e], sols.type[eng.sol[e]]
-        excess = orgs.type_coverage[o, k] - 1.0
+        o, k = org_of[e], type_of[sol_of[e]]
+        excess = type_coverage[o, k] - 1.0
         if excess <= 1e-12 or eng.effect[e] >= orgs.type_leader[o, k]:
             continue
-        cut = min(eng.coverage[e], excess)
-        eng.coverage[e] -= cut
-        orgs.type_coverage[o, k] -= cut
-        if eng.coverage[e] < 0.002:
+        cut = min(coverage[e], excess)
+        coverage[e] -= cut
+        type_coverage[o, k] -= cut
+        if coverage[e] < 0.002:
             end_engagement(st, e, REPLACED, C_REPLACEMENTS)
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.stage[e] != ROLLOUT:
+        e = active[i]
+        if stage[e] != ROLLOUT:
             continue
-        o, k = eng.org[e], sols.type[eng.sol[e]]
-        excess = orgs.type_coverage[o, k] - 1.0
+        o, k = org_of[e], type_of[sol_of[e]]
+        excess = type_coverage[o, k] - 1.0
         if excess > 1e-12:
-            cut = min(eng.coverage[e], excess)
-            eng.coverage[e] -= cut
-            eng.target[e] = eng.coverage[e]
-            orgs.type_coverage[o, k] -= cut
+            cut = min(coverage[e], excess)
+            coverage[e] -= cut
+            eng.target[e] = coverage[e]
+            type_coverage[o, k] -= cut
 
 
 @jit
@@ -659,9 +680,7 @@ def abandonment_step(t: int, par, st, rng) -> None:
         stage = eng.stage[e]
         if stage == ROLLOUT or stage == IN_USE:
             org, s = eng.org[e], eng.sol[e]
-            complexity = 0
-            for d in range(sols.complexity.shape[1]):
-                complexity += sols.complexity[s, d]
+            complexity = complexity_score(st, s)
             yearly = (par.abandon_base_year + par.abandon_per_complexity * complexity) * (
                 org_factor[org]
                 * (
@@ -691,21 +710,25 @@ def freed_hours_step(par, st) -> None:
     ``1 - exp(-sum of shares)``, so freed hours never exceed demand (and each solution's share counts in
     full while the total is small).
     """
-    eng, sols, types = st.eng, st.sols, st.types
-    total = np.zeros(st.freed.shape)
+    eng = st.eng
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, coverage, effect, org_of, sol_of = st.active, eng.coverage, eng.effect, eng.org, eng.sol
+    type_of, addressable, org_competence = st.sols.type, st.types.addressable, st.orgs.competence
+    freed, demand = st.freed, st.demand
+    total = np.zeros(freed.shape)
     k_comp = par.competence_effect_share
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.coverage[e] <= 0.0:
+        e = active[i]
+        if coverage[e] <= 0.0:
             continue
-        o, k = eng.org[e], sols.type[eng.sol[e]]
-        competence = 1.0 - k_comp + k_comp * st.orgs.competence[o]
-        done = eng.effect[e] * competence * eng.coverage[e]
+        o, k = org_of[e], type_of[sol_of[e]]
+        competence = 1.0 - k_comp + k_comp * org_competence[o]
+        done = effect[e] * competence * coverage[e]
         for p in range(total.shape[1]):
-            total[o, p] += types.addressable[k, p] * done
+            total[o, p] += addressable[k, p] * done
     for o in range(total.shape[0]):
         for p in range(total.shape[1]):
-            st.freed[o, p] = st.demand[o, p] * -math.expm1(-total[o, p])
+            freed[o, p] = demand[o, p] * -math.expm1(-total[o, p])
 
 
 @jit
@@ -726,20 +749,34 @@ def innovation_work_step(t: int, par, st) -> None:
     covered = np.zeros(
         (n_orgs, n_prof)
     )  # share of staff working with solutions: the largest type's
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, stage_of, org_of, sol_of, coverage = (
+        st.active,
+        eng.stage,
+        eng.org,
+        eng.sol,
+        eng.coverage,
+    )
+    type_of, addressable, type_coverage, work = (
+        sols.type,
+        types.addressable,
+        orgs.type_coverage,
+        st.work,
+    )
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        stage = eng.stage[e]
-        o, k = eng.org[e], sols.type[eng.sol[e]]
+        e = active[i]
+        stage = stage_of[e]
+        o, k = org_of[e], type_of[sol_of[e]]
         if stage == PILOT or stage == EVALUATION:
             total = 0.0
             for p in range(n_prof):
-                total += types.addressable[k, p]
+                total += addressable[k, p]
             for p in range(n_prof):
-                st.work[o, p] += types.addressable[k, p] / max(total, 1e-12) * eng.project_fte[e]
-        elif eng.coverage[e] > 0.0:
+                work[o, p] += addressable[k, p] / max(total, 1e-12) * eng.project_fte[e]
+        elif coverage[e] > 0.0:
             for p in range(n_prof):
-                if types.addressable[k, p] > 0.0:
-                    covered[o, p] = max(covered[o, p], orgs.type_coverage[o, k])
+                if addressable[k, p] > 0.0:
+                    covered[o, p] = max(covered[o, p], type_coverage[o, k])
     org_wide = np.zeros(n_orgs)
     challenges = np.zeros(n_orgs)
     open_challenges(st, challenges)
@@ -753,20 +790,21 @@ def innovation_work_step(t: int, par, st) -> None:
             / 100.0
             * par.innovation_core_task_overhead_share
         )
+    supply_of, freed = st.supply, st.freed
     for o in range(n_orgs):
         supply_total = 0.0
         for p in range(n_prof):
-            supply_total += st.supply[o, p]
+            supply_total += supply_of[o, p]
         supply_total = max(supply_total, 1e-9)
         for p in range(n_prof):
-            supply = st.supply[o, p]
+            supply = supply_of[o, p]
             training = supply * covered[o, p] * par.competence_investment / par.hours_per_fte
             career = supply * par.career_paths / 100.0 * par.career_paths_time_share
-            st.work[o, p] += (
+            work[o, p] += (
                 supply / supply_total * org_wide[o]
                 + training
                 + career
-                + par.maintenance_share * st.freed[o, p]
+                + par.maintenance_share * freed[o, p]
             )
 
 
@@ -841,31 +879,35 @@ def pipeline_stats_step(par, st) -> None:
     stats[:] = 0.0
     all_ = stats.shape[1] - 1
     eng, sols, types = st.eng, st.sols, st.types
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, stage, org_of, sol_of, coverage = st.active, eng.stage, eng.org, eng.sol, eng.coverage
+    org_sector, type_of, type_weight = st.orgs.sector, sols.type, st.orgs.type_weight
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        sector = st.orgs.sector[eng.org[e]]
-        if eng.stage[e] == PILOT:
+        e = active[i]
+        sector = org_sector[org_of[e]]
+        if stage[e] == PILOT:
             stats[0, sector] += 1.0
             stats[0, all_] += 1.0
-        elif eng.stage[e] == ROLLOUT:
+        elif stage[e] == ROLLOUT:
             stats[1, sector] += 1.0
             stats[1, all_] += 1.0
-    for k in range(types.size[0]):
-        types.coverage[k] = 0.0
+    type_coverage = types.coverage
+    type_coverage[: types.size[0]] = 0.0
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.coverage[e] > 0.0:
-            k = sols.type[eng.sol[e]]
-            types.coverage[k] += eng.coverage[e] * st.orgs.type_weight[eng.org[e], k]
+        e = active[i]
+        if coverage[e] > 0.0:
+            k = type_of[sol_of[e]]
+            type_coverage[k] += coverage[e] * type_weight[org_of[e], k]
     in_use = np.zeros(types.size[0], np.bool_)
+    sol_sector, adopters = sols.sector, sols.adopters
     for s in range(sols.size[0]):
-        sector = sols.sector[s]
-        if sols.adopters[s] > 0:
-            in_use[sols.type[s]] = True
+        sector = sol_sector[s]
+        if adopters[s] > 0:
+            in_use[type_of[s]] = True
             stats[2, all_] += 1.0
             if sector != ANY_SECTOR:
                 stats[2, sector] += 1.0
-        if sols.adopters[s] >= par.scaled_threshold_orgs:
+        if adopters[s] >= par.scaled_threshold_orgs:
             stats[3, all_] += 1.0
             if sector != ANY_SECTOR:
                 stats[3, sector] += 1.0
@@ -898,8 +940,9 @@ def money_month(t: int, st) -> tuple[int, int]:
             orgs.cash_kept[partner] += royalty
             revenue -= royalty
         comp.revenue_month[sols.company[s]] += revenue
+    active, form = parts.active, parts.form  # read once (see the module docstring)
     for k in range(parts.size[0]):
-        if parts.active[k] and parts.form[k] == STRATEGIC:
+        if active[k] and form[k] == STRATEGIC:
             retainer = par.strategic_partnership_cap_retainer_dkk_month * size_factor(
                 par, st, parts.org[k]
             )
@@ -927,18 +970,20 @@ def money_stats_step(st) -> None:
     comp, parts = st.comp, st.parts
     stats = st.money_stats
     stats[:] = 0.0
+    status, was_startup = comp.status, comp.was_startup  # read once (see the module docstring)
     for c in range(comp.size[0]):
-        if comp.status[c] != FAILED:
+        if status[c] != FAILED:
             stats[2] += 1.0
-            if comp.was_startup[c]:
+            if was_startup[c]:
                 stats[0] += 1.0
-        if comp.status[c] == SCALED and comp.was_startup[c]:
+        if status[c] == SCALED and was_startup[c]:
             stats[1] += 1.0
+    active, form, scale = parts.active, parts.form, parts.scale
     for k in range(parts.size[0]):
-        if parts.active[k]:
+        if active[k]:
             stats[3] += 1.0
-            if parts.form[k] == PROJECT or parts.form[k] == STRATEGIC:
-                stats[4] += parts.scale[k]
+            if form[k] == PROJECT or form[k] == STRATEGIC:
+                stats[4] += scale[k]
 
 
 __all__ = [
