@@ -53,6 +53,7 @@ from sim.model.innovation.events import (
     size_factor,
     spend,
     start_rollout,
+    target_staff,
     training_fte,
     try_start_pilot,
 )
@@ -581,22 +582,20 @@ def rollout_step(t: int, par, st) -> None:
         ):
             continue  # no money for any extension this month
         want = gap * -math.expm1(-rollout_rate_year(par, st, e) / 12.0)
-        need = training_fte(par, st, o, s, want)
+        # the organisation's addressable FTE and staff of the type, worked out once per roll-out
+        fte, staff = addressable_fte(st, o, k), target_staff(st, o, k)
+        need = training_fte(par, st, k, staff, want)
         share = 1.0
         if need > 0.0:
             share = min(max(free_capacity_fte(st, o) / need, par.unreserved_rollout_share), 1.0)
-        share *= affordable_share(par, st, e, want * share, t)
+        share *= affordable_share(par, st, e, fte, want * share, t)
         delta = want * share
         if delta <= 0.0:
             continue
-        pay_extension(par, st, e, delta, t)
-        used = training_fte(par, st, o, s, delta)
+        pay_extension(par, st, e, fte, delta, t)
+        used = training_fte(par, st, k, staff, delta)
         orgs.used_fte[o] += used
         addressable, supply, work = st.types.addressable[k], st.supply[o], st.work[o]
-        staff = 0.0
-        for p in range(n_prof):
-            if addressable[p] > 0.0:
-                staff += supply[p]
         for p in range(n_prof):
             if addressable[p] > 0.0 and staff > 0.0:
                 work[p] += used * supply[p] / staff
