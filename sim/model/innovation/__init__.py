@@ -342,13 +342,18 @@ class InnovationLayer:
         )
         decay = self.param("innovation.competence_decay_year")
         base = self.param("innovation.competence_base")
-        covered = self.covered_share()  # [O, P]
-        group = staff.group  # employer * P + profession
-        w = covered.ravel()[np.minimum(group, covered.size - 1)].astype(np.float32)
+        covered = self.covered_share().ravel().astype(np.float32)  # [O x P]
+        group = staff.group  # employer * P + profession (free slots: past the end)
         c = staff.competence
-        c += np.float32(gain) * w * (np.float32(1.0) - c) - np.float32(decay) * (
-            c - np.float32(base)
-        )
+        # gain x covered x (1 - c) - decay x (c - base), in float32 in two buffers, in this order
+        w = covered.take(np.minimum(group, covered.size - 1))
+        w *= np.float32(gain)
+        rest = np.subtract(np.float32(1.0), c)
+        w *= rest
+        np.subtract(c, np.float32(base), out=rest)
+        rest *= np.float32(decay)
+        w -= rest
+        c += w
         np.clip(c, 0.0, 1.0, out=c)
 
     def covered_share(self) -> np.ndarray:
@@ -526,8 +531,9 @@ class InnovationLayer:
             comp, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
+        # champions counted by index (the same whole numbers as summing the flags, in far less time)
         self.champions_org = (
-            np.bincount(employer, weights=staff.champion, minlength=self.n_orgs)
+            np.bincount(employer[staff.champion], minlength=self.n_orgs).astype(np.float64)
             * self.model.person_weight
         )
         self._update_champion_factor()

@@ -818,7 +818,9 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
 
     Every organisation can start at most a few pilots from matching (bounded by its project time) and one
     take-up per proven solution; partnerships: one project per pilot plus one strategic per organisation
-    and one domain partnership per development; solutions and types: one per company.
+    and one domain partnership per development; solutions: one per company; types: one per company
+    still alive (only an alive company develops, once a month). The types bound only decides when the
+    table grows (nothing loops over its spare rows); the other tables keep their historical bounds.
     """
     par, orgs, sols = st.params[0], st.orgs, st.sols
     n_orgs = len(orgs.sector)
@@ -833,7 +835,11 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
             pilots += 1
     engagements = pilots + par.takeup_rows_per_org * n_orgs
     companies = st.comp.size[0]
-    return engagements, pilots + 2 * n_orgs + companies, companies, companies
+    alive, status = 0, st.comp.status
+    for c in range(companies):
+        if status[c] != FAILED:
+            alive += 1
+    return engagements, pilots + 2 * n_orgs + companies, companies, alive
 
 
 @jit(entry=True)
