@@ -527,11 +527,12 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
 
 
 @jit
-def rollout_rate_year(par, st, e: int) -> float:
+def rollout_rate_year(par, st, e: int, ownership_gain: float) -> float:
     """How fast coverage closes on its target (per year): ``rollout_rate_year``, raised by ownership
-    (lever ``innovation_core_task``), competence (lever ``competence_investment``), champions (lever
-    ``career_paths``) and, for a proven solution, the standard spread workflow (lever
-    ``spread_workflows``); slowed by NASSS complexity."""
+    (lever ``innovation_core_task``: ``ownership_gain``, the month's ``1 + ownership x
+    innovation_core_task_rollout_gain``, the same for every roll-out), competence (lever
+    ``competence_investment``), champions (lever ``career_paths``) and, for a proven solution, the
+    standard spread workflow (lever ``spread_workflows``); slowed by NASSS complexity."""
     org, sol = st.eng.org[e], st.eng.sol[e]
     orgs = st.orgs
     complexity = complexity_score(st, sol)
@@ -542,7 +543,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     )
     return (
         par.rollout_rate_year
-        * (1.0 + ownership(par) * par.innovation_core_task_rollout_gain)
+        * ownership_gain
         * max(1.0 + par.competence_rollout_gain * (orgs.competence[org] - par.competence_base), 0.1)
         * (1.0 + par.champion_rollout_gain * min(orgs.champion_factor[org], 2.0))
         * (1.0 + workflow)
@@ -567,6 +568,7 @@ def rollout_step(t: int, par, st) -> None:
         eng.stage,
         orgs.tech_budget,
     )  # (see the module docstring)
+    ownership_gain = 1.0 + ownership(par) * par.innovation_core_task_rollout_gain
     for i in range(st.n_active[0]):
         e = active[i]
         if stage[e] != ROLLOUT:
@@ -581,7 +583,7 @@ def rollout_step(t: int, par, st) -> None:
             t - eng.adopted[e] >= par.scaleup_months or risk_funds_available(par, st, o) <= 0.0
         ):
             continue  # no money for any extension this month
-        want = gap * -math.expm1(-rollout_rate_year(par, st, e) / 12.0)
+        want = gap * -math.expm1(-rollout_rate_year(par, st, e, ownership_gain) / 12.0)
         # the organisation's addressable FTE and staff of the type, worked out once per roll-out
         fte, staff = addressable_fte(st, o, k), target_staff(st, o, k)
         need = training_fte(par, st, k, staff, want)
