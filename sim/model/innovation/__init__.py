@@ -152,9 +152,10 @@ class InnovationLayer:
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
         self._state, self._state_stale = None, True
-        # histories, month by month (columns grow): adopters per solution, coverage per type
-        self._adoption = np.zeros((model.n_months, self.solutions.capacity), np.int32)
-        self._coverage = np.zeros((model.n_months, self.types.capacity))
+        # histories: one row per month (adopters per solution, coverage per type, as many as there
+        # were then), padded into [months, solutions] and [months, types] matrices when read
+        self._adoption_rows: list[np.ndarray | None] = [None] * model.n_months
+        self._coverage_rows: list[np.ndarray | None] = [None] * model.n_months
         self._months_recorded = 0
         self.graduate_competence = self.param("innovation.competence_base")
         rng = model.streams["companies"]
@@ -562,11 +563,11 @@ class InnovationLayer:
 
     def adoption_history(self) -> np.ndarray:
         """Organisations using each solution, month by month so far [months, solutions]."""
-        return self._adoption[: self._months_recorded, : self.solutions.n]
+        return _padded(self._adoption_rows[: self._months_recorded], self.solutions.n, np.int32)
 
     def coverage_history(self) -> np.ndarray:
         """Share of the national addressable hours of each type in use, month by month [months, types]."""
-        return self._coverage[: self._months_recorded, : self.types.n]
+        return _padded(self._coverage_rows[: self._months_recorded], self.types.n, np.float64)
 
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Monthly adopters and coverage of every solution ever adopted (long format)."""
@@ -692,13 +693,9 @@ class InnovationLayer:
     # records
 
     def _record_histories(self, t: int) -> None:
-        if self._adoption.shape[1] < self.solutions.capacity:
-            self._adoption = _grown(self._adoption, self.solutions.capacity, axis=1)
-        if self._coverage.shape[1] < self.types.capacity:
-            self._coverage = _grown(self._coverage, self.types.capacity, axis=1)
-        self._adoption[t, : self.solutions.n] = self.solutions.adopters[: self.solutions.n]
-        n_types = self.types.n
-        self._coverage[t, :n_types] = self.types.coverage[:n_types]  # pipeline_stats_step
+        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
+        # types.coverage: written by pipeline_stats_step
+        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
         self._months_recorded = t + 1
 
     def _record_pipeline(self, t: int) -> None:
@@ -726,6 +723,16 @@ def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.Extensi
     """``labels`` repeated ``times`` times end to end, as a pandas string array (the dtype a column of
     Python strings gets): built from the short list and repeated by index, not string by string."""
     return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
+
+
+def _padded(rows: list[np.ndarray | None], width: int, dtype) -> np.ndarray:
+    """[len(rows), width] matrix of ``rows``, each padded with zeros on the right (a month not recorded,
+    None, is all zeros)."""
+    out = np.zeros((len(rows), width), dtype)
+    for t, row in enumerate(rows):
+        if row is not None:
+            out[t, : len(row)] = row
+    return out
 
 
 def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:
