@@ -361,8 +361,10 @@ class InnovationLayer:
         """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
         the most covered type that addresses the profession (the staff ``innovation_work_step`` trains)."""
         n_types = self.types.n
-        coverage = self.org["type_coverage"][:, :n_types]  # [O, K]
-        addressed = self.types.addressable[:n_types] > 0  # [K, P]
+        # only types some organisation covers: the others add nothing to a maximum that starts at 0
+        in_use = np.flatnonzero((self.org["type_coverage"][:, :n_types] > 0.0).any(axis=0))
+        coverage = self.org["type_coverage"][:, in_use]  # [O, K in use]
+        addressed = self.types.addressable[in_use] > 0  # [K in use, P]
         return (coverage[:, :, None] * addressed[None, :, :]).max(axis=1, initial=0.0)
 
     def career_step(self, t: int, rng: np.random.Generator) -> None:
