@@ -152,9 +152,10 @@ class InnovationLayer:
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
         self._state, self._state_stale = None, True
-        # histories, month by month (columns grow): adopters per solution, coverage per type
-        self._adoption = np.zeros((model.n_months, self.solutions.capacity), np.int32)
-        self._coverage = np.zeros((model.n_months, self.types.capacity))
+        # histories: one row per month (adopters per solution, coverage per type, as many as there
+        # were then), padded into [months, solutions] and [months, types] matrices when read
+        self._adoption_rows: list[np.ndarray | None] = [None] * model.n_months
+        self._coverage_rows: list[np.ndarray | None] = [None] * model.n_months
         self._months_recorded = 0
         self.graduate_competence = self.param("innovation.competence_base")
         rng = model.streams["companies"]
@@ -342,21 +343,28 @@ class InnovationLayer:
         )
         decay = self.param("innovation.competence_decay_year")
         base = self.param("innovation.competence_base")
-        covered = self.covered_share()  # [O, P]
-        group = staff.group  # employer * P + profession
-        w = covered.ravel()[np.minimum(group, covered.size - 1)].astype(np.float32)
+        covered = self.covered_share().ravel().astype(np.float32)  # [O x P]
+        group = staff.group  # employer * P + profession (free slots: past the end)
         c = staff.competence
-        c += np.float32(gain) * w * (np.float32(1.0) - c) - np.float32(decay) * (
-            c - np.float32(base)
-        )
+        # gain x covered x (1 - c) - decay x (c - base), in float32 in two buffers, in this order
+        w = covered.take(np.minimum(group, covered.size - 1))
+        w *= np.float32(gain)
+        rest = np.subtract(np.float32(1.0), c)
+        w *= rest
+        np.subtract(c, np.float32(base), out=rest)
+        rest *= np.float32(decay)
+        w -= rest
+        c += w
         np.clip(c, 0.0, 1.0, out=c)
 
     def covered_share(self) -> np.ndarray:
         """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
         the most covered type that addresses the profession (the staff ``innovation_work_step`` trains)."""
         n_types = self.types.n
-        coverage = self.org["type_coverage"][:, :n_types]  # [O, K]
-        addressed = self.types.addressable[:n_types] > 0  # [K, P]
+        # only types some organisation covers: the others add nothing to a maximum that starts at 0
+        in_use = np.flatnonzero((self.org["type_coverage"][:, :n_types] > 0.0).any(axis=0))
+        coverage = self.org["type_coverage"][:, in_use]  # [O, K in use]
+        addressed = self.types.addressable[in_use] > 0  # [K in use, P]
         return (coverage[:, :, None] * addressed[None, :, :]).max(axis=1, initial=0.0)
 
     def career_step(self, t: int, rng: np.random.Generator) -> None:
@@ -526,8 +534,9 @@ class InnovationLayer:
             comp, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
+        # champions counted by index (the same whole numbers as summing the flags, in far less time)
         self.champions_org = (
-            np.bincount(employer, weights=staff.champion, minlength=self.n_orgs)
+            np.bincount(employer[staff.champion], minlength=self.n_orgs).astype(np.float64)
             * self.model.person_weight
         )
         self._update_champion_factor()
@@ -556,11 +565,11 @@ class InnovationLayer:
 
     def adoption_history(self) -> np.ndarray:
         """Organisations using each solution, month by month so far [months, solutions]."""
-        return self._adoption[: self._months_recorded, : self.solutions.n]
+        return _padded(self._adoption_rows[: self._months_recorded], self.solutions.n, np.int32)
 
     def coverage_history(self) -> np.ndarray:
         """Share of the national addressable hours of each type in use, month by month [months, types]."""
-        return self._coverage[: self._months_recorded, : self.types.n]
+        return _padded(self._coverage_rows[: self._months_recorded], self.types.n, np.float64)
 
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Monthly adopters and coverage of every solution ever adopted (long format)."""
@@ -686,13 +695,9 @@ class InnovationLayer:
     # records
 
     def _record_histories(self, t: int) -> None:
-        if self._adoption.shape[1] < self.solutions.capacity:
-            self._adoption = _grown(self._adoption, self.solutions.capacity, axis=1)
-        if self._coverage.shape[1] < self.types.capacity:
-            self._coverage = _grown(self._coverage, self.types.capacity, axis=1)
-        self._adoption[t, : self.solutions.n] = self.solutions.adopters[: self.solutions.n]
-        n_types = self.types.n
-        self._coverage[t, :n_types] = self.types.coverage[:n_types]  # pipeline_stats_step
+        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
+        # types.coverage: written by pipeline_stats_step
+        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
         self._months_recorded = t + 1
 
     def _record_pipeline(self, t: int) -> None:
@@ -720,6 +725,16 @@ def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.Extensi
     """``labels`` repeated ``times`` times end to end, as a pandas string array (the dtype a column of
     Python strings gets): built from the short list and repeated by index, not string by string."""
     return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
+
+
+def _padded(rows: list[np.ndarray | None], width: int, dtype) -> np.ndarray:
+    """[len(rows), width] matrix of ``rows``, each padded with zeros on the right (a month not recorded,
+    None, is all zeros)."""
+    out = np.zeros((len(rows), width), dtype)
+    for t, row in enumerate(rows):
+        if row is not None:
+            out[t, : len(row)] = row
+    return out
 
 
 def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:

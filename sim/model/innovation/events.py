@@ -220,18 +220,17 @@ def licence_price_fte_year(par, st, sol: int) -> float:
 
 
 @jit
-def coverage_cost_dkk(par, st, e: int, coverage: float) -> float:
-    """One-off implementation fee (DKK) of extending engagement ``e`` by ``coverage``."""
-    org, sol = st.eng.org[e], st.eng.sol[e]
-    fte = addressable_fte(st, org, st.sols.type[sol])
+def coverage_cost_dkk(par, st, e: int, fte: float, coverage: float) -> float:
+    """One-off implementation fee (DKK) of extending engagement ``e`` by ``coverage``; ``fte`` is
+    ``addressable_fte`` of its organisation and type (passed in: the caller has it already)."""
     return par.implementation_fee_years * st.eng.price_fte_year[e] * fte * coverage
 
 
 @jit
-def training_fte(par, st, org: int, sol: int, coverage: float) -> float:
-    """Staff time (FTE for one month) to train the staff of ``coverage`` of the type's work."""
-    typ = st.sols.type[sol]
-    persons = target_staff(st, org, typ) * coverage * par.trained_staff_share
+def training_fte(par, st, typ: int, staff: float, coverage: float) -> float:
+    """Staff time (FTE for one month) to train the staff of ``coverage`` of the work of type ``typ``;
+    ``staff`` is ``target_staff`` of the organisation and type (passed in: the caller has it already)."""
+    persons = staff * coverage * par.trained_staff_share
     return st.types.impl_hours[typ] * persons / (par.hours_per_fte / 12.0)
 
 
@@ -543,7 +542,9 @@ def adoption_probability(par, st, e: int) -> float:
     fte = addressable_fte(st, org, typ)
     value = eng.est_effect[e] * fte * par.cost_per_fte_dkk
     price = licence_price_fte_year(par, st, sol) * fte
-    training = training_fte(par, st, org, sol, 1.0) / 12.0 * par.cost_per_fte_dkk
+    training = (
+        training_fte(par, st, typ, target_staff(st, org, typ), 1.0) / 12.0 * par.cost_per_fte_dkk
+    )
     ratio = value / max(price + training / par.contract_years, 1.0)
     unproven = 0.0
     if sols.evidence[sol] < PROVEN:
@@ -742,30 +743,30 @@ def abandon(st, e: int) -> None:
 
 
 @jit
-def extension_cost(par, st, e: int, coverage: float) -> float:
+def extension_cost(par, st, e: int, fte: float, coverage: float) -> float:
     """DKK needed now to extend engagement ``e`` by ``coverage``: the implementation fee and the first
-    month of the added licence."""
-    org, sol = st.eng.org[e], st.eng.sol[e]
-    fte = addressable_fte(st, org, st.sols.type[sol])
+    month of the added licence (``fte``: ``addressable_fte`` of its organisation and type)."""
     return (
-        coverage_cost_dkk(par, st, e, coverage) + st.eng.price_fte_year[e] * fte * coverage / 12.0
+        coverage_cost_dkk(par, st, e, fte, coverage)
+        + st.eng.price_fte_year[e] * fte * coverage / 12.0
     )
 
 
 @jit
-def pay_extension(par, st, e: int, coverage: float, t: int) -> None:
+def pay_extension(par, st, e: int, fte: float, coverage: float, t: int) -> None:
     """Pay the implementation fee of an extension: from the risk fund first during the first
     [risk_budget] scaleup_months of a roll-out (scale-up finance, lever ``risk_budget``), else from the
-    technology budget."""
+    technology budget (``fte``: ``addressable_fte`` of its organisation and type)."""
     org = st.eng.org[e]
     scaleup = t - st.eng.adopted[e] < par.scaleup_months
-    pay(par, st, org, coverage_cost_dkk(par, st, e, coverage), K_IMPLEMENTATION, scaleup)
+    pay(par, st, org, coverage_cost_dkk(par, st, e, fte, coverage), K_IMPLEMENTATION, scaleup)
 
 
 @jit
-def affordable_share(par, st, e: int, coverage: float, t: int) -> float:
-    """Share (0..1) of an extension by ``coverage`` the organisation can pay now."""
-    cost = extension_cost(par, st, e, coverage)
+def affordable_share(par, st, e: int, fte: float, coverage: float, t: int) -> float:
+    """Share (0..1) of an extension by ``coverage`` the organisation can pay now (``fte``:
+    ``addressable_fte`` of its organisation and type)."""
+    cost = extension_cost(par, st, e, fte, coverage)
     if cost <= 0.0:
         return 1.0
     org = st.eng.org[e]
@@ -808,6 +809,7 @@ __all__ = [
     "size_factor",
     "spend",
     "start_rollout",
+    "target_staff",
     "training_fte",
     "try_start_pilot",
 ]

@@ -53,6 +53,7 @@ from sim.model.innovation.events import (
     size_factor,
     spend,
     start_rollout,
+    target_staff,
     training_fte,
     try_start_pilot,
 )
@@ -526,11 +527,12 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
 
 
 @jit
-def rollout_rate_year(par, st, e: int) -> float:
+def rollout_rate_year(par, st, e: int, ownership_gain: float) -> float:
     """How fast coverage closes on its target (per year): ``rollout_rate_year``, raised by ownership
-    (lever ``innovation_core_task``), competence (lever ``competence_investment``), champions (lever
-    ``career_paths``) and, for a proven solution, the standard spread workflow (lever
-    ``spread_workflows``); slowed by NASSS complexity."""
+    (lever ``innovation_core_task``: ``ownership_gain``, the month's ``1 + ownership x
+    innovation_core_task_rollout_gain``, the same for every roll-out), competence (lever
+    ``competence_investment``), champions (lever ``career_paths``) and, for a proven solution, the
+    standard spread workflow (lever ``spread_workflows``); slowed by NASSS complexity."""
     org, sol = st.eng.org[e], st.eng.sol[e]
     orgs = st.orgs
     complexity = complexity_score(st, sol)
@@ -541,7 +543,7 @@ def rollout_rate_year(par, st, e: int) -> float:
     )
     return (
         par.rollout_rate_year
-        * (1.0 + ownership(par) * par.innovation_core_task_rollout_gain)
+        * ownership_gain
         * max(1.0 + par.competence_rollout_gain * (orgs.competence[org] - par.competence_base), 0.1)
         * (1.0 + par.champion_rollout_gain * min(orgs.champion_factor[org], 2.0))
         * (1.0 + workflow)
@@ -566,6 +568,7 @@ def rollout_step(t: int, par, st) -> None:
         eng.stage,
         orgs.tech_budget,
     )  # (see the module docstring)
+    ownership_gain = 1.0 + ownership(par) * par.innovation_core_task_rollout_gain
     for i in range(st.n_active[0]):
         e = active[i]
         if stage[e] != ROLLOUT:
@@ -580,23 +583,21 @@ def rollout_step(t: int, par, st) -> None:
             t - eng.adopted[e] >= par.scaleup_months or risk_funds_available(par, st, o) <= 0.0
         ):
             continue  # no money for any extension this month
-        want = gap * -math.expm1(-rollout_rate_year(par, st, e) / 12.0)
-        need = training_fte(par, st, o, s, want)
+        want = gap * -math.expm1(-rollout_rate_year(par, st, e, ownership_gain) / 12.0)
+        # the organisation's addressable FTE and staff of the type, worked out once per roll-out
+        fte, staff = addressable_fte(st, o, k), target_staff(st, o, k)
+        need = training_fte(par, st, k, staff, want)
         share = 1.0
         if need > 0.0:
             share = min(max(free_capacity_fte(st, o) / need, par.unreserved_rollout_share), 1.0)
-        share *= affordable_share(par, st, e, want * share, t)
+        share *= affordable_share(par, st, e, fte, want * share, t)
         delta = want * share
         if delta <= 0.0:
             continue
-        pay_extension(par, st, e, delta, t)
-        used = training_fte(par, st, o, s, delta)
+        pay_extension(par, st, e, fte, delta, t)
+        used = training_fte(par, st, k, staff, delta)
         orgs.used_fte[o] += used
         addressable, supply, work = st.types.addressable[k], st.supply[o], st.work[o]
-        staff = 0.0
-        for p in range(n_prof):
-            if addressable[p] > 0.0:
-                staff += supply[p]
         for p in range(n_prof):
             if addressable[p] > 0.0 and staff > 0.0:
                 work[p] += used * supply[p] / staff
@@ -819,7 +820,9 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
 
     Every organisation can start at most a few pilots from matching (bounded by its project time) and one
     take-up per proven solution; partnerships: one project per pilot plus one strategic per organisation
-    and one domain partnership per development; solutions and types: one per company.
+    and one domain partnership per development; solutions: one per company; types: one per company
+    still alive (only an alive company develops, once a month). The types bound only decides when the
+    table grows (nothing loops over its spare rows); the other tables keep their historical bounds.
     """
     par, orgs, sols = st.params[0], st.orgs, st.sols
     n_orgs = len(orgs.sector)
@@ -834,7 +837,11 @@ def rows_needed(t: int, st) -> tuple[int, int, int, int]:
             pilots += 1
     engagements = pilots + par.takeup_rows_per_org * n_orgs
     companies = st.comp.size[0]
-    return engagements, pilots + 2 * n_orgs + companies, companies, companies
+    alive, status = 0, st.comp.status
+    for c in range(companies):
+        if status[c] != FAILED:
+            alive += 1
+    return engagements, pilots + 2 * n_orgs + companies, companies, alive
 
 
 @jit(entry=True)
