@@ -10,7 +10,9 @@ from test_staff import PROFILE  # the same profile as the unit tests
 from sim.model.staff import (
     N_PROF,
     RowChooser,
+    _geometric,
     _in_sorted,
+    bernoulli_slots,
     destination_weights,
     initial_staff,
 )
@@ -50,6 +52,40 @@ def test_chooser_row_of_zeros_is_uniform():
         cum.tobytes()
         == (np.arange(3)[:, None] + np.array([0.25, 0.5, 0.75, 1.0])).ravel().tobytes()
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.floats(1e-6, 0.999, allow_nan=False),
+    st.integers(0, 3000),
+)
+def test_geometric_is_numpys(seed, p, size):
+    """Same numbers as ``rng.geometric`` and the generator left in the same state, for every p (the
+    fast path below 0.3, numpy's own above)."""
+    ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+    gaps = _geometric(p, size, ours)
+    assert gaps.dtype == np.int64
+    assert gaps.tobytes() == numpys.geometric(p, size=size).tobytes()
+    assert ours.bit_generator.state == numpys.bit_generator.state
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 50_000), st.floats(1e-4, 0.2))
+def test_bernoulli_slots_as_with_numpys_geometric(seed, n, p):
+    """The slots drawn as first written (numpy's geometric gaps) and the generator's state after."""
+    plain_rng = np.random.default_rng(seed)
+    expected = np.zeros(0, np.int64)
+    if n > 0:
+        size = int(n * p + 6.0 * np.sqrt(n * p) + 16)
+        positions = plain_rng.geometric(p, size=size).cumsum() - 1
+        while positions[-1] < n:
+            more = np.cumsum(plain_rng.geometric(p, size=size)) + positions[-1]
+            positions = np.concatenate([positions, more])
+        expected = positions[: positions.searchsorted(n)]
+    rng = np.random.default_rng(seed)
+    assert bernoulli_slots(n, p, rng).tobytes() == expected.tobytes()
+    assert rng.bit_generator.state == plain_rng.bit_generator.state
 
 
 @settings(max_examples=100, deadline=None)

@@ -383,11 +383,27 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, np.int64)
     expected = n * p
     size = int(expected + 6.0 * math.sqrt(expected) + 16)
-    positions = rng.geometric(p, size=size).cumsum() - 1
+    positions = _geometric(p, size, rng).cumsum() - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
-        more = np.cumsum(rng.geometric(p, size=size)) + positions[-1]
+        more = np.cumsum(_geometric(p, size, rng)) + positions[-1]
         positions = np.concatenate([positions, more])
     return positions[: positions.searchsorted(n)]
+
+
+def _geometric(p: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``rng.geometric(p, size)``, the same numbers from the same stream, about twice as fast.
+
+    For p < 1/3 numpy draws each value by inversion, ``ceil(-E / log1p(-p))`` with E a standard
+    exponential (numpy's ``random_geometric_inversion``); here the exponentials are drawn in one call and
+    divided and rounded up as an array (``math.log1p`` is the C library's, as numpy's is). Larger or tiny
+    p (numpy searches, or caps the values) go to numpy itself.
+    """
+    if not 1e-9 <= p < 0.3:
+        return rng.geometric(p, size=size)
+    gaps = rng.standard_exponential(size)
+    gaps /= -math.log1p(-p)
+    np.ceil(gaps, out=gaps)
+    return gaps.astype(np.int64)
 
 
 def strain_factor(felt_strain: np.ndarray, elasticity: float) -> np.ndarray:
