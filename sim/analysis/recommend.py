@@ -1149,17 +1149,27 @@ def _fmt(value: float, digits: int = 0) -> str:
     return f"{value:+,.{digits}f}" if digits == 0 else f"{value:,.{digits}f}"
 
 
-def recommend_text(results_dir: str | Path) -> str:
-    """The recommendation answer as text (``opisim recommend`` and ``opisim results`` print it)."""
+def load_analysis(results_dir: str | Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The analysed answer of a recommend experiment, analysing it first if needed.
+
+    Returns:
+        ``recommend.json`` as a dict, and the tables ``ranking``, ``themes``, ``interactions``,
+        ``discovery`` and ``scenarios`` by name.
+    """
     out_dir = Path(results_dir)
     if not (out_dir / "ranking.parquet").is_file():
         analyse(out_dir)
     info = json.loads((out_dir / "recommend.json").read_text(encoding="utf-8"))
-    ranking = pd.read_parquet(out_dir / "ranking.parquet")
-    themes = pd.read_parquet(out_dir / "themes.parquet")
-    inter = pd.read_parquet(out_dir / "interactions.parquet")
-    disc = pd.read_parquet(out_dir / "discovery.parquet")
-    scen = pd.read_parquet(out_dir / "scenarios.parquet")
+    names = ("ranking", "themes", "interactions", "discovery", "scenarios")
+    return info, {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in names}
+
+
+def recommend_text(results_dir: str | Path) -> str:
+    """The recommendation answer as text (``opisim recommend`` and ``opisim results`` print it)."""
+    out_dir = Path(results_dir)
+    info, tables = load_analysis(out_dir)
+    ranking, themes, inter = tables["ranking"], tables["themes"], tables["interactions"]
+    disc, scen = tables["discovery"], tables["scenarios"]
     year = int(info["ranking_outcome"][-4:])
     k = info["top_k"]
     n_runs = info["futures"] * (info.get("replications") or 1)

@@ -9,7 +9,6 @@ one statistic of ``sim.stats``.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 
@@ -85,17 +84,12 @@ def provenance(info: dict, results: Results, lang: str) -> str:
 
 def recommend_blocks(results: Results, lang: str) -> list[Block]:
     """The ranking, themes, interactions, target probabilities and boxes of a recommend experiment."""
-    from sim.analysis.recommend import analyse
+    from sim.analysis.recommend import load_analysis
 
     path = results.path
-    if not (path / "ranking.parquet").is_file():
-        analyse(path)
-    info = json.loads((path / "recommend.json").read_text(encoding="utf-8"))
-    ranking = pd.read_parquet(path / "ranking.parquet")
-    themes = pd.read_parquet(path / "themes.parquet")
-    inter = pd.read_parquet(path / "interactions.parquet")
-    scen = pd.read_parquet(path / "scenarios.parquet")
-    disc = pd.read_parquet(path / "discovery.parquet")
+    info, tables = load_analysis(path)
+    ranking, themes, inter = tables["ranking"], tables["themes"], tables["interactions"]
+    scen, disc = tables["scenarios"], tables["discovery"]
     year = int(info["ranking_outcome"][-4:])
     years = [y for y in info["years"] if y in (2030, 2035, 2045)]
     k = int(info["top_k"])
