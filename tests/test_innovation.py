@@ -293,3 +293,11 @@ def test_compiled_state_stays_consistent_every_month(root, scenario_file):
             np.bincount(parts.org[:k][strategic], minlength=layer.n_orgs)
             == layer.org["strategic_count"]
         ).all()
+        # the list of live partnerships: every active one, in the order formed; an ended one stays
+        # listed only until the next month's partnership_step (here: a failed company's, this month)
+        live = parts.live[: parts.n_live[0]]
+        assert (np.diff(live) > 0).all()
+        assert set(np.flatnonzero(parts.active[:k])) <= set(live)
+        ended = live[~parts.active[live]]
+        t = model.month_index - 1
+        assert (layer.companies.failed_month[parts.company[ended]] == t).all()

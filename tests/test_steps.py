@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model.innovation import events, pipeline, state
+from sim.model.innovation import events, partnerships, pipeline, state
 
 
 @pytest.fixture
@@ -173,3 +173,26 @@ def test_the_adoption_decision_rises_with_the_estimated_effect(layer):
         probs.append(layer.adoption_probability(e))
     assert all(a < b for a, b in zip(probs, probs[1:], strict=False))
     assert 0 < probs[0] < probs[-1] < 1
+
+
+def test_ended_partnerships_leave_the_live_list_in_order(layer):
+    """``PartnershipTable.live`` lists the partnerships not ended, in the order formed: a partnership ends
+    (expiry or ``end_partnership``), and the next ``partnership_step`` drops it and keeps the order."""
+    layer.partnerships.reserve(6)
+    layer.params["strategic_partnership_cap"] = (
+        0.0  # no strategic ones formed: only the list changes
+    )
+    st = layer.kernel_state(inputs=False)
+    par = layer.params[0]
+    parts = layer.partnerships
+    first = parts.n
+    ends = [5, -1, 2, 9, 3, 12]  # expiry months (-1: open-ended)
+    for i, end in enumerate(ends):
+        events.add_partnership(st, i % 2, 0, state.PROJECT, 1, end, 1.0)
+    rows = first + np.arange(len(ends))
+    assert (parts.live[: parts.n_live[0]][-len(ends) :] == rows).all()
+    events.end_partnership(st, rows[3])  # ended early (its company failed, say)
+    partnerships.partnership_step(4, par, st, layer.model.streams["matching"])
+    live = parts.live[: parts.n_live[0]]
+    np.testing.assert_array_equal(live, np.flatnonzero(parts.active[: parts.n]))
+    np.testing.assert_array_equal(live[-3:], rows[[0, 1, 5]])  # ended at 2 and 3, and row 3 gone

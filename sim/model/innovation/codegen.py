@@ -72,7 +72,7 @@ def structs_source() -> str:
         const = f"{_snake(table.__name__).upper()}_STRUCT"
         func = f"make_{_snake(table.__name__)}"
         names[table.__name__] = func
-        fields = ["size", *table.FIELDS]
+        fields = ["size", *table.COUNTS, *table.FIELDS]
         parts.append(
             "\n"
             + _constructor(func, const, fields, f"The struct of a ``{table.__name__}``.")

@@ -93,7 +93,8 @@ def add_engagement(st, org: int, sol: int, stage: int, timer: float, via: int, t
 def add_partnership(
     st, org: int, company: int, form: int, start: int, end: int, scale: float
 ) -> None:
-    """Append an active partnership (``end`` -1: open-ended) of ``scale`` reference sizes."""
+    """Append an active partnership (``end`` -1: open-ended) of ``scale`` reference sizes (and to the
+    list of partnerships not yet ended, ``PartnershipTable.live``)."""
     parts = st.parts
     k = parts.size[0]
     if k >= len(parts.org):
@@ -106,6 +107,8 @@ def add_partnership(
     parts.active[k] = True
     parts.scale[k] = scale
     parts.size[0] = k + 1
+    parts.live[parts.n_live[0]] = k
+    parts.n_live[0] += 1
     if form == STRATEGIC:
         st.orgs.strategic_count[org] += 1
         st.strategic[org, company] = True
@@ -113,7 +116,8 @@ def add_partnership(
 
 @jit
 def end_partnership(st, k: int) -> None:
-    """End partnership ``k``."""
+    """End partnership ``k`` (it leaves the list of live partnerships at the next
+    ``partnerships.partnership_step``)."""
     parts = st.parts
     parts.active[k] = False
     if parts.form[k] == STRATEGIC:
@@ -271,7 +275,8 @@ def evaluation_cost_dkk(par, st, typ: int) -> float:
 @jit(entry=True)
 def set_type_weights(st, first: int) -> None:
     """Each organisation's share of its sector's addressable FTE of each type from ``first`` on
-    (``orgs.type_weight``, the weights of the national coverage that drives imitation)."""
+    (``orgs.type_weight``, the weights of the national coverage that drives imitation), and each type's
+    largest share (``types.largest_weight``)."""
     orgs, types = st.orgs, st.types
     n_orgs = len(orgs.sector)
     for k in range(first, types.size[0]):
@@ -283,8 +288,11 @@ def set_type_weights(st, first: int) -> None:
                 w = addressable_fte(st, o, k)
             orgs.type_weight[o, k] = w
             total += w
+        largest = 0.0
         for o in range(n_orgs):
             orgs.type_weight[o, k] = orgs.type_weight[o, k] / total if total > 0.0 else 0.0
+            largest = max(largest, orgs.type_weight[o, k])
+        types.largest_weight[k] = largest
 
 
 # ----------------------------------------------------------------------------------------------------

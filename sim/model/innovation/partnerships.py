@@ -56,7 +56,9 @@ __all__ = [
 
 @jit
 def partnership_step(t: int, par, st, rng) -> int:
-    """Expire partnerships and form strategic ones up to the lever (``strategic_partnership_cap``).
+    """Expire partnerships (and drop the ended ones from the list of live partnerships,
+    ``PartnershipTable.live``, keeping its order) and form strategic ones up to the lever
+    (``strategic_partnership_cap``).
 
     An organisation holding fewer strategic partnerships than the lever forms one, with a monthly chance
     per missing partnership (``strategic_formation_month``), with a company it has worked with (a pilot or
@@ -64,10 +66,16 @@ def partnership_step(t: int, par, st, rng) -> int:
     joint projects (``joint_projects_step``). Returns the number formed.
     """
     parts, orgs, comp = st.parts, st.orgs, st.comp
-    active, end = parts.active, parts.end  # read once (``pipeline``'s docstring: speed)
-    for k in range(parts.size[0]):
+    active, end, live = parts.active, parts.end, parts.live  # read once (``pipeline``: speed)
+    kept = 0
+    for i in range(parts.n_live[0]):
+        k = live[i]
         if active[k] and 0 <= end[k] <= t:
             end_partnership(st, k)
+        if active[k]:
+            live[kept] = k
+            kept += 1
+    parts.n_live[0] = kept
     wanted = int(round(par.strategic_partnership_cap))
     n_comp = comp.size[0]
     known = np.empty(n_comp, np.int64)
@@ -98,8 +106,9 @@ def joint_projects_step(t: int, par, st, rng) -> int:
     parts, sols = st.parts, st.sols
     options = np.empty(sols.size[0], np.int64)
     started = 0
-    active, form = parts.active, parts.form  # read once (``pipeline``'s docstring: speed)
-    for k in range(parts.size[0]):
+    active, form, live = parts.active, parts.form, parts.live  # read once (``pipeline``: speed)
+    for i in range(parts.n_live[0]):  # the partnerships formed during the loop are projects
+        k = live[i]
         if not (active[k] and form[k] == STRATEGIC):
             continue
         org, company = parts.org[k], parts.company[k]
@@ -160,7 +169,13 @@ def open_challenges(st, out: np.ndarray) -> None:
     """Challenges each organisation has under co-development (active domain partnerships), into ``out``."""
     out[:] = 0.0
     parts = st.parts
-    active, form, org = parts.active, parts.form, parts.org  # read once (``pipeline``: speed)
-    for k in range(parts.size[0]):
+    active, form, org, live = (
+        parts.active,
+        parts.form,
+        parts.org,
+        parts.live,
+    )  # (``pipeline``: speed)
+    for i in range(parts.n_live[0]):
+        k = live[i]
         if active[k] and form[k] == DOMAIN:
             out[org[k]] += 1.0

@@ -110,20 +110,18 @@ def begin_month(t: int, par, st) -> None:
     coverage, type_of = eng.coverage, sols.type
     type_coverage, type_effect, type_leader = orgs.type_coverage, orgs.type_effect, orgs.type_leader
     kept = 0
-    for i in range(st.n_active[0]):
+    for i in range(st.n_active[0]):  # one pass: keep the engagements under way, reset their types
         e = active[i]
         if PILOT <= stage[e] <= IN_USE:
             active[kept] = e
             kept += 1
+            o, k = org_of[e], type_of[sol_of[e]]
+            type_coverage[o, k] = 0.0
+            type_effect[o, k] = 0.0
+            type_leader[o, k] = 0.0
     st.n_active[0] = kept
     orgs.used_fte[:] = 0.0
     sols.coverage[: sols.size[0]] = 0.0
-    for i in range(kept):
-        e = active[i]
-        o, k = org_of[e], type_of[sol_of[e]]
-        type_coverage[o, k] = 0.0
-        type_effect[o, k] = 0.0
-        type_leader[o, k] = 0.0
     used_fte, sol_coverage, type_weight = orgs.used_fte, sols.coverage, orgs.type_weight
     scope, effect, project_fte = eng.scope, eng.effect, eng.project_fte
     for i in range(kept):
@@ -361,7 +359,14 @@ def next_success(prob: float, rng) -> int:
         return 1
     if prob <= 0.0:
         return 1 << 62
-    return int(math.log(1.0 - rng.random()) / math.log1p(-prob)) + 1
+    return geometric_gap(math.log1p(-prob), rng)
+
+
+@jit
+def geometric_gap(log_q: float, rng) -> int:
+    """``next_success`` for 0 < prob < 1, given ``log_q = log1p(-prob)`` (worked out once for many
+    draws at the same probability: the same numbers)."""
+    return int(math.log(1.0 - rng.random()) / log_q) + 1
 
 
 @jit(entry=True)
@@ -369,28 +374,38 @@ def draw_takeups(prob: float, n: int, rng, out: np.ndarray) -> int:
     """One Bernoulli(``prob``) trial for each of ``n`` candidates, in order, drawn by geometric gaps
     between successes (exact; the draws scale with the successes, not the candidates). Writes the
     successful candidates' positions into ``out``; returns how many."""
+    if prob <= 0.0 or prob >= 1.0:  # no trial draws: no candidate, or every one
+        m = 0
+        k = next_success(prob, rng) - 1
+        while k < n:
+            out[m] = k
+            m += 1
+            k += next_success(prob, rng)
+        return m
+    log_q = math.log1p(-prob)
     m = 0
-    k = next_success(prob, rng) - 1
+    k = geometric_gap(log_q, rng) - 1
     while k < n:
         out[m] = k
         m += 1
-        k += next_success(prob, rng)
+        k += geometric_gap(log_q, rng)
     return m
 
 
 @jit
-def takeup_hazard_year(par, st, s: int, others: float) -> float:
+def takeup_hazard_year(par, st, s: int, others: float, ownership_gain: float) -> float:
     """Bass hazard per year that an organisation takes up proven solution ``s``: external adoption (the
     spread programme, lever ``spread_workflows``, and scouting, lever ``proactive_scouting``) plus
     imitation of ``others``, the coverage of the solution among the other organisations
-    (``others_coverage``), raised by ownership (lever ``innovation_core_task``)."""
+    (``others_coverage``), raised by ownership (lever ``innovation_core_task``: ``ownership_gain``, the
+    month's ``1 + ownership x innovation_core_task_takeup_gain``, the same for every take-up)."""
     p_ext = (
         par.bass_p_year
         + st.types.spread_workflows[st.sols.type[s]] * par.spread_workflows_bass_p_year
         + par.proactive_scouting * par.proactive_scouting_bass_p_year
     )
     imitation = par.bass_q_year * others
-    return (p_ext + imitation) * (1.0 + ownership(par) * par.innovation_core_task_takeup_gain)
+    return (p_ext + imitation) * ownership_gain
 
 
 @jit
@@ -428,13 +443,9 @@ def spread_step(t: int, par, st, rng) -> None:
     sols, orgs = st.sols, st.orgs
     n_orgs = len(orgs.sector)
     hits = np.empty(n_orgs, np.int64)
-    n_types = st.types.size[0]
-    largest = np.zeros(n_types)  # each type's largest organisation weight
-    type_weight = orgs.type_weight  # (see the module docstring)
-    for o in range(n_orgs):
-        for k in range(n_types):
-            largest[k] = max(largest[k], type_weight[o, k])
-    evidence, on_market = sols.evidence, sols.on_market
+    largest = st.types.largest_weight  # each type's largest organisation weight
+    ownership_gain = 1.0 + ownership(par) * par.innovation_core_task_takeup_gain
+    evidence, on_market = sols.evidence, sols.on_market  # (see the module docstring)
     for s in range(sols.size[0]):
         if evidence[s] < EVALUATED or not on_market[s]:
             continue
@@ -445,14 +456,15 @@ def spread_step(t: int, par, st, rng) -> None:
             first, last = orgs.sector_start[sector], orgs.sector_start[sector + 1]
         w_max = largest[sols.type[s]]
         bound = min(sols.coverage[s] / (1.0 - w_max), 1.0) if w_max < 1.0 else 1.0
-        prob = 1.0 - math.exp(-takeup_hazard_year(par, st, s, bound) / 12.0)
+        prob = 1.0 - math.exp(-takeup_hazard_year(par, st, s, bound, ownership_gain) / 12.0)
         n_hits = draw_takeups(prob, last - first, rng, hits)
         for j in range(n_hits):
             i = first + hits[j]
             o = i if sector == ANY_SECTOR else orgs.sector_orgs[i]
             if not eligible_for_takeup(t, par, st, s, o):
                 continue
-            own = 1.0 - math.exp(-takeup_hazard_year(par, st, s, others_coverage(st, s, o)) / 12.0)
+            others = others_coverage(st, s, o)
+            own = 1.0 - math.exp(-takeup_hazard_year(par, st, s, others, ownership_gain) / 12.0)
             if rng.random() * prob < own:
                 take_up(t, par, st, o, s, rng)
 
@@ -655,11 +667,12 @@ def abandonment_step(t: int, par, st, rng) -> None:
     n_orgs = len(orgs.sector)
     org_factor = np.empty(n_orgs)
     largest = 0.0
+    owned = 1.0 - ownership(par) * par.innovation_core_task_abandon_cut  # the same for all
     for o in range(n_orgs):
         org_factor[o] = (
             (1.0 + max(st.strain[o].mean() - 1.0, 0.0))
             * (1.0 - par.abandon_champion_cut * min(orgs.champion_factor[o], 1.0))
-            * (1.0 - ownership(par) * par.innovation_core_task_abandon_cut)
+            * owned
             * max(
                 1.0 - par.competence_abandon_cut * (orgs.competence[o] - par.competence_base), 0.1
             )
@@ -729,7 +742,10 @@ def freed_hours_step(par, st) -> None:
             total[o, p] += addressable[k, p] * done
     for o in range(total.shape[0]):
         for p in range(total.shape[1]):
-            freed[o, p] = demand[o, p] * -math.expm1(-total[o, p])
+            if total[o, p] == 0.0:  # -expm1(-0.0) is 0.0: the same number, without the call
+                freed[o, p] = demand[o, p] * 0.0
+            else:
+                freed[o, p] = demand[o, p] * -math.expm1(-total[o, p])
 
 
 @jit
@@ -775,9 +791,10 @@ def innovation_work_step(t: int, par, st) -> None:
             for p in range(n_prof):
                 work[o, p] += addressable[k, p] / max(total, 1e-12) * eng.project_fte[e]
         elif coverage[e] > 0.0:
+            share = type_coverage[o, k]
             for p in range(n_prof):
                 if addressable[k, p] > 0.0:
-                    covered[o, p] = max(covered[o, p], type_coverage[o, k])
+                    covered[o, p] = max(covered[o, p], share)
     org_wide = np.zeros(n_orgs)
     challenges = np.zeros(n_orgs)
     open_challenges(st, challenges)
@@ -889,22 +906,21 @@ def pipeline_stats_step(par, st) -> None:
     # the arrays the loops read, taken out of the structs once (see the module docstring)
     active, stage, org_of, sol_of, coverage = st.active, eng.stage, eng.org, eng.sol, eng.coverage
     org_sector, type_of, type_weight = st.orgs.sector, sols.type, st.orgs.type_weight
-    for i in range(st.n_active[0]):
+    type_coverage = types.coverage
+    type_coverage[: types.size[0]] = 0.0
+    for i in range(st.n_active[0]):  # one pass: the stage counts and the coverage by type
         e = active[i]
-        sector = org_sector[org_of[e]]
+        o = org_of[e]
+        sector = org_sector[o]
         if stage[e] == PILOT:
             stats[0, sector] += 1.0
             stats[0, all_] += 1.0
         elif stage[e] == ROLLOUT:
             stats[1, sector] += 1.0
             stats[1, all_] += 1.0
-    type_coverage = types.coverage
-    type_coverage[: types.size[0]] = 0.0
-    for i in range(st.n_active[0]):
-        e = active[i]
         if coverage[e] > 0.0:
             k = type_of[sol_of[e]]
-            type_coverage[k] += coverage[e] * type_weight[org_of[e], k]
+            type_coverage[k] += coverage[e] * type_weight[o, k]
     in_use = np.zeros(types.size[0], np.bool_)
     sol_sector, adopters = sols.sector, sols.adopters
     for s in range(sols.size[0]):
@@ -932,24 +948,35 @@ def money_month(t: int, st) -> tuple[int, int]:
     programmes that levers pay for, company finance. Returns (start-ups failed, start-ups scaled)."""
     par = st.params[0]
     eng, sols, comp, parts, orgs = st.eng, st.sols, st.comp, st.parts, st.orgs
+    # the arrays the loop reads, taken out of the structs once (see the module docstring)
+    active, coverage, org_of, sol_of, price = (
+        st.active,
+        eng.coverage,
+        eng.org,
+        eng.sol,
+        eng.price_fte_year,
+    )
+    type_of, challenge_org, company_of = sols.type, sols.challenge_org, sols.company
+    revenue_month, cash_kept = comp.revenue_month, orgs.cash_kept
     for i in range(st.n_active[0]):
-        e = st.active[i]
-        if eng.coverage[e] <= 0.0:
+        e = active[i]
+        if coverage[e] <= 0.0:
             continue
-        o, s = eng.org[e], eng.sol[e]
-        fte = addressable_fte(st, o, sols.type[s])
-        monthly = eng.price_fte_year[e] * fte * eng.coverage[e] / 12.0
+        o, s = org_of[e], sol_of[e]
+        fte = addressable_fte(st, o, type_of[s])
+        monthly = price[e] * fte * coverage[e] / 12.0
         pay(par, st, o, monthly, K_LICENCES, False)
         revenue = monthly
-        partner = sols.challenge_org[s]
+        partner = challenge_org[s]
         if partner >= 0 and partner != o:
             royalty = monthly * par.opi_revenue_share * par.incentive_structures
-            orgs.cash_kept[partner] += royalty
+            cash_kept[partner] += royalty
             revenue -= royalty
-        comp.revenue_month[sols.company[s]] += revenue
-    active, form = parts.active, parts.form  # read once (see the module docstring)
-    for k in range(parts.size[0]):
-        if active[k] and form[k] == STRATEGIC:
+        revenue_month[company_of[s]] += revenue
+    ongoing, form, live = parts.active, parts.form, parts.live  # read once (as above)
+    for i in range(parts.n_live[0]):  # the partnerships not ended (``PartnershipTable.live``)
+        k = live[i]
+        if ongoing[k] and form[k] == STRATEGIC:
             retainer = par.strategic_partnership_cap_retainer_dkk_month * size_factor(
                 par, st, parts.org[k]
             )
@@ -985,8 +1012,9 @@ def money_stats_step(st) -> None:
                 stats[0] += 1.0
         if status[c] == SCALED and was_startup[c]:
             stats[1] += 1.0
-    active, form, scale = parts.active, parts.form, parts.scale
-    for k in range(parts.size[0]):
+    active, form, scale, live = parts.active, parts.form, parts.scale, parts.live
+    for i in range(parts.n_live[0]):  # the partnerships not ended (``PartnershipTable.live``)
+        k = live[i]
         if active[k]:
             stats[3] += 1.0
             if form[k] == PROJECT or form[k] == STRATEGIC:
@@ -1001,6 +1029,7 @@ __all__ = [
     "draw_takeups",
     "evaluation_step",
     "freed_hours_step",
+    "geometric_gap",
     "innovation_work_step",
     "matching_step",
     "money_month",

@@ -151,13 +151,18 @@ class Table:
 
     Subclasses list ``FIELDS`` (name -> dtype, or (dtype, width) for a 2-D field); the compiled
     constructor of each table's struct is generated from them (``sim.model.innovation.structs``).
+    ``COUNTS`` names further one-element counters (like ``size``) that the struct carries, for a list
+    kept in a field (the first ``count[0]`` entries of the field).
     """
 
     FIELDS: dict[str, object] = {}
     DEFAULTS: dict[str, object] = {}  # values of a new row other than 0
+    COUNTS: tuple[str, ...] = ()
 
     def __init__(self, capacity: int) -> None:
         self.size = np.zeros(1, np.int64)
+        for name in self.COUNTS:
+            setattr(self, name, np.zeros(1, np.int64))
         for name, spec in self.FIELDS.items():
             dtype, width = spec if isinstance(spec, tuple) else (spec, None)
             shape = (capacity,) if width is None else (capacity, width)
@@ -214,7 +219,8 @@ class Table:
             from sim.model.innovation.structs import TABLE_CONSTRUCTORS
 
             build = TABLE_CONSTRUCTORS[type(self).__name__]
-            self._view = build(self.size, *(getattr(self, name) for name in self.FIELDS))
+            arrays = (getattr(self, name) for name in (*self.COUNTS, *self.FIELDS))
+            self._view = build(self.size, *arrays)
         return self._view
 
 
@@ -235,6 +241,8 @@ class TypeTable(Table):
         complexity [7]: NASSS complexity of the type. impl_hours: training hours per trained staff member.
         weight: relative frequency among new developments. created_month, origin (CATALOGUE or DEVELOPED).
         coverage: share of the national addressable hours of the type in use (end of last month).
+        largest_weight: the largest organisation's share of the type's addressable hours (the largest
+        ``orgs.type_weight`` of the type, set with them by ``events.set_type_weights``).
         spread_workflows, common_evaluation, procurement_flexibility: this month's value of the three
         levers a programme can scope to some types (a scenario's [[programmes]]; otherwise the lever's
         own value), read by the mechanisms where these levers act on a solution of the type.
@@ -253,6 +261,7 @@ class TypeTable(Table):
         "created_month": np.int64,
         "origin": np.int8,
         "coverage": np.float64,
+        "largest_weight": np.float64,
         "spread_workflows": np.float64,
         "common_evaluation": np.float64,
         "procurement_flexibility": np.float64,
@@ -385,7 +394,15 @@ class CompanyTable(Table):
 
 class PartnershipTable(Table):
     """Partnerships: organisation, company, form, start and end month (-1 = open-ended), active, and
-    scale (its size in reference sizes: a project's pilot, a strategic partner's organisation)."""
+    scale (its size in reference sizes: a project's pilot, a strategic partner's organisation).
+
+    ``live`` is not an attribute of a row but a list: its first ``n_live[0]`` entries are the rows of the
+    partnerships not yet ended, in the order they were formed (``events.add_partnership`` appends;
+    ``partnerships.partnership_step`` drops the ended ones each month). The monthly loops over
+    partnerships walk this list, not the whole table (most partnerships of a run have ended), and still
+    check ``active``, since a partnership can end between two monthly compactions. Rows are added only
+    by the compiled ``events.add_partnership``.
+    """
 
     FIELDS = {
         "org": np.int64,
@@ -395,7 +412,9 @@ class PartnershipTable(Table):
         "end": np.int64,
         "active": bool,
         "scale": np.float64,
+        "live": np.int64,
     }
+    COUNTS = ("n_live",)
 
     def __init__(self, capacity: int = 2048) -> None:
         super().__init__(capacity)
@@ -468,8 +487,9 @@ def _array_type(spec) -> types.Array:
 
 
 def table_fields(table: type[Table]) -> list[tuple[str, types.Type]]:
-    """(name, numba type) of a table's struct: ``size`` then its FIELDS in order."""
-    return [("size", types.int64[::1])] + [(k, _array_type(v)) for k, v in table.FIELDS.items()]
+    """(name, numba type) of a table's struct: ``size``, its COUNTS, then its FIELDS in order."""
+    counts = [(name, types.int64[::1]) for name in ("size", *table.COUNTS)]
+    return counts + [(k, _array_type(v)) for k, v in table.FIELDS.items()]
 
 
 @structref.register

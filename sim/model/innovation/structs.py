@@ -24,7 +24,7 @@ PARTNERSHIP_TABLE_STRUCT = TABLE_STRUCT_TYPES[PartnershipTable]
 
 
 @jit(entry=True)
-def make_type_table(size, sector, innovation_type, addressable, effect, effect_sd, best_effect, complexity, impl_hours, weight, created_month, origin, coverage, spread_workflows, common_evaluation, procurement_flexibility):  # fmt: skip
+def make_type_table(size, sector, innovation_type, addressable, effect, effect_sd, best_effect, complexity, impl_hours, weight, created_month, origin, coverage, largest_weight, spread_workflows, common_evaluation, procurement_flexibility):  # fmt: skip
     """The struct of a ``TypeTable``."""
     s = new_struct(TYPE_TABLE_STRUCT)
     s.size = size
@@ -40,6 +40,7 @@ def make_type_table(size, sector, innovation_type, addressable, effect, effect_s
     s.created_month = created_month
     s.origin = origin
     s.coverage = coverage
+    s.largest_weight = largest_weight
     s.spread_workflows = spread_workflows
     s.common_evaluation = common_evaluation
     s.procurement_flexibility = procurement_flexibility
@@ -116,10 +117,11 @@ def make_company_table(size, kind, status, cash, burn, revenue_year, revenue_mon
 
 
 @jit(entry=True)
-def make_partnership_table(size, org, company, form, start, end, active, scale):  # fmt: skip
+def make_partnership_table(size, n_live, org, company, form, start, end, active, scale, live):  # fmt: skip
     """The struct of a ``PartnershipTable``."""
     s = new_struct(PARTNERSHIP_TABLE_STRUCT)
     s.size = size
+    s.n_live = n_live
     s.org = org
     s.company = company
     s.form = form
@@ -127,6 +129,7 @@ def make_partnership_table(size, org, company, form, start, end, active, scale):
     s.end = end
     s.active = active
     s.scale = scale
+    s.live = live
     return s
 
 
