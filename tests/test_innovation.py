@@ -228,6 +228,22 @@ def test_spread_draws_exact_bernoulli_trials_by_geometric_gaps():
     assert pipeline.next_success(1.0, rng) == 1
 
 
+def test_take_ups_are_the_successes_of_trials_drawn_one_gap_at_a_time():
+    """draw_takeups (the logarithm of 1 - p taken once) gives the positions that summing
+    ``next_success`` gaps gives, from the same stream, and leaves the stream in the same state."""
+    for p in (0.0, 0.003, 0.05, 0.4, 0.999, 1.0):
+        for n in (0, 1, 7, 98, 2000):
+            a, b = np.random.default_rng(11), np.random.default_rng(11)
+            out = np.empty(max(n, 1), np.int64)
+            m = pipeline.draw_takeups(p, n, a, out)
+            expected, k = [], pipeline.next_success(p, b) - 1
+            while k < n:
+                expected.append(k)
+                k += pipeline.next_success(p, b)
+            assert list(out[:m]) == expected, (p, n)
+            assert a.random() == b.random()
+
+
 def test_table_growth_is_invisible(small_scenario, monkeypatch):
     """Outputs must not depend on when the innovation tables grow: a run whose tables start with one row
     (so they grow many times, at other months) equals a run with the usual capacities. Guards the
@@ -293,6 +309,8 @@ def test_compiled_state_stays_consistent_every_month(root, scenario_file):
             np.bincount(parts.org[:k][strategic], minlength=layer.n_orgs)
             == layer.org["strategic_count"]
         ).all()
+        weights = layer.org["type_weight"][:, :n_types]
+        np.testing.assert_array_equal(layer.types.largest_weight[:n_types], weights.max(axis=0))
         # the list of live partnerships: every active one, in the order formed; an ended one stays
         # listed only until the next month's partnership_step (here: a failed company's, this month)
         live = parts.live[: parts.n_live[0]]
