@@ -38,6 +38,7 @@ import pandas as pd
 
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS, SECTORS
+from sim.model.innovation import bookkeeping
 from sim.model.innovation import companies as company_steps
 from sim.model.innovation import pipeline as steps
 from sim.model.innovation.initial import initial_companies, initial_solutions_and_use
@@ -69,6 +70,10 @@ from sim.scenario import SCOPED_LEVERS
 
 # the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
 PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
+# the system-wide money records of a month (``_record_money``): two counts, then stocks of MONEY_STATS
+_MONEY_STOCKS = ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active")
+_MONEY_TOTALS = ("startups_founded", "startups_failed", *_MONEY_STOCKS)
+_MONEY_STOCK_ROWS = np.array([MONEY_STATS.index(name) for name in _MONEY_STOCKS])
 
 
 class InnovationLayer:
@@ -99,6 +104,7 @@ class InnovationLayer:
         self.companies = CompanyTable()
         self.partnerships = PartnershipTable()
         self.eng = Engagements()
+        self._tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
         self.params = make_params(sc, model.hours_per_fte, len(self.catalogue.archetypes))
         self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
@@ -146,16 +152,18 @@ class InnovationLayer:
         self.startups_founded = 0
         self.startups_failed = 0
         self.startups_founded_month = 0
+        self.companies_registered = 0  # company rows with their Mesa agent (``register_companies``)
         shape = (self.n_orgs, len(PROFESSIONS))
         self._supply, self._demand, self._strain = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self._freed, self._work = np.zeros(shape), np.zeros(shape)
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
+        self._money_totals = np.zeros(len(_MONEY_TOTALS))  # buffer of _record_money
         self._state, self._state_stale = None, True
-        # histories: one row per month (adopters per solution, coverage per type, as many as there
-        # were then), padded into [months, solutions] and [months, types] matrices when read
-        self._adoption_rows: list[np.ndarray | None] = [None] * model.n_months
-        self._coverage_rows: list[np.ndarray | None] = [None] * model.n_months
+        # histories: adopters per solution [months, solutions] and coverage per type [months, types],
+        # as many columns as the tables hold (grown with them; a month not recorded stays zero)
+        self._adoption_hist = np.zeros((model.n_months, self.solutions.capacity), np.int32)
+        self._coverage_hist = np.zeros((model.n_months, self.types.capacity))
         self._months_recorded = 0
         self.graduate_competence = self.param("innovation.competence_base")
         rng = model.streams["companies"]
@@ -168,6 +176,7 @@ class InnovationLayer:
         self.refresh_org_staff_stats()
         self._set_balance()
         self._month_levers = self._month_lever_values()
+        self._levers_written = (-2, -1)  # (month, number of types) that set_month last wrote
 
     # ------------------------------------------------------------------------------------------------
     # inputs
@@ -186,19 +195,23 @@ class InnovationLayer:
         values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
         lever's own value, or a programme's where it is larger for the programme's archetypes (the
         values of every month are worked out once, ``_month_lever_values``)."""
-        fields, values, scoped = self._month_levers
-        self.params.view(np.float64)[fields] = values[t]
+        fields, values, scoped, as_before = self._month_levers
         n = self.types.n
+        if t == self._levers_written[0] + 1 and as_before[t] and n == self._levers_written[1]:
+            return  # last month's values, already written, and no type added since
+        self.params.view(np.float64)[fields] = values[t]
         for name, (rows, by_month) in scoped.items():
             column = getattr(self.types, name)
             column[:n] = self.lever_paths[name][t]
             column[rows] = by_month[t]
+        self._levers_written = (t, n)
 
-    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict]:
+    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
         """What ``set_month`` writes, for every month: the positions of the levers among the parameters
         and their values [months, levers]; for each scoped lever, the catalogue types its programmes
         reach and the lever's value for them [months, types] (the largest of the lever's own value and
-        its programmes')."""
+        its programmes'); and whether each month's values are those of the month before (then a month
+        that follows the one last written, with no new type, has nothing to write)."""
         names = list(self.lever_paths)
         fields = np.array([self.params.dtype.names.index(name) for name in names])
         values = np.stack(
@@ -219,7 +232,13 @@ class InnovationLayer:
                     reached[rows] = True
             rows = np.flatnonzero(reached)
             scoped[name] = (rows, by_type[:, rows])
-        return fields, values, scoped
+        as_before = np.zeros(len(values), bool)
+        as_before[1:] = (values[1:] == values[:-1]).all(axis=1)
+        for name, (_, by_month) in scoped.items():
+            own = np.asarray(self.lever_paths[name], np.float64)
+            as_before[1:] &= own[1:] == own[:-1]
+            as_before[1:] &= (by_month[1:] == by_month[:-1]).all(axis=1)
+        return fields, values, scoped, as_before
 
     # ------------------------------------------------------------------------------------------------
     # the 2025 balance
@@ -258,13 +277,18 @@ class InnovationLayer:
         )
 
     def additional(self) -> tuple[np.ndarray, np.ndarray]:
-        """(gross FTE freed, FTE of innovation work) [O, P] beyond the starting balance, this month."""
-        base_freed = self._demand * self.base_freed_share
-        base_work = (
-            self._supply * self.base_work_share
-            + self.param("innovation.maintenance_share") * base_freed
+        """(gross FTE freed, FTE of innovation work) [O, P] beyond the starting balance, this month:
+        ``freed - demand x base_freed_share`` and ``work - (supply x base_work_share + maintenance_share
+        x demand x base_freed_share)`` (compiled, ``bookkeeping.additional_hours``)."""
+        return bookkeeping.additional_hours(
+            self._freed,
+            self._work,
+            self._demand,
+            self._supply,
+            self.base_freed_share,
+            self.base_work_share,
+            self.param("innovation.maintenance_share"),
         )
-        return self._freed - base_freed, self._work - base_work
 
     # ------------------------------------------------------------------------------------------------
     # the month
@@ -301,12 +325,13 @@ class InnovationLayer:
         (lever ``incentive_structures``; [incentives] cash rule)."""
         failed, scaled = steps.money_month(t, self.kernel_state(inputs=False))
         self.startups_failed += failed
-        self.org["cash_kept"] += self.incentive_savings()
+        self.incentive_savings(into=self.org["cash_kept"])
         self._record_money(t, failed, scaled)
 
-    def incentive_savings(self) -> np.ndarray:
+    def incentive_savings(self, into: np.ndarray | None = None) -> np.ndarray:
         """DKK per organisation that go back into its technology budget this month from the value of the
-        hours it frees ([incentives] rules; lever ``incentive_structures``).
+        hours it frees ([incentives] rules; lever ``incentive_structures``), added to ``into`` (default:
+        a new array of zeros), which is returned.
 
         Freed hours fill the gap; they become budget room only under the ``cash_rule``: "none" (never),
         "surplus" (only hours an organisation does not need: its supply plus the hours freed exceed demand,
@@ -315,17 +340,21 @@ class InnovationLayer:
         becomes budget room; units keep the lever's share of it for their own innovation and the
         organisation reinvests ``reinvestment_share`` of the rest in technology.
         """
-        rule = int(self.param("incentives.cash_rule"))
-        if rule == 0:
-            return np.zeros(self.n_orgs)
-        net = np.maximum(self.model.freed_gross_fte - self.model.innovation_work_fte, 0.0)
-        if rule == 1:
-            surplus = np.maximum(self._supply + net - self._demand, 0.0)
-            net = np.minimum(net, surplus)
-        value = net.sum(axis=1) * self.param("innovation.cost_per_fte_dkk") / 12.0
+        out = np.zeros(self.n_orgs) if into is None else into
         kept = self.lever("incentive_structures")
         reinvested = self.param("incentives.reinvestment_share")
-        return value * self.param("incentives.realised_share") * (kept + (1.0 - kept) * reinvested)
+        bookkeeping.keep_cash(  # compiled: the hours' value, by rule, then the shares
+            self.model.freed_gross_fte,
+            self.model.innovation_work_fte,
+            self._supply,
+            self._demand,
+            int(self.param("incentives.cash_rule")),
+            self.param("innovation.cost_per_fte_dkk"),
+            self.param("incentives.realised_share"),
+            kept + (1.0 - kept) * reinvested,
+            out,
+        )
+        return out
 
     def competence_step(self, t: int) -> None:
         """Each January, staff who work with solutions gain digital competence from training (lever
@@ -344,18 +373,16 @@ class InnovationLayer:
         decay = self.param("innovation.competence_decay_year")
         base = self.param("innovation.competence_base")
         covered = self.covered_share().ravel().astype(np.float32)  # [O x P]
-        group = staff.group  # employer * P + profession (free slots: past the end)
-        c = staff.competence
-        # gain x covered x (1 - c) - decay x (c - base), in float32 in two buffers, in this order
-        w = covered.take(np.minimum(group, covered.size - 1))
-        w *= np.float32(gain)
-        rest = np.subtract(np.float32(1.0), c)
-        w *= rest
-        np.subtract(c, np.float32(base), out=rest)
-        rest *= np.float32(decay)
-        w -= rest
-        c += w
-        np.clip(c, 0.0, 1.0, out=c)
+        # gain x covered x (1 - c) - decay x (c - base), in float32, over every slot (compiled); the
+        # group of a slot is employer x P + profession (free slots: past the end)
+        bookkeeping.competence_update(
+            staff.competence,
+            staff.group,
+            covered,
+            np.float32(gain),
+            np.float32(decay),
+            np.float32(base),
+        )
 
     def covered_share(self) -> np.ndarray:
         """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
@@ -386,13 +413,10 @@ class InnovationLayer:
     def reserve_rows(self, t: int) -> None:
         """Room for everything month ``t`` can add (``pipeline.rows_needed``), before the compiled month
         runs: it cannot grow tables."""
-        engagements, partnerships, solutions, types = steps.rows_needed(t, self.kernel_state())
-        if (
-            engagements + self.eng.n <= self.eng.capacity
-            and partnerships + self.partnerships.n <= self.partnerships.capacity
-            and solutions + self.solutions.n <= self.solutions.capacity
-            and types + self.types.n <= self.types.capacity
-        ):
+        engagements, partnerships, solutions, types, short = bookkeeping.room_needed(
+            t, self.kernel_state()
+        )
+        if not short:
             return
         grown = self.eng.reserve(engagements)
         grown |= self.partnerships.reserve(partnerships)
@@ -415,18 +439,28 @@ class InnovationLayer:
         only after a table has grown."""
         if inputs:
             accounts = self.model.accounts
-            np.copyto(self._supply, accounts.supply_fte_org)
-            np.copyto(self._demand, self.model.demand_fte)
-            np.copyto(self._strain, accounts.strain_org)
-            size = self.org["size_fte"]
-            np.copyto(size, self._supply.sum(axis=1))
-            by_region = np.bincount(
-                self.org_region, weights=size, minlength=len(self.org["region_weight"])
+            bookkeeping.month_inputs(  # copies, sizes, region shares and weights (compiled)
+                accounts.supply_fte_org,
+                self.model.demand_fte,
+                accounts.strain_org,
+                self._supply,
+                self._demand,
+                self._strain,
+                self.org["size_fte"],
+                self.org_region,
+                self.org["region_share"],
+                self.org["region_weight"],
             )
-            np.divide(size, by_region[self.org_region], out=self.org["region_share"])
-            np.divide(by_region, by_region.sum(), out=self.org["region_weight"])
-        tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
-        if self._state is None or self._state_stale or any(t._view is None for t in tables):
+        tables = self._tables
+        if (
+            self._state_stale
+            or self._state is None
+            or tables[0]._view is None
+            or tables[1]._view is None
+            or tables[2]._view is None
+            or tables[3]._view is None
+            or tables[4]._view is None
+        ):
             from sim.model.innovation.structs import make_kernel, make_orgs
 
             views = tuple(table.view() for table in tables)
@@ -499,6 +533,11 @@ class InnovationLayer:
 
         return float(adoption_probability_of(self.kernel_state(), e))
 
+    def register_agents(self) -> None:
+        """Register a Mesa agent for every company founded since the agents were last read."""
+        if self.companies_registered < self.companies.n:
+            company_steps.register_companies(self)
+
     def type_name(self, k: int) -> str:
         """The key of solution type ``k`` (an archetype's, or ``new_type_<k>``)."""
         return type_key(self.catalogue, k)
@@ -515,40 +554,45 @@ class InnovationLayer:
     def on_exits(self, idx: np.ndarray) -> None:
         """Leavers: champions lost lower the organisation's champion factor at once."""
         staff = self.model.staff
-        lost = idx[staff.champion[idx]]
-        if len(lost):
-            per_org = (
-                np.bincount(staff.employer[lost], minlength=self.n_orgs) * self.model.person_weight
-            )
-            self.champions_org = np.maximum(self.champions_org - per_org, 0.0)
-            self._update_champion_factor()
+        bookkeeping.lose_champions(  # compiled: champions per organisation, then the factor
+            idx,
+            staff.champion,
+            staff.employer,
+            self.model.person_weight,
+            self.champions_org,
+            self.headcount_org,
+            self.param("innovation.champion_density_ref"),
+            self.org["champion_factor"],
+        )
 
     def refresh_org_staff_stats(self) -> None:
         """Mean competence and champions per organisation, from the staff arrays."""
         staff = self.model.staff
-        employer = staff.employer  # free slots keep their last employer, with no champion flag
-        head = staff.head_g.reshape(self.n_orgs, -1).sum(axis=1)
-        comp = np.bincount(employer, weights=staff.competence * staff.alive, minlength=self.n_orgs)
+        # one compiled pass over the staff: competence summed and champions counted per organisation
+        # (free slots keep their last employer, with no champion flag)
+        comp = np.zeros(self.n_orgs)
+        self.champions_org = np.zeros(self.n_orgs)
+        head = bookkeeping.staff_stats(
+            staff.employer,
+            staff.competence,
+            staff.alive,
+            staff.champion,
+            staff.head_g,
+            self.model.person_weight,
+            comp,
+            self.champions_org,
+        )
         base = self.param("innovation.competence_base")
         self.org["competence"][:] = np.divide(
             comp, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
-        # champions counted by index (the same whole numbers as summing the flags, in far less time)
-        self.champions_org = (
-            np.bincount(employer[staff.champion], minlength=self.n_orgs).astype(np.float64)
-            * self.model.person_weight
-        )
-        self._update_champion_factor()
-
-    def _update_champion_factor(self) -> None:
-        density = np.divide(
+        bookkeeping.champion_factor(
             self.champions_org,
             self.headcount_org,
-            out=np.zeros(self.n_orgs),
-            where=self.headcount_org > 0,
+            self.param("innovation.champion_density_ref"),
+            self.org["champion_factor"],
         )
-        self.org["champion_factor"][:] = density / self.param("innovation.champion_density_ref")
 
     # ------------------------------------------------------------------------------------------------
     # outputs
@@ -565,11 +609,11 @@ class InnovationLayer:
 
     def adoption_history(self) -> np.ndarray:
         """Organisations using each solution, month by month so far [months, solutions]."""
-        return _padded(self._adoption_rows[: self._months_recorded], self.solutions.n, np.int32)
+        return _history(self._adoption_hist, self._months_recorded, self.solutions.n)
 
     def coverage_history(self) -> np.ndarray:
         """Share of the national addressable hours of each type in use, month by month [months, types]."""
-        return _padded(self._coverage_rows[: self._months_recorded], self.types.n, np.float64)
+        return _history(self._coverage_hist, self._months_recorded, self.types.n)
 
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Monthly adopters and coverage of every solution ever adopted (long format)."""
@@ -695,10 +739,20 @@ class InnovationLayer:
     # records
 
     def _record_histories(self, t: int) -> None:
-        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
+        n_sols, n_types = self.solutions.n, self.types.n
+        if n_sols > self._adoption_hist.shape[1] or n_types > self._coverage_hist.shape[1]:
+            self._grow_histories()
+        self._adoption_hist[t, :n_sols] = self.solutions.adopters[:n_sols]
         # types.coverage: written by pipeline_stats_step
-        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
+        self._coverage_hist[t, :n_types] = self.types.coverage[:n_types]
         self._months_recorded = t + 1
+
+    def _grow_histories(self) -> None:
+        """Widen the histories to the tables' capacities."""
+        if self._adoption_hist.shape[1] < self.solutions.capacity:
+            self._adoption_hist = _grown(self._adoption_hist, self.solutions.capacity, axis=1)
+        if self._coverage_hist.shape[1] < self.types.capacity:
+            self._coverage_hist = _grown(self._coverage_hist, self.types.capacity, axis=1)
 
     def _record_pipeline(self, t: int) -> None:
         """The month's events and pipeline stocks, by sector."""
@@ -714,11 +768,11 @@ class InnovationLayer:
         growth = (1.0 + self.uncertainty("budget_growth") / 100.0) ** (t / 12.0)
         additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * growth
         rec.record_flow(t, "public_cost_dkk", additional)
-        rec.record_total(t, "startups_founded", float(self.startups_founded_month))
-        rec.record_total(t, "startups_failed", float(failed))
-        stats = self._money_stats
-        for name in ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active"):
-            rec.record_total(t, name, float(stats[MONEY_STATS.index(name)]))
+        totals = self._money_totals
+        totals[0] = self.startups_founded_month
+        totals[1] = failed
+        totals[2:] = self._money_stats[_MONEY_STOCK_ROWS]
+        rec.record_totals(t, _MONEY_TOTALS, totals)
 
 
 def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray:
@@ -727,13 +781,11 @@ def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.Extensi
     return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
 
 
-def _padded(rows: list[np.ndarray | None], width: int, dtype) -> np.ndarray:
-    """[len(rows), width] matrix of ``rows``, each padded with zeros on the right (a month not recorded,
-    None, is all zeros)."""
-    out = np.zeros((len(rows), width), dtype)
-    for t, row in enumerate(rows):
-        if row is not None:
-            out[t, : len(row)] = row
+def _history(hist: np.ndarray, months: int, width: int) -> np.ndarray:
+    """A copy of the first ``months`` rows and ``width`` columns of a history (zeros past its width)."""
+    out = np.zeros((months, width), hist.dtype)
+    shown = min(width, hist.shape[1])
+    out[:, :shown] = hist[:months, :shown]
     return out
 
 

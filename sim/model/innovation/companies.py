@@ -2,7 +2,11 @@
 
 Each ``Company`` is a ``mesa.Agent`` (identity, kind) with its row in ``CompanyTable``
 (``sim.model.innovation.state``), where the monthly bookkeeping (cash, burn, revenue, failure, growth) runs
-compiled over all companies. Three named steps:
+compiled over all companies. A company's row is written when it is founded; its agent is registered with
+Mesa when the model's agents are next read (``register_companies``, called by
+``HealthSystemModel.agents``, ``agents_by_type`` and ``agent_types``), in the order the companies were
+founded and so with the same ids: a run that never reads its agents (``sim.run``) does not pay about ten
+microseconds per company (some 1,200 a run). Three named steps:
 
 - ``founding_step``: new start-ups, from the funding climate and from clinical/research collaboration;
 - ``development_step``: companies develop new solutions: successors of existing types or new types
@@ -56,6 +60,7 @@ __all__ = [
     "CompanyTable",
     "company_finance_step",
     "create_companies",
+    "register_companies",
     "development_step",
     "found_companies",
     "founding_step",
@@ -85,16 +90,22 @@ class Company(mesa.Agent):
 
 
 def create_companies(layer, kind: int, n: int, t: int) -> np.ndarray:
-    """Found ``n`` companies of one kind: a ``Company`` agent each, and their rows (``found_companies``).
-    Returns the rows."""
+    """Found ``n`` companies of one kind: their rows (``found_companies``); each gets its ``Company``
+    agent when the model's agents are next read (``register_companies``). Returns the rows."""
     comp = layer.companies
     if comp.reserve(n):
         layer.grow_tables()
     first = comp.n
     found_companies(t, layer.kernel_state(inputs=False), kind, n)
-    for i in range(first, first + n):
-        Company(layer.model, i, kind)
     return np.arange(first, first + n)
+
+
+def register_companies(layer) -> None:
+    """A ``Company`` agent for every company row that has none yet, in row (founding) order."""
+    kinds = layer.companies.kind
+    for i in range(layer.companies_registered, layer.companies.n):
+        Company(layer.model, i, int(kinds[i]))
+    layer.companies_registered = layer.companies.n
 
 
 @jit(entry=True)
