@@ -160,10 +160,11 @@ class InnovationLayer:
         self._money_stats = np.zeros(len(MONEY_STATS))
         self._money_totals = np.zeros(len(_MONEY_TOTALS))  # buffer of _record_money
         self._state, self._state_stale = None, True
-        # histories: adopters per solution [months, solutions] and coverage per type [months, types],
-        # as many columns as the tables hold (grown with them; a month not recorded stays zero)
-        self._adoption_hist = np.zeros((model.n_months, self.solutions.capacity), np.int32)
-        self._coverage_hist = np.zeros((model.n_months, self.types.capacity))
+        # histories: one row per month (adopters per solution, coverage per type, as many as there
+        # were then), padded into [months, solutions] and [months, types] matrices when read (cheaper
+        # than preallocated matrices, which would have to be widened as the tables grow)
+        self._adoption_rows: list[np.ndarray | None] = [None] * model.n_months
+        self._coverage_rows: list[np.ndarray | None] = [None] * model.n_months
         self._months_recorded = 0
         self.graduate_competence = self.param("innovation.competence_base")
         rng = model.streams["companies"]
@@ -400,7 +401,7 @@ class InnovationLayer:
         ``career_paths_retention``); their innovation time is counted as work."""
         staff = self.model.staff
         target = int(round(self.lever("career_paths", t) / 100.0 * staff.n_alive))
-        current = int(staff.career_track.sum())
+        current = bookkeeping.count_true(staff.career_track)
         if target > current:
             pool = np.flatnonzero(staff.alive & ~staff.career_track)
             chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
@@ -493,22 +494,29 @@ class InnovationLayer:
         return self._state
 
     def grow_tables(self) -> None:
-        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list);
-        the compiled state is rebuilt on its next use."""
-        self._state_stale = True
+        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list)
+        to the tables' capacities; the compiled state is rebuilt on its next use if any array (or a table,
+        ``Table.reserve``) was reallocated."""
         sols, comp, kinds = self.solutions.capacity, self.companies.capacity, self.types.capacity
+        grown = False
         if self.engagement_of.shape[0] < sols:
             self.engagement_of = _grown(self.engagement_of, sols, axis=0, fill=-1)
             self.region_contracts = _grown(self.region_contracts, sols, axis=0)
             self.national_contract = _grown(self.national_contract, sols, axis=0)
+            grown = True
         if self.worked_with.shape[1] < comp:
             self.worked_with = _grown(self.worked_with, comp, axis=1)
             self.strategic = _grown(self.strategic, comp, axis=1)
+            grown = True
         if self.org["type_coverage"].shape[1] < kinds:
             for name in ("type_coverage", "type_weight", "type_effect", "type_leader"):
                 self.org[name] = _grown(self.org[name], kinds, axis=1)
+            grown = True
         if len(self.active) < self.eng.capacity:
             self.active = _grown(self.active, self.eng.capacity, axis=0)
+            grown = True
+        if grown:
+            self._state_stale = True
 
     # ------------------------------------------------------------------------------------------------
     # views for users and tests
@@ -609,11 +617,11 @@ class InnovationLayer:
 
     def adoption_history(self) -> np.ndarray:
         """Organisations using each solution, month by month so far [months, solutions]."""
-        return _history(self._adoption_hist, self._months_recorded, self.solutions.n)
+        return _padded(self._adoption_rows[: self._months_recorded], self.solutions.n, np.int32)
 
     def coverage_history(self) -> np.ndarray:
         """Share of the national addressable hours of each type in use, month by month [months, types]."""
-        return _history(self._coverage_hist, self._months_recorded, self.types.n)
+        return _padded(self._coverage_rows[: self._months_recorded], self.types.n, np.float64)
 
     def adoption_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
         """Monthly adopters and coverage of every solution ever adopted (long format)."""
@@ -630,7 +638,8 @@ class InnovationLayer:
                 "generation": np.tile(self.solutions.generation[ever], t_n),
                 "adopters": hist[:, ever].ravel(),
                 "n_target_orgs": np.tile(n_target, t_n),
-            }
+            },
+            copy=False,  # every column is a new array
         )
 
     def coverage_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -654,7 +663,8 @@ class InnovationLayer:
                     t_n,
                 ),
                 "coverage": hist[:, ever].ravel(),
-            }
+            },
+            copy=False,  # every column is a new array
         )
 
     def summary(self) -> dict[str, float]:
@@ -739,20 +749,10 @@ class InnovationLayer:
     # records
 
     def _record_histories(self, t: int) -> None:
-        n_sols, n_types = self.solutions.n, self.types.n
-        if n_sols > self._adoption_hist.shape[1] or n_types > self._coverage_hist.shape[1]:
-            self._grow_histories()
-        self._adoption_hist[t, :n_sols] = self.solutions.adopters[:n_sols]
+        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
         # types.coverage: written by pipeline_stats_step
-        self._coverage_hist[t, :n_types] = self.types.coverage[:n_types]
+        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
         self._months_recorded = t + 1
-
-    def _grow_histories(self) -> None:
-        """Widen the histories to the tables' capacities."""
-        if self._adoption_hist.shape[1] < self.solutions.capacity:
-            self._adoption_hist = _grown(self._adoption_hist, self.solutions.capacity, axis=1)
-        if self._coverage_hist.shape[1] < self.types.capacity:
-            self._coverage_hist = _grown(self._coverage_hist, self.types.capacity, axis=1)
 
     def _record_pipeline(self, t: int) -> None:
         """The month's events and pipeline stocks, by sector."""
@@ -781,11 +781,13 @@ def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.Extensi
     return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
 
 
-def _history(hist: np.ndarray, months: int, width: int) -> np.ndarray:
-    """A copy of the first ``months`` rows and ``width`` columns of a history (zeros past its width)."""
-    out = np.zeros((months, width), hist.dtype)
-    shown = min(width, hist.shape[1])
-    out[:, :shown] = hist[:months, :shown]
+def _padded(rows: list[np.ndarray | None], width: int, dtype) -> np.ndarray:
+    """[len(rows), width] matrix of ``rows``, each padded with zeros on the right (a month not recorded,
+    None, is all zeros)."""
+    out = np.zeros((len(rows), width), dtype)
+    for t, row in enumerate(rows):
+        if row is not None:
+            out[t, : len(row)] = row
     return out
 
 

@@ -206,3 +206,13 @@ def competence_update(competence, group, covered, gain, decay, base) -> None:
         elif c > one:
             c = one
         competence[i] = c
+
+
+@jit(entry=True)
+def count_true(flags) -> int:
+    """``int(flags.sum())`` of a boolean array."""
+    n = 0
+    for flag in flags:
+        if flag:
+            n += 1
+    return n
