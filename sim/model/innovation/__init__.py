@@ -159,6 +159,9 @@ class InnovationLayer:
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
         self._money_totals = np.zeros(len(_MONEY_TOTALS))  # buffer of _record_money
+        # budgets' growth since the start, each month (as Python computes it: ``**`` on floats)
+        rate = 1.0 + self.uncertainty("budget_growth") / 100.0
+        self._budget_growth = [rate ** (t / 12.0) for t in range(model.n_months)]
         self._state, self._state_stale = None, True
         # histories: one row per month (adopters per solution, coverage per type, as many as there
         # were then), padded into [months, solutions] and [months, types] matrices when read (cheaper
@@ -310,16 +313,33 @@ class InnovationLayer:
                 self.startups_founded_month = company_steps.founding_step(
                     self, t, self.model.streams["companies"]
                 )
-        self.reserve_rows(t)  # this month's inputs are copied in here
-        st = self.kernel_state(inputs=False)
-        if t % 12 == 0:
-            steps.set_type_weights(st, 0)
-        steps.pipeline_month(t, t > 0, st)
-        gross, work = self.additional()
-        self.model.freed_gross_fte = gross
-        self.model.innovation_work_fte = work
-        self._record_histories(t)
-        self._record_pipeline(t)
+        # compiled in one call: this month's inputs, the room check, the type weights (January), the
+        # pipeline, the hours beyond the balance (``additional``) and what the month records (adopters
+        # per solution, coverage per type: written by pipeline_stats_step; counters and stocks by
+        # sector); if a table lacks room it is grown and the call repeated
+        model, accounts = self.model, self.model.accounts
+        while True:
+            short, gross, work, adopters, coverage, flows = bookkeeping.pipeline_month_io(
+                t,
+                self.kernel_state(inputs=False),
+                accounts.supply_fte_org,
+                model.demand_fte,
+                accounts.strain_org,
+                self.base_freed_share,
+                self.base_work_share,
+                self.param("innovation.maintenance_share"),
+            )
+            if not short:
+                break
+            self.reserve_rows(t)
+        model.freed_gross_fte = gross
+        model.innovation_work_fte = work
+        self._adoption_rows[t] = adopters
+        self._coverage_rows[t] = coverage
+        self._months_recorded = t + 1
+        model.recorder.record_flows(t, PIPELINE_FLOWS, flows)
+        if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
+            self._record_frictionless_stats(t)
 
     def money_step(self, t: int) -> None:
         """Step 5 of the month: licences, company finance, and what units keep of the value they free
@@ -748,25 +768,15 @@ class InnovationLayer:
     # ------------------------------------------------------------------------------------------------
     # records
 
-    def _record_histories(self, t: int) -> None:
-        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
-        # types.coverage: written by pipeline_stats_step
-        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
-        self._months_recorded = t + 1
-
-    def _record_pipeline(self, t: int) -> None:
-        """The month's events and pipeline stocks, by sector."""
+    def _record_frictionless_stats(self, t: int) -> None:
+        """The Bass check's one solution targets every sector: its stocks go on the 'all' row."""
         rec = self.model.recorder
-        stats = self._pipeline_stats
-        rec.record_flows(t, PIPELINE_FLOWS, np.concatenate([self.counts, stats[:, :-1]]).T)
-        if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
-            for i, name in enumerate(PIPELINE_STATS):
-                rec.record_total(t, name, stats[i, -1])
+        for i, name in enumerate(PIPELINE_STATS):
+            rec.record_total(t, name, self._pipeline_stats[i, -1])
 
     def _record_money(self, t: int, failed: int, scaled: int) -> None:
         rec = self.model.recorder
-        growth = (1.0 + self.uncertainty("budget_growth") / 100.0) ** (t / 12.0)
-        additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * growth
+        additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * self._budget_growth[t]
         rec.record_flow(t, "public_cost_dkk", additional)
         totals = self._money_totals
         totals[0] = self.startups_founded_month

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.innovation.events import set_type_weights
 from sim.model.innovation.jit import jit
-from sim.model.innovation.pipeline import rows_needed
+from sim.model.innovation.pipeline import pipeline_month, rows_needed
 
 
 @jit
@@ -94,6 +95,54 @@ def room_needed(t: int, st) -> tuple[int, int, int, int, bool]:
         or st.types.size[0] + types > len(st.types.sector)
     )
     return engagements, partnerships, solutions, types, short
+
+
+@jit(entry=True)
+def pipeline_month_io(
+    t: int, st, supply_in, demand_in, strain_in, base_freed_share, base_work_share, maintenance
+):
+    """Step 3 of the month in one call, as ``InnovationLayer.pipeline_step`` did it in steps: this
+    month's inputs (``month_inputs``); if a table lacks room for what the month can add
+    (``room_needed``), nothing more (returns ``short``: the caller grows the tables and calls again);
+    else the yearly type weights (January), ``pipeline.pipeline_month``, the hours beyond the balance
+    (``additional_hours``) and the month's records.
+
+    Returns (short, gross FTE freed [O, P], FTE of innovation work [O, P], adopters per solution
+    (int32), coverage per type, the month's counters then pipeline stocks by sector [S, flows]).
+    """
+    orgs = st.orgs
+    month_inputs(
+        supply_in,
+        demand_in,
+        strain_in,
+        st.supply,
+        st.demand,
+        st.strain,
+        orgs.size_fte,
+        orgs.region,
+        orgs.region_share,
+        orgs.region_weight,
+    )
+    if room_needed(t, st)[4]:
+        none = np.empty((0, 0))
+        return True, none, none, np.empty(0, np.int32), np.empty(0), none
+    if t % 12 == 0:
+        set_type_weights(st, 0)
+    pipeline_month(t, t > 0, st)
+    gross, work = additional_hours(
+        st.freed, st.work, st.demand, st.supply, base_freed_share, base_work_share, maintenance
+    )
+    adopters = st.sols.adopters[: st.sols.size[0]].astype(np.int32)
+    coverage = st.types.coverage[: st.types.size[0]].copy()
+    counts, stats = st.counts, st.pipeline_stats
+    n_counts, n_sectors = counts.shape
+    flows = np.empty((n_sectors, n_counts + stats.shape[0]))
+    for s in range(n_sectors):
+        for i in range(n_counts):
+            flows[s, i] = counts[i, s]
+        for i in range(stats.shape[0]):
+            flows[s, n_counts + i] = stats[i, s]
+    return False, gross, work, adopters, coverage, flows
 
 
 @jit(entry=True)
