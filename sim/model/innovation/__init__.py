@@ -310,9 +310,7 @@ class InnovationLayer:
                 self.career_step(t, rng)
                 self.refresh_org_staff_stats()
             if t > 0:
-                self.startups_founded_month = company_steps.founding_step(
-                    self, t, self.model.streams["companies"]
-                )
+                self.startups_founded_month = company_steps.founding_step(self, t)
         # compiled in one call: this month's inputs, the room check, the type weights (January), the
         # pipeline, the hours beyond the balance (``additional``) and what the month records (adopters
         # per solution, coverage per type: written by pipeline_stats_step; counters and stocks by
@@ -805,7 +803,8 @@ def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:
     """``table`` extended with ``fill`` along ``axis`` to ``size``."""
     shape = list(table.shape)
     shape[axis] = size
-    out = np.full(shape, fill, dtype=table.dtype)
+    # zeros from np.zeros: the operating system supplies zeroed pages as they are first written
+    out = np.zeros(shape, table.dtype) if fill == 0 else np.full(shape, fill, table.dtype)
     out[tuple(slice(0, n) for n in table.shape)] = table
     return out
 

@@ -43,6 +43,7 @@ from sim.model.innovation.state import (
     K_PROGRAMMES,
     KIND_NAMES,
     LARGE,
+    M_RESEARCH_SCALE,
     SCALED,
     SME,
     STARTUP,
@@ -134,19 +135,36 @@ def found_companies(t: int, st, kind: int, n: int) -> None:
         comp.size[0] = c + 1
 
 
-def founding_step(layer, t: int, rng: np.random.Generator) -> int:
+def founding_step(layer, t: int) -> int:
     """New start-ups this month: a base rate scaled by the funding climate, plus spin-outs from active
     research and strategic partnerships, in proportion to their scale (a project's pilot, a strategic
     partner's organisation, in reference sizes: so that the same country split into fewer, larger
-    organisations spins out as many). Returns the number founded."""
+    organisations spins out as many). Their number is drawn from the companies stream, and they are
+    founded, in one compiled call (``found_startups``). Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    research = layer.stock("partnership_scale_research_or_strategic")
-    rate += p("companies.founding_per_partnership") * research
-    founded = int(rng.poisson(rate))
-    if founded:
+    founded, done = found_startups(
+        t, layer.kernel_state(inputs=False), rate, p("companies.founding_per_partnership")
+    )
+    if not done:  # the company table was full: grown first
         create_companies(layer, STARTUP, founded, t)
     return founded
+
+
+@jit(entry=True)
+def found_startups(t: int, st, base_rate: float, per_partnership: float) -> tuple[int, bool]:
+    """Draw this month's new start-ups (Poisson, ``base_rate`` plus ``per_partnership`` per reference
+    size of research and strategic partnerships) and found them if the company table has room.
+    Returns (number drawn, whether they are founded)."""
+    rate = base_rate
+    rate += per_partnership * st.money_stats[M_RESEARCH_SCALE]
+    n = st.rng_companies.poisson(rate)
+    if n == 0:
+        return 0, True
+    if st.comp.size[0] + n > len(st.comp.kind):
+        return n, False
+    found_companies(t, st, STARTUP, n)
+    return n, True
 
 
 @jit

@@ -115,6 +115,7 @@ MONEY_STATS = (
     "partnerships_active",
     "partnership_scale_research_or_strategic",  # summed scale, in reference sizes (spin-outs)
 )
+M_RESEARCH_SCALE = MONEY_STATS.index("partnership_scale_research_or_strategic")
 # public spending of the month by purpose, columns of ``st.cost`` [sectors, purposes]
 COST_PURPOSES = (
     "pilots",
