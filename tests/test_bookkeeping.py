@@ -45,6 +45,20 @@ def test_month_inputs_are_the_numpy_copies_sizes_and_region_shares(rng):
     assert weight[3] == 0.0
 
 
+@pytest.mark.parametrize("n", [0, 1, 5, 7, 8, 9, 15, 16, 17, 127, 128, 129, 200, 300, 1000])
+def test_numpy_sum_adds_in_numpys_order(rng, n):
+    rows = _wide(rng, (40, n)) * np.where(rng.random((40, n)) < 0.5, -1.0, 1.0)
+    expected = rows.sum(axis=1)
+    got = np.array([bookkeeping.numpy_sum(row) for row in rows])
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got, [row.sum() for row in rows])
+    if n >= 8:  # the order matters for these numbers: one by one would differ somewhere
+        one_by_one = np.zeros(len(rows))
+        for j in range(n):
+            one_by_one += rows[:, j]
+        assert (one_by_one != expected).any()
+
+
 def test_divide_follows_numpy_for_zero_denominators():
     with np.errstate(divide="ignore", invalid="ignore"):
         for a, b in [(1.0, 0.0), (-1.0, 0.0), (0.0, 0.0), (1.0, -0.0), (3.0, 2.0)]:

@@ -70,7 +70,7 @@ from sim.scenario import SCOPED_LEVERS
 
 # the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
 PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
-# the system-wide money records of a month (``_record_money``): two counts, then stocks of MONEY_STATS
+# the system-wide money records of a month (``money_step``): two counts, then stocks of MONEY_STATS
 _MONEY_STOCKS = ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active")
 _MONEY_TOTALS = ("startups_founded", "startups_failed", *_MONEY_STOCKS)
 _MONEY_STOCK_ROWS = np.array([MONEY_STATS.index(name) for name in _MONEY_STOCKS])
@@ -158,7 +158,6 @@ class InnovationLayer:
         self._freed, self._work = np.zeros(shape), np.zeros(shape)
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
-        self._money_totals = np.zeros(len(_MONEY_TOTALS))  # buffer of _record_money
         # budgets' growth since the start, each month (as Python computes it: ``**`` on floats)
         rate = 1.0 + self.uncertainty("budget_growth") / 100.0
         self._budget_growth = [rate ** (t / 12.0) for t in range(model.n_months)]
@@ -342,10 +341,20 @@ class InnovationLayer:
     def money_step(self, t: int) -> None:
         """Step 5 of the month: licences, company finance, and what units keep of the value they free
         (lever ``incentive_structures``; [incentives] cash rule)."""
-        failed, scaled = steps.money_month(t, self.kernel_state(inputs=False))
+        # compiled in one call: money_month and the month's money records
+        failed, _, public_cost, totals = bookkeeping.money_month_io(
+            t,
+            self.kernel_state(inputs=False),
+            self.base_cost_dkk,
+            self._budget_growth[t],
+            self.startups_founded_month,
+            _MONEY_STOCK_ROWS,
+        )
         self.startups_failed += failed
         self.incentive_savings(into=self.org["cash_kept"])
-        self._record_money(t, failed, scaled)
+        rec = self.model.recorder
+        rec.record_flow(t, "public_cost_dkk", public_cost)  # beyond the 2025 running costs
+        rec.record_totals(t, _MONEY_TOTALS, totals)
 
     def incentive_savings(self, into: np.ndarray | None = None) -> np.ndarray:
         """DKK per organisation that go back into its technology budget this month from the value of the
@@ -771,16 +780,6 @@ class InnovationLayer:
         rec = self.model.recorder
         for i, name in enumerate(PIPELINE_STATS):
             rec.record_total(t, name, self._pipeline_stats[i, -1])
-
-    def _record_money(self, t: int, failed: int, scaled: int) -> None:
-        rec = self.model.recorder
-        additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * self._budget_growth[t]
-        rec.record_flow(t, "public_cost_dkk", additional)
-        totals = self._money_totals
-        totals[0] = self.startups_founded_month
-        totals[1] = failed
-        totals[2:] = self._money_stats[_MONEY_STOCK_ROWS]
-        rec.record_totals(t, _MONEY_TOTALS, totals)
 
 
 def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray:

@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.model.innovation.events import set_type_weights
 from sim.model.innovation.jit import jit
-from sim.model.innovation.pipeline import pipeline_month, rows_needed
+from sim.model.innovation.pipeline import money_month, pipeline_month, rows_needed
 
 
 @jit
@@ -43,6 +43,39 @@ def _divide(a: float, b: float) -> float:
     if a != a or a == 0.0:
         return np.nan
     return np.inf if (a > 0.0) == (np.copysign(1.0, b) > 0.0) else -np.inf
+
+
+@jit
+def numpy_sum(a) -> float:
+    """``a.sum()`` of a 1-D float64 array as numpy sums a contiguous row shorter than its buffer
+    (8,192): from 0, one by one below 8 numbers, else pairwise in blocks of up to 128 unrolled by 8."""
+    n = len(a)
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+        i = 8
+        while i < n - (n % 8):
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            res += a[i]
+            i += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return numpy_sum(a[:half]) + numpy_sum(a[half:])
 
 
 @jit(entry=True)
@@ -143,6 +176,29 @@ def pipeline_month_io(
         for i in range(stats.shape[0]):
             flows[s, n_counts + i] = stats[i, s]
     return False, gross, work, adopters, coverage, flows
+
+
+@jit(entry=True)
+def money_month_io(t: int, st, base_cost, growth: float, founded: int, stock_rows):
+    """Step 5's compiled part in one call: ``pipeline.money_month`` and what the month records of it.
+
+    Returns (start-ups failed, start-ups scaled, the public cost beyond the budgets' starting running
+    costs by sector, ``st.cost.sum(axis=1) - base_cost * growth``, and the system-wide totals:
+    ``founded``, the failed, then ``st.money_stats[stock_rows]``).
+    """
+    failed, scaled = money_month(t, st)
+    cost = st.cost
+    public = np.empty(cost.shape[0])
+    for s in range(cost.shape[0]):
+        total = 0.0
+        total += numpy_sum(cost[s])
+        public[s] = total - base_cost[s] * growth
+    totals = np.empty(2 + len(stock_rows))
+    totals[0] = founded
+    totals[1] = failed
+    for i in range(len(stock_rows)):
+        totals[2 + i] = st.money_stats[stock_rows[i]]
+    return failed, scaled, public, totals
 
 
 @jit(entry=True)
