@@ -40,7 +40,6 @@ from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS, SECTORS
 from sim.model.innovation import bookkeeping
 from sim.model.innovation import companies as company_steps
-from sim.model.innovation import pipeline as steps
 from sim.model.innovation.initial import initial_companies, initial_solutions_and_use
 from sim.model.innovation.jit import PURE_PYTHON
 from sim.model.innovation.solutions import add_catalogue_types, load_catalogue, type_key
@@ -255,11 +254,7 @@ class InnovationLayer:
         for name in SCOPED_LEVERS:
             getattr(self.types, name)[: self.types.n] = LEVERS[name].status_quo
         st = self.kernel_state()
-        par = self.params[0]
-        steps.begin_month(0, par, st)
-        steps.capacity_step(par, st)
-        steps.freed_hours_step(par, st)
-        steps.innovation_work_step(0, par, st)
+        bookkeeping.balance_month(st)  # begin_month, capacity, freed hours, innovation work
         demand, supply = self._demand, self._supply
         self.base_freed_share = np.divide(
             self._freed, demand, out=np.zeros_like(demand), where=demand > 0

@@ -18,9 +18,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.innovation.events import set_type_weights
+from sim.model.innovation.events import licence_price_fte_year, set_type_weights
 from sim.model.innovation.jit import jit
-from sim.model.innovation.pipeline import money_month, pipeline_month, rows_needed
+from sim.model.innovation.pipeline import (
+    begin_month,
+    capacity_step,
+    freed_hours_step,
+    innovation_work_step,
+    money_month,
+    pipeline_month,
+    rows_needed,
+)
 
 
 @jit
@@ -321,3 +329,21 @@ def count_true(flags) -> int:
         if flag:
             n += 1
     return n
+
+
+@jit(entry=True)
+def licence_price(st, sol: int) -> float:
+    """``events.licence_price_fte_year`` of solution ``sol`` with the state's parameters (a call from
+    Python that passes only the state: unboxing the parameter record costs far more)."""
+    return licence_price_fte_year(st.params[0], st, sol)
+
+
+@jit(entry=True)
+def balance_month(st) -> None:
+    """The steps of month 0 that give the starting balance (``InnovationLayer._set_balance``):
+    ``begin_month``, ``capacity_step``, ``freed_hours_step`` and ``innovation_work_step``."""
+    par = st.params[0]
+    begin_month(0, par, st)
+    capacity_step(par, st)
+    freed_hours_step(par, st)
+    innovation_work_step(0, par, st)
