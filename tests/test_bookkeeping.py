@@ -224,3 +224,37 @@ def test_companies_get_their_agents_in_founding_order_when_agents_are_read():
     )
     model.step()
     assert len(model.agents) == model.world.n + layer.companies.n  # read again: the new ones too
+
+
+def test_set_month_skips_only_months_that_would_write_the_same(tmp_path):
+    """A month whose lever values equal the last month's, with no type added, writes nothing; the
+    parameters and the scoped type columns are then what a full write gives (ramps, a programme)."""
+    text = DEFAULT_SCENARIO.read_text() + (
+        "\n[levers]\nrisk_budget = { value = 0.5, start_year = 2026, ramp_years = 1 }\n"
+        "\n[[programmes]]\n"
+        'name = "spread"\narchetypes = ["transfer_aids"]\n'
+        "levers = { spread_workflows = { value = 0.9, start_year = 2025, start_month = 6, "
+        "ramp_years = 1 } }\n"
+    )
+    path = tmp_path / "ramps.toml"
+    path.write_text(text)
+    scenario = sim.load_scenario(path).with_overrides(
+        {"world.kind": "synthetic", "world.n_municipalities": 4, "world.staff_scale": 0.02}
+    )
+    model = sim.HealthSystemModel(scenario=scenario, seed=2, collect=False)
+    layer = model.innovation
+    scoped = ("spread_workflows", "common_evaluation", "procurement_flexibility")
+    skipped = 0
+    for t in range(30):
+        written = layer._levers_written
+        layer.set_month(t)
+        skipped += layer._levers_written == written
+        params = layer.params.copy()
+        columns = [getattr(layer.types, name)[: layer.types.n].copy() for name in scoped]
+        layer._levers_written = (-2, -1)  # force a full write
+        layer.set_month(t)
+        np.testing.assert_array_equal(layer.params, params)
+        for name, column in zip(scoped, columns, strict=True):
+            np.testing.assert_array_equal(getattr(layer.types, name)[: layer.types.n], column)
+        model.step()  # writes month t again (skipped), then steps
+    assert 0 < skipped < 30

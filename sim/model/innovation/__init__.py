@@ -208,7 +208,7 @@ class InnovationLayer:
             column[rows] = by_month[t]
         self._levers_written = (t, n)
 
-    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, np.ndarray]:
+    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, list[bool]]:
         """What ``set_month`` writes, for every month: the positions of the levers among the parameters
         and their values [months, levers]; for each scoped lever, the catalogue types its programmes
         reach and the lever's value for them [months, types] (the largest of the lever's own value and
@@ -240,7 +240,7 @@ class InnovationLayer:
             own = np.asarray(self.lever_paths[name], np.float64)
             as_before[1:] &= own[1:] == own[:-1]
             as_before[1:] &= (by_month[1:] == by_month[:-1]).all(axis=1)
-        return fields, values, scoped, as_before
+        return fields, values, scoped, as_before.tolist()
 
     # ------------------------------------------------------------------------------------------------
     # the 2025 balance
@@ -295,13 +295,12 @@ class InnovationLayer:
         """Step 3 of the month: the pipeline, in order (see the module docstring)."""
         self.set_month(t)
         self.startups_founded_month = 0
-        rng = self.model.streams["competence"]
         if not self.frictionless:
             if (
                 t % 12 == 0 and t > 0
             ):  # the first month is the starting balance: nothing happens yet
                 self.competence_step(t)
-                self.career_step(t, rng)
+                self.career_step(t, self.model.streams["competence"])
                 self.refresh_org_staff_stats()
             if t > 0:
                 self.startups_founded_month = company_steps.founding_step(self, t)
