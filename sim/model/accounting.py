@@ -206,6 +206,12 @@ class Recorder:
         self._sector[t, len(SECTORS), c] = value
         self._all_pending[t, c] = False
 
+    def record_totals(self, t: int, names: tuple[str, ...], values: np.ndarray) -> None:
+        """Record several system-wide quantities on the 'all' row only (as ``record_total`` each)."""
+        cols = self.cols(names)
+        self._sector[t, len(SECTORS), cols] = values
+        self._all_pending[t, cols] = False
+
     def _complete(self) -> None:
         """Do the work left for when the records are read: 'all' rows of flows, then the accounts."""
         self._pending = False

@@ -450,6 +450,32 @@ class HealthSystemModel(mesa.Model):
             self.innovation.money_step(t)
 
     # ----------------------------------------------------------------------------------------------
+    # Mesa's agent sets: companies are registered when they are read (``companies.register_companies``)
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent (``mesa.Model.agents``), companies founded so far included."""
+        self._register_companies()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """The agents by type (``mesa.Model.agents_by_type``), companies founded so far included."""
+        self._register_companies()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent types (``mesa.Model.agent_types``), companies founded so far included."""
+        self._register_companies()
+        return super().agent_types
+
+    def _register_companies(self) -> None:
+        layer = getattr(self, "innovation", None)  # None while the model is built
+        if layer is not None:
+            layer.register_agents()
+
+    # ----------------------------------------------------------------------------------------------
     # views for the explorer and users
 
     def current(self, column: str, sector: str = "all") -> float:

@@ -38,8 +38,8 @@ import pandas as pd
 
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS, SECTORS
+from sim.model.innovation import bookkeeping
 from sim.model.innovation import companies as company_steps
-from sim.model.innovation import pipeline as steps
 from sim.model.innovation.initial import initial_companies, initial_solutions_and_use
 from sim.model.innovation.jit import PURE_PYTHON
 from sim.model.innovation.solutions import add_catalogue_types, load_catalogue, type_key
@@ -69,6 +69,10 @@ from sim.scenario import SCOPED_LEVERS
 
 # the counters of the month, then the pipeline's stocks (``pipeline.pipeline_stats_step``)
 PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
+# the system-wide money records of a month (``money_step``): two counts, then stocks of MONEY_STATS
+_MONEY_STOCKS = ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active")
+_MONEY_TOTALS = ("startups_founded", "startups_failed", *_MONEY_STOCKS)
+_MONEY_STOCK_ROWS = np.array([MONEY_STATS.index(name) for name in _MONEY_STOCKS])
 
 
 class InnovationLayer:
@@ -99,6 +103,7 @@ class InnovationLayer:
         self.companies = CompanyTable()
         self.partnerships = PartnershipTable()
         self.eng = Engagements()
+        self._tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
         self.params = make_params(sc, model.hours_per_fte, len(self.catalogue.archetypes))
         self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
@@ -146,14 +151,19 @@ class InnovationLayer:
         self.startups_founded = 0
         self.startups_failed = 0
         self.startups_founded_month = 0
+        self.companies_registered = 0  # company rows with their Mesa agent (``register_companies``)
         shape = (self.n_orgs, len(PROFESSIONS))
         self._supply, self._demand, self._strain = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         self._freed, self._work = np.zeros(shape), np.zeros(shape)
         self._pipeline_stats = np.zeros((len(PIPELINE_STATS), len(SECTORS) + 1))
         self._money_stats = np.zeros(len(MONEY_STATS))
+        # budgets' growth since the start, each month (as Python computes it: ``**`` on floats)
+        rate = 1.0 + self.uncertainty("budget_growth") / 100.0
+        self._budget_growth = [rate ** (t / 12.0) for t in range(model.n_months)]
         self._state, self._state_stale = None, True
         # histories: one row per month (adopters per solution, coverage per type, as many as there
-        # were then), padded into [months, solutions] and [months, types] matrices when read
+        # were then), padded into [months, solutions] and [months, types] matrices when read (cheaper
+        # than preallocated matrices, which would have to be widened as the tables grow)
         self._adoption_rows: list[np.ndarray | None] = [None] * model.n_months
         self._coverage_rows: list[np.ndarray | None] = [None] * model.n_months
         self._months_recorded = 0
@@ -168,6 +178,7 @@ class InnovationLayer:
         self.refresh_org_staff_stats()
         self._set_balance()
         self._month_levers = self._month_lever_values()
+        self._levers_written = (-2, -1)  # (month, number of types) that set_month last wrote
 
     # ------------------------------------------------------------------------------------------------
     # inputs
@@ -186,19 +197,23 @@ class InnovationLayer:
         values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
         lever's own value, or a programme's where it is larger for the programme's archetypes (the
         values of every month are worked out once, ``_month_lever_values``)."""
-        fields, values, scoped = self._month_levers
-        self.params.view(np.float64)[fields] = values[t]
+        fields, values, scoped, as_before = self._month_levers
         n = self.types.n
+        if t == self._levers_written[0] + 1 and as_before[t] and n == self._levers_written[1]:
+            return  # last month's values, already written, and no type added since
+        self.params.view(np.float64)[fields] = values[t]
         for name, (rows, by_month) in scoped.items():
             column = getattr(self.types, name)
             column[:n] = self.lever_paths[name][t]
             column[rows] = by_month[t]
+        self._levers_written = (t, n)
 
-    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict]:
+    def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, list[bool]]:
         """What ``set_month`` writes, for every month: the positions of the levers among the parameters
         and their values [months, levers]; for each scoped lever, the catalogue types its programmes
         reach and the lever's value for them [months, types] (the largest of the lever's own value and
-        its programmes')."""
+        its programmes'); and whether each month's values are those of the month before (then a month
+        that follows the one last written, with no new type, has nothing to write)."""
         names = list(self.lever_paths)
         fields = np.array([self.params.dtype.names.index(name) for name in names])
         values = np.stack(
@@ -219,7 +234,13 @@ class InnovationLayer:
                     reached[rows] = True
             rows = np.flatnonzero(reached)
             scoped[name] = (rows, by_type[:, rows])
-        return fields, values, scoped
+        as_before = np.zeros(len(values), bool)
+        as_before[1:] = (values[1:] == values[:-1]).all(axis=1)
+        for name, (_, by_month) in scoped.items():
+            own = np.asarray(self.lever_paths[name], np.float64)
+            as_before[1:] &= own[1:] == own[:-1]
+            as_before[1:] &= (by_month[1:] == by_month[:-1]).all(axis=1)
+        return fields, values, scoped, as_before.tolist()
 
     # ------------------------------------------------------------------------------------------------
     # the 2025 balance
@@ -233,11 +254,7 @@ class InnovationLayer:
         for name in SCOPED_LEVERS:
             getattr(self.types, name)[: self.types.n] = LEVERS[name].status_quo
         st = self.kernel_state()
-        par = self.params[0]
-        steps.begin_month(0, par, st)
-        steps.capacity_step(par, st)
-        steps.freed_hours_step(par, st)
-        steps.innovation_work_step(0, par, st)
+        bookkeeping.balance_month(st)  # begin_month, capacity, freed hours, innovation work
         demand, supply = self._demand, self._supply
         self.base_freed_share = np.divide(
             self._freed, demand, out=np.zeros_like(demand), where=demand > 0
@@ -258,13 +275,18 @@ class InnovationLayer:
         )
 
     def additional(self) -> tuple[np.ndarray, np.ndarray]:
-        """(gross FTE freed, FTE of innovation work) [O, P] beyond the starting balance, this month."""
-        base_freed = self._demand * self.base_freed_share
-        base_work = (
-            self._supply * self.base_work_share
-            + self.param("innovation.maintenance_share") * base_freed
+        """(gross FTE freed, FTE of innovation work) [O, P] beyond the starting balance, this month:
+        ``freed - demand x base_freed_share`` and ``work - (supply x base_work_share + maintenance_share
+        x demand x base_freed_share)`` (compiled, ``bookkeeping.additional_hours``)."""
+        return bookkeeping.additional_hours(
+            self._freed,
+            self._work,
+            self._demand,
+            self._supply,
+            self.base_freed_share,
+            self.base_work_share,
+            self.param("innovation.maintenance_share"),
         )
-        return self._freed - base_freed, self._work - base_work
 
     # ------------------------------------------------------------------------------------------------
     # the month
@@ -273,40 +295,65 @@ class InnovationLayer:
         """Step 3 of the month: the pipeline, in order (see the module docstring)."""
         self.set_month(t)
         self.startups_founded_month = 0
-        rng = self.model.streams["competence"]
         if not self.frictionless:
             if (
                 t % 12 == 0 and t > 0
             ):  # the first month is the starting balance: nothing happens yet
                 self.competence_step(t)
-                self.career_step(t, rng)
+                self.career_step(t, self.model.streams["competence"])
                 self.refresh_org_staff_stats()
             if t > 0:
-                self.startups_founded_month = company_steps.founding_step(
-                    self, t, self.model.streams["companies"]
-                )
-        self.reserve_rows(t)  # this month's inputs are copied in here
-        st = self.kernel_state(inputs=False)
-        if t % 12 == 0:
-            steps.set_type_weights(st, 0)
-        steps.pipeline_month(t, t > 0, st)
-        gross, work = self.additional()
-        self.model.freed_gross_fte = gross
-        self.model.innovation_work_fte = work
-        self._record_histories(t)
-        self._record_pipeline(t)
+                self.startups_founded_month = company_steps.founding_step(self, t)
+        # compiled in one call: this month's inputs, the room check, the type weights (January), the
+        # pipeline, the hours beyond the balance (``additional``) and what the month records (adopters
+        # per solution, coverage per type: written by pipeline_stats_step; counters and stocks by
+        # sector); if a table lacks room it is grown and the call repeated
+        model, accounts = self.model, self.model.accounts
+        while True:
+            short, gross, work, adopters, coverage, flows = bookkeeping.pipeline_month_io(
+                t,
+                self.kernel_state(inputs=False),
+                accounts.supply_fte_org,
+                model.demand_fte,
+                accounts.strain_org,
+                self.base_freed_share,
+                self.base_work_share,
+                self.param("innovation.maintenance_share"),
+            )
+            if not short:
+                break
+            self.reserve_rows(t)
+        model.freed_gross_fte = gross
+        model.innovation_work_fte = work
+        self._adoption_rows[t] = adopters
+        self._coverage_rows[t] = coverage
+        self._months_recorded = t + 1
+        model.recorder.record_flows(t, PIPELINE_FLOWS, flows)
+        if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
+            self._record_frictionless_stats(t)
 
     def money_step(self, t: int) -> None:
         """Step 5 of the month: licences, company finance, and what units keep of the value they free
         (lever ``incentive_structures``; [incentives] cash rule)."""
-        failed, scaled = steps.money_month(t, self.kernel_state(inputs=False))
+        # compiled in one call: money_month and the month's money records
+        failed, _, public_cost, totals = bookkeeping.money_month_io(
+            t,
+            self.kernel_state(inputs=False),
+            self.base_cost_dkk,
+            self._budget_growth[t],
+            self.startups_founded_month,
+            _MONEY_STOCK_ROWS,
+        )
         self.startups_failed += failed
-        self.org["cash_kept"] += self.incentive_savings()
-        self._record_money(t, failed, scaled)
+        self.incentive_savings(into=self.org["cash_kept"])
+        rec = self.model.recorder
+        rec.record_flow(t, "public_cost_dkk", public_cost)  # beyond the 2025 running costs
+        rec.record_totals(t, _MONEY_TOTALS, totals)
 
-    def incentive_savings(self) -> np.ndarray:
+    def incentive_savings(self, into: np.ndarray | None = None) -> np.ndarray:
         """DKK per organisation that go back into its technology budget this month from the value of the
-        hours it frees ([incentives] rules; lever ``incentive_structures``).
+        hours it frees ([incentives] rules; lever ``incentive_structures``), added to ``into`` (default:
+        a new array of zeros), which is returned.
 
         Freed hours fill the gap; they become budget room only under the ``cash_rule``: "none" (never),
         "surplus" (only hours an organisation does not need: its supply plus the hours freed exceed demand,
@@ -315,17 +362,21 @@ class InnovationLayer:
         becomes budget room; units keep the lever's share of it for their own innovation and the
         organisation reinvests ``reinvestment_share`` of the rest in technology.
         """
-        rule = int(self.param("incentives.cash_rule"))
-        if rule == 0:
-            return np.zeros(self.n_orgs)
-        net = np.maximum(self.model.freed_gross_fte - self.model.innovation_work_fte, 0.0)
-        if rule == 1:
-            surplus = np.maximum(self._supply + net - self._demand, 0.0)
-            net = np.minimum(net, surplus)
-        value = net.sum(axis=1) * self.param("innovation.cost_per_fte_dkk") / 12.0
+        out = np.zeros(self.n_orgs) if into is None else into
         kept = self.lever("incentive_structures")
         reinvested = self.param("incentives.reinvestment_share")
-        return value * self.param("incentives.realised_share") * (kept + (1.0 - kept) * reinvested)
+        bookkeeping.keep_cash(  # compiled: the hours' value, by rule, then the shares
+            self.model.freed_gross_fte,
+            self.model.innovation_work_fte,
+            self._supply,
+            self._demand,
+            int(self.param("incentives.cash_rule")),
+            self.param("innovation.cost_per_fte_dkk"),
+            self.param("incentives.realised_share"),
+            kept + (1.0 - kept) * reinvested,
+            out,
+        )
+        return out
 
     def competence_step(self, t: int) -> None:
         """Each January, staff who work with solutions gain digital competence from training (lever
@@ -344,18 +395,16 @@ class InnovationLayer:
         decay = self.param("innovation.competence_decay_year")
         base = self.param("innovation.competence_base")
         covered = self.covered_share().ravel().astype(np.float32)  # [O x P]
-        group = staff.group  # employer * P + profession (free slots: past the end)
-        c = staff.competence
-        # gain x covered x (1 - c) - decay x (c - base), in float32 in two buffers, in this order
-        w = covered.take(np.minimum(group, covered.size - 1))
-        w *= np.float32(gain)
-        rest = np.subtract(np.float32(1.0), c)
-        w *= rest
-        np.subtract(c, np.float32(base), out=rest)
-        rest *= np.float32(decay)
-        w -= rest
-        c += w
-        np.clip(c, 0.0, 1.0, out=c)
+        # gain x covered x (1 - c) - decay x (c - base), in float32, over every slot (compiled); the
+        # group of a slot is employer x P + profession (free slots: past the end)
+        bookkeeping.competence_update(
+            staff.competence,
+            staff.group,
+            covered,
+            np.float32(gain),
+            np.float32(decay),
+            np.float32(base),
+        )
 
     def covered_share(self) -> np.ndarray:
         """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
@@ -373,7 +422,7 @@ class InnovationLayer:
         ``career_paths_retention``); their innovation time is counted as work."""
         staff = self.model.staff
         target = int(round(self.lever("career_paths", t) / 100.0 * staff.n_alive))
-        current = int(staff.career_track.sum())
+        current = bookkeeping.count_true(staff.career_track)
         if target > current:
             pool = np.flatnonzero(staff.alive & ~staff.career_track)
             chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
@@ -386,13 +435,10 @@ class InnovationLayer:
     def reserve_rows(self, t: int) -> None:
         """Room for everything month ``t`` can add (``pipeline.rows_needed``), before the compiled month
         runs: it cannot grow tables."""
-        engagements, partnerships, solutions, types = steps.rows_needed(t, self.kernel_state())
-        if (
-            engagements + self.eng.n <= self.eng.capacity
-            and partnerships + self.partnerships.n <= self.partnerships.capacity
-            and solutions + self.solutions.n <= self.solutions.capacity
-            and types + self.types.n <= self.types.capacity
-        ):
+        engagements, partnerships, solutions, types, short = bookkeeping.room_needed(
+            t, self.kernel_state()
+        )
+        if not short:
             return
         grown = self.eng.reserve(engagements)
         grown |= self.partnerships.reserve(partnerships)
@@ -415,18 +461,28 @@ class InnovationLayer:
         only after a table has grown."""
         if inputs:
             accounts = self.model.accounts
-            np.copyto(self._supply, accounts.supply_fte_org)
-            np.copyto(self._demand, self.model.demand_fte)
-            np.copyto(self._strain, accounts.strain_org)
-            size = self.org["size_fte"]
-            np.copyto(size, self._supply.sum(axis=1))
-            by_region = np.bincount(
-                self.org_region, weights=size, minlength=len(self.org["region_weight"])
+            bookkeeping.month_inputs(  # copies, sizes, region shares and weights (compiled)
+                accounts.supply_fte_org,
+                self.model.demand_fte,
+                accounts.strain_org,
+                self._supply,
+                self._demand,
+                self._strain,
+                self.org["size_fte"],
+                self.org_region,
+                self.org["region_share"],
+                self.org["region_weight"],
             )
-            np.divide(size, by_region[self.org_region], out=self.org["region_share"])
-            np.divide(by_region, by_region.sum(), out=self.org["region_weight"])
-        tables = (self.types, self.solutions, self.eng, self.companies, self.partnerships)
-        if self._state is None or self._state_stale or any(t._view is None for t in tables):
+        tables = self._tables
+        if (
+            self._state_stale
+            or self._state is None
+            or tables[0]._view is None
+            or tables[1]._view is None
+            or tables[2]._view is None
+            or tables[3]._view is None
+            or tables[4]._view is None
+        ):
             from sim.model.innovation.structs import make_kernel, make_orgs
 
             views = tuple(table.view() for table in tables)
@@ -459,22 +515,29 @@ class InnovationLayer:
         return self._state
 
     def grow_tables(self) -> None:
-        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list);
-        the compiled state is rebuilt on its next use."""
-        self._state_stale = True
+        """Grow the arrays sized by the tables (organisation x solution, x company, x type; the active list)
+        to the tables' capacities; the compiled state is rebuilt on its next use if any array (or a table,
+        ``Table.reserve``) was reallocated."""
         sols, comp, kinds = self.solutions.capacity, self.companies.capacity, self.types.capacity
+        grown = False
         if self.engagement_of.shape[0] < sols:
             self.engagement_of = _grown(self.engagement_of, sols, axis=0, fill=-1)
             self.region_contracts = _grown(self.region_contracts, sols, axis=0)
             self.national_contract = _grown(self.national_contract, sols, axis=0)
+            grown = True
         if self.worked_with.shape[1] < comp:
             self.worked_with = _grown(self.worked_with, comp, axis=1)
             self.strategic = _grown(self.strategic, comp, axis=1)
+            grown = True
         if self.org["type_coverage"].shape[1] < kinds:
             for name in ("type_coverage", "type_weight", "type_effect", "type_leader"):
                 self.org[name] = _grown(self.org[name], kinds, axis=1)
+            grown = True
         if len(self.active) < self.eng.capacity:
             self.active = _grown(self.active, self.eng.capacity, axis=0)
+            grown = True
+        if grown:
+            self._state_stale = True
 
     # ------------------------------------------------------------------------------------------------
     # views for users and tests
@@ -499,6 +562,11 @@ class InnovationLayer:
 
         return float(adoption_probability_of(self.kernel_state(), e))
 
+    def register_agents(self) -> None:
+        """Register a Mesa agent for every company founded since the agents were last read."""
+        if self.companies_registered < self.companies.n:
+            company_steps.register_companies(self)
+
     def type_name(self, k: int) -> str:
         """The key of solution type ``k`` (an archetype's, or ``new_type_<k>``)."""
         return type_key(self.catalogue, k)
@@ -515,40 +583,45 @@ class InnovationLayer:
     def on_exits(self, idx: np.ndarray) -> None:
         """Leavers: champions lost lower the organisation's champion factor at once."""
         staff = self.model.staff
-        lost = idx[staff.champion[idx]]
-        if len(lost):
-            per_org = (
-                np.bincount(staff.employer[lost], minlength=self.n_orgs) * self.model.person_weight
-            )
-            self.champions_org = np.maximum(self.champions_org - per_org, 0.0)
-            self._update_champion_factor()
+        bookkeeping.lose_champions(  # compiled: champions per organisation, then the factor
+            idx,
+            staff.champion,
+            staff.employer,
+            self.model.person_weight,
+            self.champions_org,
+            self.headcount_org,
+            self.param("innovation.champion_density_ref"),
+            self.org["champion_factor"],
+        )
 
     def refresh_org_staff_stats(self) -> None:
         """Mean competence and champions per organisation, from the staff arrays."""
         staff = self.model.staff
-        employer = staff.employer  # free slots keep their last employer, with no champion flag
-        head = staff.head_g.reshape(self.n_orgs, -1).sum(axis=1)
-        comp = np.bincount(employer, weights=staff.competence * staff.alive, minlength=self.n_orgs)
+        # one compiled pass over the staff: competence summed and champions counted per organisation
+        # (free slots keep their last employer, with no champion flag)
+        comp = np.zeros(self.n_orgs)
+        self.champions_org = np.zeros(self.n_orgs)
+        head = bookkeeping.staff_stats(
+            staff.employer,
+            staff.competence,
+            staff.alive,
+            staff.champion,
+            staff.head_g,
+            self.model.person_weight,
+            comp,
+            self.champions_org,
+        )
         base = self.param("innovation.competence_base")
         self.org["competence"][:] = np.divide(
             comp, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
-        # champions counted by index (the same whole numbers as summing the flags, in far less time)
-        self.champions_org = (
-            np.bincount(employer[staff.champion], minlength=self.n_orgs).astype(np.float64)
-            * self.model.person_weight
-        )
-        self._update_champion_factor()
-
-    def _update_champion_factor(self) -> None:
-        density = np.divide(
+        bookkeeping.champion_factor(
             self.champions_org,
             self.headcount_org,
-            out=np.zeros(self.n_orgs),
-            where=self.headcount_org > 0,
+            self.param("innovation.champion_density_ref"),
+            self.org["champion_factor"],
         )
-        self.org["champion_factor"][:] = density / self.param("innovation.champion_density_ref")
 
     # ------------------------------------------------------------------------------------------------
     # outputs
@@ -586,7 +659,8 @@ class InnovationLayer:
                 "generation": np.tile(self.solutions.generation[ever], t_n),
                 "adopters": hist[:, ever].ravel(),
                 "n_target_orgs": np.tile(n_target, t_n),
-            }
+            },
+            copy=False,  # every column is a new array
         )
 
     def coverage_table(self, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -610,7 +684,8 @@ class InnovationLayer:
                     t_n,
                 ),
                 "coverage": hist[:, ever].ravel(),
-            }
+            },
+            copy=False,  # every column is a new array
         )
 
     def summary(self) -> dict[str, float]:
@@ -694,31 +769,11 @@ class InnovationLayer:
     # ------------------------------------------------------------------------------------------------
     # records
 
-    def _record_histories(self, t: int) -> None:
-        self._adoption_rows[t] = self.solutions.adopters[: self.solutions.n].astype(np.int32)
-        # types.coverage: written by pipeline_stats_step
-        self._coverage_rows[t] = self.types.coverage[: self.types.n].astype(np.float64)
-        self._months_recorded = t + 1
-
-    def _record_pipeline(self, t: int) -> None:
-        """The month's events and pipeline stocks, by sector."""
+    def _record_frictionless_stats(self, t: int) -> None:
+        """The Bass check's one solution targets every sector: its stocks go on the 'all' row."""
         rec = self.model.recorder
-        stats = self._pipeline_stats
-        rec.record_flows(t, PIPELINE_FLOWS, np.concatenate([self.counts, stats[:, :-1]]).T)
-        if self.frictionless:  # the one solution targets every sector: counted on the 'all' row
-            for i, name in enumerate(PIPELINE_STATS):
-                rec.record_total(t, name, stats[i, -1])
-
-    def _record_money(self, t: int, failed: int, scaled: int) -> None:
-        rec = self.model.recorder
-        growth = (1.0 + self.uncertainty("budget_growth") / 100.0) ** (t / 12.0)
-        additional = self.cost_dkk.sum(axis=1) - self.base_cost_dkk * growth
-        rec.record_flow(t, "public_cost_dkk", additional)
-        rec.record_total(t, "startups_founded", float(self.startups_founded_month))
-        rec.record_total(t, "startups_failed", float(failed))
-        stats = self._money_stats
-        for name in ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active"):
-            rec.record_total(t, name, float(stats[MONEY_STATS.index(name)]))
+        for i, name in enumerate(PIPELINE_STATS):
+            rec.record_total(t, name, self._pipeline_stats[i, -1])
 
 
 def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray:
@@ -741,7 +796,8 @@ def _grown(table: np.ndarray, size: int, axis: int, fill=0) -> np.ndarray:
     """``table`` extended with ``fill`` along ``axis`` to ``size``."""
     shape = list(table.shape)
     shape[axis] = size
-    out = np.full(shape, fill, dtype=table.dtype)
+    # zeros from np.zeros: the operating system supplies zeroed pages as they are first written
+    out = np.zeros(shape, table.dtype) if fill == 0 else np.full(shape, fill, table.dtype)
     out[tuple(slice(0, n) for n in table.shape)] = table
     return out
 

@@ -2,7 +2,11 @@
 
 Each ``Company`` is a ``mesa.Agent`` (identity, kind) with its row in ``CompanyTable``
 (``sim.model.innovation.state``), where the monthly bookkeeping (cash, burn, revenue, failure, growth) runs
-compiled over all companies. Three named steps:
+compiled over all companies. A company's row is written when it is founded; its agent is registered with
+Mesa when the model's agents are next read (``register_companies``, called by
+``HealthSystemModel.agents``, ``agents_by_type`` and ``agent_types``), in the order the companies were
+founded and so with the same ids: a run that never reads its agents (``sim.run``) does not pay about ten
+microseconds per company (some 1,200 a run). Three named steps:
 
 - ``founding_step``: new start-ups, from the funding climate and from clinical/research collaboration;
 - ``development_step``: companies develop new solutions: successors of existing types or new types
@@ -39,6 +43,7 @@ from sim.model.innovation.state import (
     K_PROGRAMMES,
     KIND_NAMES,
     LARGE,
+    M_RESEARCH_SCALE,
     SCALED,
     SME,
     STARTUP,
@@ -56,6 +61,7 @@ __all__ = [
     "CompanyTable",
     "company_finance_step",
     "create_companies",
+    "register_companies",
     "development_step",
     "found_companies",
     "founding_step",
@@ -85,16 +91,22 @@ class Company(mesa.Agent):
 
 
 def create_companies(layer, kind: int, n: int, t: int) -> np.ndarray:
-    """Found ``n`` companies of one kind: a ``Company`` agent each, and their rows (``found_companies``).
-    Returns the rows."""
+    """Found ``n`` companies of one kind: their rows (``found_companies``); each gets its ``Company``
+    agent when the model's agents are next read (``register_companies``). Returns the rows."""
     comp = layer.companies
     if comp.reserve(n):
         layer.grow_tables()
     first = comp.n
     found_companies(t, layer.kernel_state(inputs=False), kind, n)
-    for i in range(first, first + n):
-        Company(layer.model, i, kind)
     return np.arange(first, first + n)
+
+
+def register_companies(layer) -> None:
+    """A ``Company`` agent for every company row that has none yet, in row (founding) order."""
+    kinds = layer.companies.kind
+    for i in range(layer.companies_registered, layer.companies.n):
+        Company(layer.model, i, int(kinds[i]))
+    layer.companies_registered = layer.companies.n
 
 
 @jit(entry=True)
@@ -123,19 +135,36 @@ def found_companies(t: int, st, kind: int, n: int) -> None:
         comp.size[0] = c + 1
 
 
-def founding_step(layer, t: int, rng: np.random.Generator) -> int:
+def founding_step(layer, t: int) -> int:
     """New start-ups this month: a base rate scaled by the funding climate, plus spin-outs from active
     research and strategic partnerships, in proportion to their scale (a project's pilot, a strategic
     partner's organisation, in reference sizes: so that the same country split into fewer, larger
-    organisations spins out as many). Returns the number founded."""
+    organisations spins out as many). Their number is drawn from the companies stream, and they are
+    founded, in one compiled call (``found_startups``). Returns the number founded."""
     p = layer.param
     rate = p("companies.startups_founded_year") / 12 * layer.uncertainty("funding_climate")
-    research = layer.stock("partnership_scale_research_or_strategic")
-    rate += p("companies.founding_per_partnership") * research
-    founded = int(rng.poisson(rate))
-    if founded:
+    founded, done = found_startups(
+        t, layer.kernel_state(inputs=False), rate, p("companies.founding_per_partnership")
+    )
+    if not done:  # the company table was full: grown first
         create_companies(layer, STARTUP, founded, t)
     return founded
+
+
+@jit(entry=True)
+def found_startups(t: int, st, base_rate: float, per_partnership: float) -> tuple[int, bool]:
+    """Draw this month's new start-ups (Poisson, ``base_rate`` plus ``per_partnership`` per reference
+    size of research and strategic partnerships) and found them if the company table has room.
+    Returns (number drawn, whether they are founded)."""
+    rate = base_rate
+    rate += per_partnership * st.money_stats[M_RESEARCH_SCALE]
+    n = st.rng_companies.poisson(rate)
+    if n == 0:
+        return 0, True
+    if st.comp.size[0] + n > len(st.comp.kind):
+        return n, False
+    found_companies(t, st, STARTUP, n)
+    return n, True
 
 
 @jit

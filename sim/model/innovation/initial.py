@@ -114,13 +114,12 @@ def initial_companies(layer, rng: np.random.Generator) -> None:
 def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) -> None:
     """Two solutions per archetype from established firms (the incumbent proven where used) and the
     coverage each using organisation has at the start of ``start_year``."""
-    from sim.model.innovation.events import licence_price_fte_year
+    from sim.model.innovation import bookkeeping
 
     cat = layer.catalogue
     use = load_starting_use()
     established = np.flatnonzero(layer.companies.kind[: layer.companies.n] != STARTUP)
     st = layer.kernel_state()
-    par = layer.params[0]
     for k, arch in enumerate(cat.archetypes):
         start = use.get(arch.key)
         share = start.share_at(start_year) if start is not None else 0.0
@@ -186,6 +185,6 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         np.minimum(layer.region_contracts[incumbent], 1.0, out=layer.region_contracts[incumbent])
         layer.solutions.adopters[incumbent] += len(users)
         st = layer.kernel_state(inputs=False)
-        layer.eng.price_fte_year[rows] = licence_price_fte_year(par, st, incumbent)
+        layer.eng.price_fte_year[rows] = bookkeeping.licence_price(st, incumbent)
         layer.eng.effect[rows] = layer.solutions.true_effect[incumbent]
         layer.add_active(rows)

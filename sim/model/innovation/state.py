@@ -115,6 +115,7 @@ MONEY_STATS = (
     "partnerships_active",
     "partnership_scale_research_or_strategic",  # summed scale, in reference sizes (spin-outs)
 )
+M_RESEARCH_SCALE = MONEY_STATS.index("partnership_scale_research_or_strategic")
 # public spending of the month by purpose, columns of ``st.cost`` [sectors, purposes]
 COST_PURPOSES = (
     "pilots",
@@ -181,19 +182,22 @@ class Table:
         return len(getattr(self, next(iter(self.FIELDS))))
 
     def reserve(self, extra: int) -> bool:
-        """Make room for ``extra`` more rows; returns whether the arrays were reallocated."""
-        grown = False
-        while self.n + extra > self.capacity:
-            for name in self.FIELDS:
-                arr = getattr(self, name)
-                more = np.zeros_like(arr)
-                if name in self.DEFAULTS:
-                    more[:] = self.DEFAULTS[name]
-                setattr(self, name, np.concatenate([arr, more]))
-            grown = True
-        if grown:
-            self._view = None
-        return grown
+        """Make room for ``extra`` more rows (the capacity doubled as often as needed, the arrays
+        reallocated once); returns whether the arrays were reallocated."""
+        old = capacity = self.capacity
+        while self.n + extra > capacity:
+            capacity *= 2
+        if capacity == old:
+            return False
+        for name in self.FIELDS:
+            arr = getattr(self, name)
+            grown = np.zeros((capacity, *arr.shape[1:]), arr.dtype)
+            grown[:old] = arr
+            if name in self.DEFAULTS:
+                grown[old:] = self.DEFAULTS[name]
+            setattr(self, name, grown)
+        self._view = None
+        return True
 
     def add(self, **values) -> np.ndarray:
         """Append rows given as equal-length arrays (scalars broadcast); returns their indices."""

@@ -1,0 +1,260 @@
+"""The compiled bookkeeping between the model and the innovation layer (``sim.model.innovation.bookkeeping``)
+gives the same numbers, bit for bit, as the numpy expressions it replaced; the layer's fused month keeps
+its views consistent; companies get their Mesa agents, in founding order, when the agents are read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model.innovation import bookkeeping
+from sim.model.innovation.companies import Company
+from sim.model.model import DEFAULT_SCENARIO
+
+N_ORGS, N_PROF = 37, 5
+
+
+def _wide(rng: np.random.Generator, shape) -> np.ndarray:
+    """Positive numbers over six orders of magnitude (rounding differs if the order of operations does)."""
+    return rng.random(shape) * 10.0 ** rng.uniform(-3, 3, shape)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(11)
+
+
+def test_month_inputs_are_the_numpy_copies_sizes_and_region_shares(rng):
+    supply_in, demand_in, strain_in = (_wide(rng, (N_ORGS, N_PROF)) for _ in range(3))
+    region = rng.integers(0, 4, N_ORGS)
+    region[region == 3] = 2  # region 3 has no organisation: its weight is 0
+    supply, demand, strain = (np.zeros((N_ORGS, N_PROF)) for _ in range(3))
+    size, share, weight = np.zeros(N_ORGS), np.zeros(N_ORGS), np.zeros(4)
+    bookkeeping.month_inputs(
+        supply_in, demand_in, strain_in, supply, demand, strain, size, region, share, weight
+    )
+    np.testing.assert_array_equal(supply, supply_in)
+    np.testing.assert_array_equal(demand, demand_in)
+    np.testing.assert_array_equal(strain, strain_in)
+    expected_size = supply_in.sum(axis=1)
+    by_region = np.bincount(region, weights=expected_size, minlength=4)
+    np.testing.assert_array_equal(size, expected_size)
+    np.testing.assert_array_equal(share, expected_size / by_region[region])
+    np.testing.assert_array_equal(weight, by_region / by_region.sum())
+    assert weight[3] == 0.0
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 7, 8, 9, 15, 16, 17, 127, 128, 129, 200, 300, 1000])
+def test_numpy_sum_adds_in_numpys_order(rng, n):
+    rows = _wide(rng, (40, n)) * np.where(rng.random((40, n)) < 0.5, -1.0, 1.0)
+    expected = rows.sum(axis=1)
+    got = np.array([bookkeeping.numpy_sum(row) for row in rows])
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(got, [row.sum() for row in rows])
+    if n >= 8:  # the order matters for these numbers: one by one would differ somewhere
+        one_by_one = np.zeros(len(rows))
+        for j in range(n):
+            one_by_one += rows[:, j]
+        assert (one_by_one != expected).any()
+
+
+def test_divide_follows_numpy_for_zero_denominators():
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for a, b in [(1.0, 0.0), (-1.0, 0.0), (0.0, 0.0), (1.0, -0.0), (3.0, 2.0)]:
+            expected = np.float64(a) / np.float64(b)
+            got = bookkeeping._divide(a, b)
+            assert (np.isnan(expected) and np.isnan(got)) or got == expected
+
+
+def test_additional_hours_are_the_numpy_expression(rng):
+    freed, work, demand, supply, bfs, bws = (_wide(rng, (N_ORGS, N_PROF)) for _ in range(6))
+    maintenance = 0.137
+    gross, extra = bookkeeping.additional_hours(freed, work, demand, supply, bfs, bws, maintenance)
+    base_freed = demand * bfs
+    np.testing.assert_array_equal(gross, freed - base_freed)
+    np.testing.assert_array_equal(extra, work - (supply * bws + maintenance * base_freed))
+
+
+@pytest.mark.parametrize("rule", [0, 1, 2])
+def test_cash_kept_is_the_numpy_expression(rng, rule):
+    gross, work, supply, demand = (_wide(rng, (N_ORGS, N_PROF)) for _ in range(4))
+    cost, realised, factor = 612_345.6, 0.7, 0.55
+    start = _wide(rng, N_ORGS)
+    kept = start.copy()
+    bookkeeping.keep_cash(gross, work, supply, demand, rule, cost, realised, factor, kept)
+    if rule == 0:
+        expected = start + np.zeros(N_ORGS)
+    else:
+        net = np.maximum(gross - work, 0.0)
+        if rule == 1:
+            net = np.minimum(net, np.maximum(supply + net - demand, 0.0))
+        expected = start + net.sum(axis=1) * cost / 12.0 * realised * factor
+    np.testing.assert_array_equal(kept, expected)
+
+
+def _staff(rng, n=5_000):
+    employer = rng.integers(0, N_ORGS, n).astype(np.int32)
+    competence = rng.random(n).astype(np.float32)
+    alive = rng.random(n) < 0.9
+    champion = alive & (rng.random(n) < 0.1)
+    return employer, competence, alive, champion
+
+
+def test_staff_statistics_are_the_numpy_bincounts(rng):
+    employer, competence, alive, champion = _staff(rng)
+    head_g = rng.integers(0, 50, N_ORGS * N_PROF)
+    head_g[:N_PROF] = 0  # an organisation with no one: its champion density is 0
+    weight = 10.0
+    comp, champions = np.zeros(N_ORGS), np.zeros(N_ORGS)
+    head = bookkeeping.staff_stats(
+        employer, competence, alive, champion, head_g, weight, comp, champions
+    )
+    np.testing.assert_array_equal(head, head_g.reshape(N_ORGS, -1).sum(axis=1))
+    np.testing.assert_array_equal(
+        comp, np.bincount(employer, weights=competence * alive, minlength=N_ORGS)
+    )
+    np.testing.assert_array_equal(
+        champions, np.bincount(employer[champion], minlength=N_ORGS).astype(float) * weight
+    )
+    headcount, ref, factor = head * weight, 0.07, np.zeros(N_ORGS)
+    bookkeeping.champion_factor(champions, headcount, ref, factor)
+    density = np.divide(champions, headcount, out=np.zeros(N_ORGS), where=headcount > 0)
+    np.testing.assert_array_equal(factor, density / ref)
+    assert factor[0] == 0.0
+
+
+def test_losing_champions_is_the_numpy_update(rng):
+    employer, _, _, champion = _staff(rng)
+    champions = _wide(rng, N_ORGS) * 10
+    headcount = champions * 20 + 1
+    leavers = rng.choice(len(employer), 400, replace=False)
+    ref, factor = 0.07, np.zeros(N_ORGS)
+    expected = np.maximum(
+        champions - np.bincount(employer[leavers[champion[leavers]]], minlength=N_ORGS) * 10.0,
+        0.0,
+    )
+    bookkeeping.lose_champions(leavers, champion, employer, 10.0, champions, headcount, ref, factor)
+    np.testing.assert_array_equal(champions, expected)
+    np.testing.assert_array_equal(factor, champions / headcount / ref)
+    # no champion among the leavers: nothing changes
+    before = champions.copy()
+    bookkeeping.lose_champions(
+        np.flatnonzero(~champion)[:50], champion, employer, 10.0, champions, headcount, ref, factor
+    )
+    np.testing.assert_array_equal(champions, before)
+
+
+def test_competence_update_is_the_float32_numpy_sequence(rng):
+    n = 20_000
+    competence = rng.random(n).astype(np.float32)
+    competence[:10] = [0.0, 1.0, 0.999999, 1e-7, 0.5, 0.25, 0.75, 0.1, 0.9, 0.3]
+    group = rng.integers(0, N_ORGS * N_PROF + 1, n).astype(np.int32)  # free slots: past the end
+    covered = rng.random(N_ORGS * N_PROF).astype(np.float32)
+    gain, decay, base = np.float32(0.6), np.float32(0.15), np.float32(0.4)
+    c = competence.copy()
+    w = covered.take(np.minimum(group, covered.size - 1))
+    w *= gain
+    rest = np.subtract(np.float32(1.0), c)
+    w *= rest
+    np.subtract(c, base, out=rest)
+    rest *= decay
+    w -= rest
+    c += w
+    np.clip(c, 0.0, 1.0, out=c)
+    bookkeeping.competence_update(competence, group, covered, gain, decay, base)
+    assert competence.dtype == np.float32
+    np.testing.assert_array_equal(competence, c)
+
+
+def test_count_true(rng):
+    flags = rng.random(1_001) < 0.3
+    assert bookkeeping.count_true(flags) == int(flags.sum())
+    assert bookkeeping.count_true(np.zeros(0, bool)) == 0
+
+
+def _small_model(**overrides):
+    scenario = sim.load_scenario(DEFAULT_SCENARIO).with_overrides(
+        {
+            "world.kind": "synthetic",
+            "world.n_regions": 2,
+            "world.n_hospitals": 2,
+            "world.n_municipalities": 4,
+            "world.staff_scale": 0.02,
+            **overrides,
+        }
+    )
+    return sim.HealthSystemModel(scenario=scenario, seed=5, collect=False)
+
+
+def test_the_fused_month_keeps_the_layer_views_consistent():
+    model = _small_model()
+    layer = model.innovation
+    for _ in range(14):
+        supply_before = model.accounts.supply_fte_org.copy()  # the month's input (last month's)
+        model.step()
+        gross, work = layer.additional()
+        np.testing.assert_array_equal(model.freed_gross_fte, gross)
+        np.testing.assert_array_equal(model.innovation_work_fte, work)
+        np.testing.assert_array_equal(layer._supply, supply_before)
+        t = model.month_index - 1
+        adopters = layer.adoption_history()
+        np.testing.assert_array_equal(adopters[t], layer.adopters_by_solution())
+        np.testing.assert_array_equal(
+            layer.coverage_history()[t], layer.types.coverage[: layer.types.n]
+        )
+    assert len(layer.adoption_history()) == model.month_index
+
+
+def test_companies_get_their_agents_in_founding_order_when_agents_are_read():
+    model = _small_model()
+    for _ in range(24):
+        model.step()
+    layer = model.innovation
+    assert layer.companies.n > layer.companies_registered  # founded, not yet registered
+    companies = sorted(model.agents_by_type[Company], key=lambda a: a.unique_id)
+    assert layer.companies_registered == layer.companies.n == len(companies)
+    assert [a.index for a in companies] == list(range(layer.companies.n))
+    kinds = ("startup", "sme", "large")
+    assert [a.kind for a in companies] == [kinds[k] for k in layer.companies.kind[: len(companies)]]
+    # ids follow the organisations' without a gap, as if each company had registered when founded
+    organisations = max(a.unique_id for a in model.agents if not isinstance(a, Company))
+    assert [a.unique_id for a in companies] == list(
+        range(organisations + 1, organisations + 1 + len(companies))
+    )
+    model.step()
+    assert len(model.agents) == model.world.n + layer.companies.n  # read again: the new ones too
+
+
+def test_set_month_skips_only_months_that_would_write_the_same(tmp_path):
+    """A month whose lever values equal the last month's, with no type added, writes nothing; the
+    parameters and the scoped type columns are then what a full write gives (ramps, a programme)."""
+    text = DEFAULT_SCENARIO.read_text() + (
+        "\n[levers]\nrisk_budget = { value = 0.5, start_year = 2026, ramp_years = 1 }\n"
+        "\n[[programmes]]\n"
+        'name = "spread"\narchetypes = ["transfer_aids"]\n'
+        "levers = { spread_workflows = { value = 0.9, start_year = 2025, start_month = 6, "
+        "ramp_years = 1 } }\n"
+    )
+    path = tmp_path / "ramps.toml"
+    path.write_text(text)
+    scenario = sim.load_scenario(path).with_overrides(
+        {"world.kind": "synthetic", "world.n_municipalities": 4, "world.staff_scale": 0.02}
+    )
+    model = sim.HealthSystemModel(scenario=scenario, seed=2, collect=False)
+    layer = model.innovation
+    scoped = ("spread_workflows", "common_evaluation", "procurement_flexibility")
+    skipped = 0
+    for t in range(30):
+        written = layer._levers_written
+        layer.set_month(t)
+        skipped += layer._levers_written == written
+        params = layer.params.copy()
+        columns = [getattr(layer.types, name)[: layer.types.n].copy() for name in scoped]
+        layer._levers_written = (-2, -1)  # force a full write
+        layer.set_month(t)
+        np.testing.assert_array_equal(layer.params, params)
+        for name, column in zip(scoped, columns, strict=True):
+            np.testing.assert_array_equal(getattr(layer.types, name)[: layer.types.n], column)
+        model.step()  # writes month t again (skipped), then steps
+    assert 0 < skipped < 30
