@@ -466,8 +466,10 @@ def eligible_for_takeup(t: int, par, st, s: int, o: int) -> bool:
             # a frontier pilot: under way (it becomes the organisation's local test), kept (scaled up
             # now, also while its unit's roll-out is under way) or rejected (its unit's own verdict);
             # none bars the rest of the organisation, whatever its size. Only a unit's purchase under
-            # way (a few months) is waited for.
-            if stage == PROCUREMENT:
+            # way (a few months) is waited for, and a unit that covers nothing (yet, or any more).
+            if stage == PROCUREMENT or (
+                stage >= ROLLOUT and stage <= IN_USE and st.eng.coverage[e] <= 0.0
+            ):
                 return False
         elif stage <= IN_USE or t - st.eng.started[e] < par.reconsider_months:
             # an organisation-wide engagement that ended is reconsidered after reconsider_months
