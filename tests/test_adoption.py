@@ -151,16 +151,7 @@ def _partition_freed(root: str, scenario_name: str, n_orgs: int | None) -> tuple
         ("baseline", 40),
         ("baseline", 9),
         ("all_recommendations", 40),
-        pytest.param(
-            "all_recommendations",
-            9,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known, open (issue 11): with all recommendations a 9-organisation world frees "
-                "about 25% less than the national one (12 seeds: 0.75 in 2030 and 2035); the gap "
-                "grows as organisations get fewer (40: -7%, 20: -10%) and no single lever causes it",
-            ),
-        ),
+        ("all_recommendations", 9),
     ],
 )
 def test_partition_invariance(root, scenario_name, n_orgs):

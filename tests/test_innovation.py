@@ -285,7 +285,9 @@ def test_compiled_state_stays_consistent_every_month(root, scenario_file):
         org, sol, stage = eng.org[:n], eng.sol[:n], eng.stage[:n]
         covering = eng.coverage[:n] > 0
         rolled_out = (stage == state.ROLLOUT) | (stage == state.IN_USE)
-        adopters = rolled_out | (covering & (stage == state.PROCUREMENT))
+        # a unit keeps using its kept pilot while its organisation tests and buys the scale-up
+        scaling_up = covering & (stage >= state.PILOT) & (stage <= state.PROCUREMENT)
+        adopters = rolled_out | scaling_up
         assert (np.bincount(sol[adopters], minlength=n_sol) == sols.adopters[:n_sol]).all()
         assert (eng.coverage[:n] >= 0).all() and (eng.coverage[:n] <= eng.target[:n] + 1e-9).all()
         assert (eng.target[:n] <= 1.0).all()

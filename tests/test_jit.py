@@ -18,9 +18,9 @@ from sim.model.innovation import jit
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "data" / "small.toml"
 
-# An organisation decides 4,000 times whether to scale up a kept pilot: the compiled caller
-# (``pipeline.take_up``) inlines its callee (``events.adoption_probability``), which lives in another
-# module.
+# An organisation decides 4,000 times whether to scale up a kept pilot on the shared evidence: the
+# compiled caller (``pipeline.take_up``) inlines its callees (``events.decide``,
+# ``events.adoption_probability``), which live in another module.
 DECISIONS = f"""
 import numpy as np, sim
 from sim.model.innovation import pipeline, state
@@ -29,7 +29,10 @@ layer = model.innovation
 sol, org = 0, 0
 (e,) = layer.eng.add(org=org, sol=sol, stage=state.IN_USE, coverage=0.05, target=0.05,
                      scope=state.UNIT, effect=layer.solutions.true_effect[sol])
-layer.eng.est_effect[e] = 0.02 * layer.solutions.true_effect[sol]  # a poor estimate: rarely scaled
+# the shared evidence, always accepted, shows a poor effect: rarely scaled up
+layer.solutions.evidence_effect[sol] = 0.02 * layer.solutions.true_effect[sol]
+layer.types.common_evaluation[layer.solutions.type[sol]] = 1.0
+layer.params["common_evaluation_evidence_acceptance"] = 1.0
 layer.engagement_of[sol, org] = e
 layer.add_active(np.array([e]))
 st = layer.kernel_state()

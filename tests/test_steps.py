@@ -141,12 +141,24 @@ def test_procurement_routes_follow_the_rules(layer):
     assert set(without) <= {state.EU_TENDER, state.BELOW_THRESHOLD, state.JOINT}
 
 
+def _kept_pilot(layer, org: int, sol: int, stage: int, coverage: float, target: float) -> int:
+    """A frontier pilot kept in one unit: its purchase (PROCUREMENT), roll-out (ROLLOUT) or use."""
+    e = _engagement(layer, org, sol, stage, coverage, target)
+    layer.eng.scope[e] = state.UNIT
+    layer.eng.est_effect[e] = layer.solutions.true_effect[sol]
+    return e
+
+
+def _accept_shared_evidence(layer, typ: int, accept: bool) -> None:
+    layer.types.common_evaluation[typ] = 1.0 if accept else 0.0
+    layer.params["common_evaluation_evidence_acceptance"] = 1.0 if accept else 0.0
+
+
 def test_scaling_up_a_kept_pilot_keeps_its_unit_until_the_new_contract(layer):
     typ, org = _municipal_type_and_org(layer)
     sol = _new_solution(layer, typ, 0.6)
-    e = _engagement(layer, org, sol, state.IN_USE, 0.05, 0.05)
-    layer.eng.scope[e] = state.UNIT
-    layer.eng.est_effect[e] = 0.6
+    e = _kept_pilot(layer, org, sol, state.IN_USE, 0.05, 0.05)
+    _accept_shared_evidence(layer, typ, True)
     st = layer.kernel_state(inputs=False)
     par = layer.params[0]
     for seed in range(50):  # the decision is a draw; a good solution is scaled up soon
@@ -161,6 +173,59 @@ def test_scaling_up_a_kept_pilot_keeps_its_unit_until_the_new_contract(layer):
         layer, 2, lambda t, par, st: pipeline.procurement_step(t, par, st, np.random.default_rng(0))
     )
     assert layer.eng.stage[e] == state.IN_USE and layer.eng.scope[e] == state.UNIT
+
+
+def test_scaling_up_a_kept_pilot_runs_the_organisations_own_local_test(layer):
+    """One unit's pilot does not stand in for the local test of the whole organisation (issue 11):
+    without shared evidence, the scale-up starts with a test sized by the organisation, while the unit
+    keeps the solution; a declined scale-up leaves it in its unit."""
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.6)
+    e = _kept_pilot(layer, org, sol, state.IN_USE, 0.05, 0.05)
+    _accept_shared_evidence(layer, typ, False)
+    st = layer.kernel_state(inputs=False)
+    par = layer.params[0]
+    pipeline.take_up(1, par, st, org, sol, np.random.default_rng(0))
+    assert layer.eng.stage[e] == state.PILOT and layer.eng.scope[e] == state.ORGANISATION
+    assert layer.eng.coverage[e] == 0.05
+    size = layer.org["size_fte"][org] / par["size_ref_fte"]
+    assert layer.eng.project_fte[e] == pytest.approx(
+        par["pilot_staff_fte"] * par["local_test_share"] * size
+    )
+    layer.eng.stage[e] = state.EVALUATION
+    layer.eng.est_effect[e] = 1e-6  # a test that shows nothing: the organisation declines
+    events.decide(2, par, st, e, np.random.default_rng(0))
+    assert layer.eng.stage[e] == state.IN_USE and layer.eng.scope[e] == state.UNIT
+    assert layer.eng.coverage[e] == 0.05
+
+
+def test_a_units_rollout_does_not_bar_its_organisation(layer):
+    """A unit's roll-out of its kept pilot (months to years) does not keep the rest of the organisation
+    from taking the solution up; only the unit's purchase under way does (issue 11)."""
+    typ, org = _municipal_type_and_org(layer)
+    sol = _new_solution(layer, typ, 0.6)
+    e = _kept_pilot(layer, org, sol, state.ROLLOUT, 0.01, 0.05)
+    st = layer.kernel_state(inputs=False)
+    par = layer.params[0]
+    assert pipeline.eligible_for_takeup(1, par, st, sol, org)
+    layer.eng.stage[e] = state.PROCUREMENT
+    assert not pipeline.eligible_for_takeup(1, par, st, sol, org)
+
+
+def test_a_kept_pilot_is_scaled_up_only_under_the_successor_rule(layer):
+    """An organisation that uses a solution of the type organisation-wide scales up a unit's pilot of
+    another only if its evidence beats the one in use by the upgrade margin, as for any take-up."""
+    typ, org = _municipal_type_and_org(layer)
+    better, weaker = _new_solution(layer, typ, 0.5), _new_solution(layer, typ, 0.3)
+    _engagement(layer, org, better, state.IN_USE, 0.7, 0.7)
+    _kept_pilot(layer, org, weaker, state.IN_USE, 0.05, 0.05)
+    _month(layer, 1)  # the type's effect in use, as each month starts
+    st = layer.kernel_state(inputs=False)
+    assert not pipeline.eligible_for_takeup(1, layer.params[0], st, weaker, org)
+    stronger = _new_solution(layer, typ, 0.9)
+    _kept_pilot(layer, org, stronger, state.IN_USE, 0.05, 0.05)
+    st = layer.kernel_state(inputs=False)
+    assert pipeline.eligible_for_takeup(1, layer.params[0], st, stronger, org)
 
 
 def test_the_adoption_decision_rises_with_the_estimated_effect(layer):

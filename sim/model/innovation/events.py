@@ -534,6 +534,27 @@ def try_start_pilot(t: int, par, st, org: int, sol: int, via: int, committed: bo
 
 
 @jit
+def try_start_scaleup_test(t: int, par, st, e: int) -> bool:
+    """The local test with which an organisation starts scaling up a frontier pilot its unit keeps
+    (engagement ``e``): as ``try_start_pilot`` for a later adopter of a proven solution, sized by the
+    organisation (``test_scale``), on the same engagement, whose unit keeps using the solution meanwhile.
+    Needs free project time and money; returns whether it started."""
+    org, sol = st.eng.org[e], st.eng.sol[e]
+    cost = pilot_cost_dkk(par, st, org, sol)
+    staff = par.pilot_staff_fte * test_scale(par, st, org, sol)
+    if free_capacity_fte(st, org) < staff or not can_pay(par, st, org, cost, True):
+        return False
+    pay(par, st, org, cost, K_PILOTS, True)
+    st.eng.stage[e] = PILOT
+    st.eng.timer[e] = pilot_months(par, st, sol)
+    st.eng.project_fte[e] = staff
+    st.orgs.used_fte[org] += staff
+    st.comp.revenue_month[st.sols.company[sol]] += par.pilot_company_share * cost
+    count(st, C_PILOTS, org)
+    return True
+
+
+@jit
 def adoption_probability(par, st, e: int) -> float:
     """Probability that an organisation adopts a solution it has evaluated (or whose shared evidence it
     accepts).
@@ -588,8 +609,21 @@ def decide(t: int, par, st, e: int, rng) -> bool:
             st.sols.evidence[sol] = EVALUATED
         enter_procurement(t, par, st, e, rng)
         return True
+    if st.eng.coverage[e] > 0.0:  # a kept pilot's scale-up declined: it stays in its unit
+        keep_in_unit(par, st, e)
+        return False
     st.eng.stage[e] = REJECTED
     return False
+
+
+@jit
+def keep_in_unit(par, st, e: int) -> None:
+    """A frontier pilot kept in its unit whose scale-up across the organisation was declined or not
+    bought: back to its unit, in use (or its unit's roll-out resumed)."""
+    eng = st.eng
+    done = eng.target[e] - eng.coverage[e] <= par.rollout_done_share * eng.target[e]
+    eng.stage[e] = IN_USE if done else ROLLOUT
+    eng.scope[e] = UNIT
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -694,7 +728,9 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     follows competence. A joint procurement gives its whole scope a contract to call off; any contract
     adds the organisation's staff share of its region to the region's contract share
     (``contract_share``). Units with incentives get a staff bonus per adoption (lever
-    ``incentive_structures``; [incentives] staff_bonus_dkk_per_adoption).
+    ``incentive_structures``; [incentives] staff_bonus_dkk_per_adoption). ``adopted`` is the month this
+    roll-out starts, also for a kept unit's scale-up: the window of scale-up finance
+    (``pay_extension``) opens for the organisation's roll-out, not only for its unit's.
     """
     eng, sols, orgs = st.eng, st.sols, st.orgs
     org, sol = eng.org[e], eng.sol[e]
@@ -711,9 +747,10 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
     else:
         target = rng.beta(mean * concentration, (1.0 - mean) * concentration)
         eng.target[e] = max(target, eng.coverage[e], min(unit, 1.0))
-    if eng.coverage[e] <= 0.0:
+    first = eng.coverage[e] <= 0.0
+    if first:
         sols.adopters[sol] += 1
-        eng.adopted[e] = t
+    eng.adopted[e] = t
     eng.stage[e] = ROLLOUT
     eng.effect[e] = sols.true_effect[sol]
     if eng.scope[e] == ORGANISATION and sols.evidence[sol] == EVALUATED:
@@ -723,7 +760,7 @@ def start_rollout(t: int, par, st, e: int, rng) -> None:
         st.region_contracts[sol, r] = 1.0
         if par.joint_procurement > 1.5:
             st.national_contract[sol] = True
-    elif eng.adopted[e] == t:  # its own contract adds its share of the region
+    elif first:  # its own contract adds its share of the region
         st.region_contracts[sol, r] = min(st.region_contracts[sol, r] + orgs.region_share[org], 1.0)
     bonus = par.incentive_structures * par.staff_bonus_dkk_per_adoption
     if bonus > 0.0:
@@ -820,4 +857,5 @@ __all__ = [
     "target_staff",
     "training_fte",
     "try_start_pilot",
+    "try_start_scaleup_test",
 ]

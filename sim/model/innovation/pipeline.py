@@ -33,18 +33,17 @@ from sim.model.innovation.events import (
     abandon,
     add_engagement,
     addressable_fte,
-    adoption_probability,
     affordable_share,
     choose_weighted,
     complexity_score,
     count,
     decide,
     end_engagement,
-    enter_procurement,
     evaluation_cost_dkk,
     evaluation_months,
     evaluation_noise,
     free_capacity_fte,
+    keep_in_unit,
     ownership,
     pay,
     pay_extension,
@@ -56,6 +55,7 @@ from sim.model.innovation.events import (
     target_staff,
     training_fte,
     try_start_pilot,
+    try_start_scaleup_test,
 )
 from sim.model.innovation.jit import jit
 from sim.model.innovation.partnerships import open_challenges, partnership_step, partnership_work
@@ -130,10 +130,10 @@ def begin_month(t: int, par, st) -> None:
         k = type_of[s]
         if coverage[e] > 0.0:  # rolled out, in use (or a kept pilot being scaled up)
             type_coverage[o, k] += coverage[e]
-            if scope[e] == ORGANISATION:
+            if scope[e] == ORGANISATION and stage[e] >= ROLLOUT:
                 type_effect[o, k] = max(type_effect[o, k], effect[e])
             sol_coverage[s] += coverage[e] * type_weight[o, k]
-        elif stage[e] == PILOT or stage[e] == EVALUATION:
+        if stage[e] == PILOT or stage[e] == EVALUATION:  # (a kept pilot's scale-up test too)
             used_fte[o] += project_fte[e]
 
 
@@ -338,8 +338,7 @@ def procurement_step(t: int, par, st, rng) -> None:
             if (
                 eng.coverage[e] > 0.0
             ):  # a kept pilot whose scale-up was not bought: it stays in its unit
-                eng.stage[e] = IN_USE
-                eng.scope[e] = UNIT
+                keep_in_unit(par, st, e)
             else:
                 eng.stage[e] = TENDER_LOST
         else:
@@ -477,11 +476,16 @@ def eligible_for_takeup(t: int, par, st, s: int, o: int) -> bool:
         stage = st.eng.stage[e]
         if st.eng.scope[e] == UNIT:
             # a frontier pilot: under way (it becomes the organisation's local test), kept (scaled up
-            # now) or rejected (its unit's own verdict); none bars the rest of the organisation,
-            # whatever its size. Only a unit's purchase or roll-out under way is waited for.
-            return stage == PILOT or stage == EVALUATION or stage >= IN_USE
-        # an organisation-wide engagement that ended is reconsidered after reconsider_months
-        return stage > IN_USE and t - st.eng.started[e] >= par.reconsider_months
+            # now, also while its unit's roll-out is under way) or rejected (its unit's own verdict);
+            # none bars the rest of the organisation, whatever its size. Only a unit's purchase under
+            # way (a few months) is waited for, and a unit that covers nothing (yet, or any more).
+            if stage == PROCUREMENT or (
+                stage >= ROLLOUT and stage <= IN_USE and st.eng.coverage[e] <= 0.0
+            ):
+                return False
+        elif stage <= IN_USE or t - st.eng.started[e] < par.reconsider_months:
+            # an organisation-wide engagement that ended is reconsidered after reconsider_months
+            return False
     own = st.orgs.type_effect[o, st.sols.type[s]]
     return own <= 0.0 or st.sols.evidence_effect[s] > own * (1.0 + par.upgrade_margin)
 
@@ -500,16 +504,24 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
     kept = st.engagement_of[sol, org]
     if kept >= 0 and st.eng.stage[kept] > IN_USE:  # reconsidered after it ended: start afresh
         kept = -1
-    if kept >= 0 and st.eng.stage[kept] < IN_USE:  # a frontier pilot under way: the local test now
+    if kept >= 0 and (st.eng.stage[kept] == PILOT or st.eng.stage[kept] == EVALUATION):
+        # a frontier pilot under way: the local test now
         st.eng.scope[kept] = ORGANISATION
         return
-    if (
-        kept >= 0
-    ):  # scale up a kept frontier pilot: the organisation's own evaluation is its evidence
+    if kept >= 0:
+        # scale up a frontier pilot its unit keeps: a take-up like the others (below), on the unit's
+        # engagement. One unit's pilot is not the organisation's local test, which is sized by the
+        # organisation (``events.test_scale``); else an organisation large enough to hold a frontier
+        # pilot of every solution would skip the tests smaller ones run.
+        k = st.sols.type[sol]
         st.eng.scope[kept] = ORGANISATION
-        if rng.random() < adoption_probability(par, st, kept):
-            enter_procurement(t, par, st, kept, rng)
-        else:
+        if rng.random() < st.types.common_evaluation[k] * par.common_evaluation_evidence_acceptance:
+            noise = evaluation_noise(par, st, k)
+            st.eng.est_effect[kept] = st.sols.evidence_effect[sol] * math.exp(
+                rng.normal(-0.5 * noise * noise, noise)
+            )
+            decide(t, par, st, kept, rng)
+        elif not try_start_scaleup_test(t, par, st, kept):
             st.eng.scope[kept] = UNIT
         return
     if par.frictionless > 0.5:

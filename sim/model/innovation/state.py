@@ -332,8 +332,9 @@ class Engagements(Table):
     there IN_USE; a successor rolling out in the same organisation takes over covered work first.
 
     Attributes (per engagement): org, sol; stage and the months left in it (``timer``); month started and
-    rolled out (-1 until then); coverage and its target; the solution's true effect (the realised effect
-    on covered work also follows the organisation's competence, ``pipeline.freed_hours_step``); the
+    month its current roll-out started (-1 until then; a kept unit's scale-up restarts it); coverage and
+    its target; the solution's true effect (the realised effect on covered work also follows the
+    organisation's competence, ``pipeline.freed_hours_step``); the
     organisation's estimate of the effect; route in (``via``); procurement route; whether the procurement
     will be lost (set when it starts); the yearly licence price per covered addressable FTE; the staff FTE
     its pilot or local test and evaluation take; its scope: UNIT (a frontier pilot kept in the unit that
