@@ -26,6 +26,7 @@ HEADLINES = (
     "public_cost_dkk_cum",
     "staff_lost_attrition",
     "abandonments_cum",
+    "solution_types_created_cum",  # transformative_focus's declared benefit: more new solution types
 )
 
 
