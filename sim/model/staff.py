@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.demography import PROFESSIONS
 
 N_PROF = len(PROFESSIONS)
@@ -189,22 +190,13 @@ class StaffArrays:
         """Change people's FTE fractions; returns the change per person."""
         delta = fte - self.fte[idx]
         self.fte[idx] = fte
-        self.fte_g += np.bincount(self.group[idx], weights=delta, minlength=self.n_groups + 1)[
-            : self.n_groups
-        ]
+        kernels.count_into(self.head_g, self.fte_g, self.group[idx], delta, 1, False)
         return delta
 
     def _count(self, group: np.ndarray, fte: np.ndarray, sign: int) -> None:
         """Add (sign +1) or remove (-1) people of ``group`` with ``fte`` to or from the counters."""
-        g = self.n_groups + 1
-        heads = np.bincount(group, minlength=g)[: self.n_groups]
-        ftes = np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
-        if sign > 0:
-            self.head_g += heads
-            self.fte_g += ftes
-        else:
-            self.head_g -= heads
-            self.fte_g -= ftes
+        # one compiled pass: the numbers of np.bincount (with and without weights) added to the counters
+        kernels.count_into(self.head_g, self.fte_g, group, fte, sign, True)
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
         """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
@@ -383,7 +375,15 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, np.int64)
     expected = n * p
     size = int(expected + 6.0 * math.sqrt(expected) + 16)
-    positions = _geometric(p, size, rng).cumsum() - 1
+    # _geometric's inversion, its cumulative sum and the cut in one compiled pass
+    if 1e-9 <= p < 0.3:
+        positions, below = kernels.thinning_positions(
+            rng.standard_exponential(size), -math.log1p(-p), n
+        )
+        if below < size:
+            return positions[:below]
+    else:
+        positions = _geometric(p, size, rng).cumsum() - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
         more = np.cumsum(_geometric(p, size, rng)) + positions[-1]
         positions = np.concatenate([positions, more])
@@ -469,7 +469,11 @@ class RowChooser:
     ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
     """
 
-    def __init__(self, weights: np.ndarray) -> None:
+    def __init__(self, weights: np.ndarray | None = None, cum: np.ndarray | None = None) -> None:
+        if cum is not None:  # rows already built (see destination_weights)
+            self.n_cols = cum.shape[1]
+            self.cum = cum.ravel()
+            return
         n_rows, self.n_cols = weights.shape
         cum = np.add.accumulate(weights, axis=1)  # non-negative: a row's last value is its sum
         if not (cum[:, -1] > 0).all():
@@ -489,12 +493,11 @@ class RowChooser:
 def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
     """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
     zero outside the sector, uniform within the sector where nothing is known."""
-    in_sector = (org_sector == np.arange(n_sectors)[:, None])[:, None, :]  # [S, 1, O]
-    out = np.where(in_sector, weights.T, 0.0)  # [S, P, O]
-    unknown = ~(out.sum(axis=2) > 0)  # [S, P]
-    if unknown.any():
-        out = np.where(in_sector & unknown[:, :, None], 1.0, out)
-    return RowChooser(out.reshape(n_sectors * N_PROF, len(org_sector)))
+    cum = np.empty((n_sectors * N_PROF, len(org_sector)))
+    # one compiled pass, the same numbers as RowChooser(rows) with rows [S * P, O] = weights.T inside
+    # the sector, zero outside, ones inside where the sector's row is all zero
+    kernels.destination_cumulative(weights, org_sector, n_sectors, cum)
+    return RowChooser(cum=cum)
 
 
 def _unique(idx: np.ndarray) -> np.ndarray:
