@@ -8,7 +8,31 @@ import numpy as np
 import pytest
 
 from sim.model import kernels
-from sim.model.staff import N_PROF, RowChooser, destination_weights
+from sim.model.staff import (
+    MAX_MOVE_MONTH,
+    MAX_QUIT_MONTH,
+    N_PROF,
+    ProfessionProfile,
+    RowChooser,
+    StaffArrays,
+    bernoulli_slots,
+    destination_weights,
+    draw_quit_propensity,
+    entry_step,
+    exit_step,
+    initial_staff,
+    move_step,
+    quit_hazard,
+    strain_factor,
+)
+
+PROFILE = ProfessionProfile(
+    mean_fte=np.array([0.89, 0.97, 0.84, 0.82, 0.9]),
+    part_time_share=np.array([0.5, 0.1, 0.71, 0.71, 0.4]),
+    retirement_age_mean=64.5,
+    retirement_age_sd=2.5,
+    graduate_age_mean=27.0,
+)
 
 
 def _numpy_destination_rows(
@@ -70,3 +94,84 @@ def test_destination_rows_with_an_empty_sector_equal_numpy():
     weights = np.arange(6 * N_PROF, dtype=float).reshape(6, N_PROF)
     got = destination_weights(weights, org_sector, 2).cum
     assert np.array_equal(got, _numpy_destination_rows(weights, org_sector, 2))
+
+
+def _numpy_entry(staff, counts, weights, profile, t, age_mean, age_sd, competence_mean, rng):
+    """The numpy chain of entry_step that ``kernels.newcomers`` replaces (the same draws)."""
+    category = np.repeat(np.arange(len(counts)), counts)
+    employer = weights.choose(category, rng).astype(np.int32)
+    profession = category % N_PROF
+    n = len(employer)
+    age = np.clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
+    retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
+    birth_month = (t - np.rint(age * 12)).astype(np.int32)
+    retire_month = (birth_month + np.rint(retire_age * 12)).astype(np.int32)
+    fte = profile.draw_fte(profession, rng)
+    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0)
+    propensity = draw_quit_propensity(n, rng)
+    return staff.add(
+        profession.astype(np.int8),
+        employer,
+        birth_month,
+        retire_month,
+        fte,
+        t,
+        competence.astype(np.float32),
+        propensity,
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_entry_step_equals_the_numpy_chain(seed):
+    n_orgs = 7
+    org_sector = np.array([0, 0, 0, 1, 1, 1, 1])
+    rng = np.random.default_rng(seed)
+    heads = rng.integers(5, 30, n_orgs * N_PROF)
+    weights = destination_weights(rng.uniform(0, 3, (n_orgs, N_PROF)), org_sector, 2)
+    counts = rng.integers(0, 40, (2, N_PROF))
+    a = initial_staff(heads, PROFILE, np.random.default_rng(1))
+    b = initial_staff(heads, PROFILE, np.random.default_rng(1))
+    got = entry_step(a, counts, weights, PROFILE, 30, 38.0, 9.0, 0.55, np.random.default_rng(seed))
+    want = _numpy_entry(
+        b, counts.ravel(), weights, PROFILE, 30, 38.0, 9.0, 0.55, np.random.default_rng(seed)
+    )
+    assert np.array_equal(got, want)
+    for name in StaffArrays.ARRAYS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    assert np.array_equal(a.head_g, b.head_g) and np.array_equal(a.fte_g, b.fte_g)
+
+
+@pytest.mark.parametrize("elasticity", [0.0, 1.5, 8.0])
+def test_exit_step_equals_the_numpy_chain(elasticity):
+    staff = initial_staff(np.full(3 * N_PROF, 400), PROFILE, np.random.default_rng(2))
+    staff.remove(np.arange(0, staff.capacity, 7))  # some free slots
+    q = np.random.default_rng(3).uniform(0.0, 0.04, 3 * N_PROF)  # some above the cap
+    strain = np.random.default_rng(4).uniform(0.5, 1.6, 3 * N_PROF)
+    _, got = exit_step(staff, q, strain, elasticity, 0, np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    cand = bernoulli_slots(staff.capacity, MAX_QUIT_MONTH, rng)
+    hazard = quit_hazard(staff, q, strain, elasticity, cand)
+    want = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
+    assert len(want) > 0 and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("elasticity", [0.0, 1.5, 8.0])
+def test_move_step_equals_the_numpy_chain(elasticity):
+    org_sector = np.array([0, 0, 1])
+    heads = np.full(3 * N_PROF, 400)
+    a = initial_staff(heads, PROFILE, np.random.default_rng(2))
+    b = initial_staff(heads, PROFILE, np.random.default_rng(2))
+    base = np.random.default_rng(3).uniform(0.0, 0.04, 3 * N_PROF)
+    strain = np.random.default_rng(4).uniform(0.5, 1.6, 3 * N_PROF)
+    weights = destination_weights(np.ones((3, N_PROF)), org_sector, 2)
+    got = move_step(a, base, strain, org_sector, weights, elasticity, 5, np.random.default_rng(6))
+    rng = np.random.default_rng(6)
+    rate = np.minimum(base * strain_factor(strain, elasticity), MAX_MOVE_MONTH)
+    cand = bernoulli_slots(b.capacity, MAX_MOVE_MONTH, rng)
+    cand = cand[b.alive[cand]]
+    want = cand[rng.random(len(cand)) * MAX_MOVE_MONTH < rate[b.group[cand]]]
+    category = org_sector[b.employer[want]] * N_PROF + b.profession[want]
+    b.set_employer(want, weights.choose(category, rng), 5)
+    assert len(want) > 0 and np.array_equal(got, want)
+    assert np.array_equal(a.employer, b.employer) and np.array_equal(a.fte_g, b.fte_g)

@@ -97,3 +97,85 @@ def destination_cumulative(
             for o in range(n_orgs):
                 out[r, o] = out[r, o] / last + r
             out[r, n_orgs - 1] = r + 1
+
+
+@_jit
+def newcomers(
+    cum: np.ndarray,
+    n_cols: int,
+    category: np.ndarray,
+    u_choice: np.ndarray,
+    age_draw: np.ndarray,
+    retire_draw: np.ndarray,
+    u_fte: np.ndarray,
+    beta_draw: np.ndarray,
+    lognormal_draw: np.ndarray,
+    t: int,
+    n_prof: int,
+    part_time_share: np.ndarray,
+    part_time_level: np.ndarray,
+    competence_shift: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The arithmetic of :func:`sim.model.staff.entry_step` after its draws, element by element:
+    employer (``RowChooser.choose``), profession, birth and retirement month, FTE
+    (``ProfessionProfile.draw_fte``), competence and quit propensity, with the same operations as the
+    numpy chain. Returns (employer int32, profession int8, birth month int32, retirement month int32,
+    fte float32, competence float32, propensity float32)."""
+    n = len(category)
+    employer = np.empty(n, np.int32)
+    profession = np.empty(n, np.int8)
+    birth_month = np.empty(n, np.int32)
+    retire_month = np.empty(n, np.int32)
+    fte = np.empty(n, np.float32)
+    competence = np.empty(n, np.float32)
+    propensity = np.empty(n, np.float32)
+    for i in range(n):
+        c = category[i]
+        pick = np.searchsorted(cum, c + u_choice[i], side="right")
+        employer[i] = min(pick - c * n_cols, n_cols - 1)
+        p = c % n_prof
+        profession[i] = p
+        age = min(max(age_draw[i], 20.0), 60.0)
+        retire_age = max(min(max(retire_draw[i], 55.0), 72.0), age + 1.0)
+        birth = np.int32(t - np.rint(age * 12))
+        birth_month[i] = birth
+        retire_month[i] = np.int32(birth + np.rint(retire_age * 12))
+        if u_fte[0, i] < part_time_share[p]:
+            level = part_time_level[p] + (u_fte[1, i] - 0.5) * 0.24
+            fte[i] = np.float32(min(max(level, 0.3), 0.97))
+        else:
+            fte[i] = np.float32(1.0)
+        competence[i] = np.float32(min(max(beta_draw[i] + competence_shift, 0.0), 1.0))
+        propensity[i] = np.float32(lognormal_draw[i])
+    return employer, profession, birth_month, retire_month, fte, competence, propensity
+
+
+@_jit
+def leaving_candidates(
+    cand: np.ndarray,
+    u: np.ndarray,
+    cap: float,
+    group: np.ndarray,
+    propensity: np.ndarray,
+    base_group: np.ndarray,
+    felt_strain: np.ndarray,
+    elasticity: float,
+) -> np.ndarray:
+    """The candidates ``cand`` (from thinning at ``cap``) that leave: ``u * cap < min(rate, cap)``
+    with rate = base x max(1 + elasticity x (felt strain - 1), 0) of their group x ``propensity``
+    (0 in the free group ``len(base_group)``); as :func:`sim.model.staff.quit_hazard` and
+    :func:`sim.model.staff.exit_step` compute it. ``propensity`` empty: no personal factor, the rate
+    capped before it is looked up (as :func:`sim.model.staff.move_step`)."""
+    n_groups = len(base_group)
+    keep = np.empty(len(cand), np.bool_)
+    personal = len(propensity) > 0
+    for i in range(len(cand)):
+        g = group[cand[i]]
+        if g < n_groups:
+            rate = base_group[g] * max(1.0 + elasticity * (felt_strain[g] - 1.0), 0.0)
+        else:
+            rate = 0.0
+        if personal:
+            rate = rate * np.float64(propensity[cand[i]])
+        keep[i] = u[i] * cap < min(rate, cap)
+    return cand[keep]

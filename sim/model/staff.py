@@ -363,6 +363,7 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
 MAX_QUIT_MONTH = 0.03
 MAX_MOVE_MONTH = 0.03
 _FREE_GROUP_HAZARD = np.zeros(1)
+_NO_PROPENSITY = np.zeros(0, np.float32)
 
 
 def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -448,8 +449,17 @@ def exit_step(
     """
     retired_idx = staff.retiring(t)
     cand = bernoulli_slots(staff.capacity, MAX_QUIT_MONTH, rng)
-    hazard = quit_hazard(staff, quit_month_group, felt_strain, elasticity, cand)
-    quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
+    # quit_hazard of the candidates and the acceptance, in one compiled pass
+    quitting = kernels.leaving_candidates(
+        cand,
+        rng.random(len(cand)),
+        MAX_QUIT_MONTH,
+        staff.group,
+        staff.quit_propensity,
+        quit_month_group,
+        felt_strain,
+        elasticity,
+    )
     if len(retired_idx) and len(quitting):
         quitting = quitting[~_in_sorted(quitting, retired_idx)]
     return retired_idx, quitting
@@ -533,10 +543,20 @@ def move_step(
     / MAX_MOVE_MONTH), so the cost is proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
     first, see :func:`destination_weights`).
     """
-    rate = np.minimum(move_month_group * strain_factor(group_strain, elasticity), MAX_MOVE_MONTH)
     cand = bernoulli_slots(staff.capacity, MAX_MOVE_MONTH, rng)
     cand = cand[staff.alive[cand]]
-    movers = cand[rng.random(len(cand)) * MAX_MOVE_MONTH < rate[staff.group[cand]]]
+    # rate = min(base x strain_factor, MAX_MOVE_MONTH) of the candidates' groups and the acceptance,
+    # in one compiled pass
+    movers = kernels.leaving_candidates(
+        cand,
+        rng.random(len(cand)),
+        MAX_MOVE_MONTH,
+        staff.group,
+        _NO_PROPENSITY,
+        move_month_group,
+        group_strain,
+        elasticity,
+    )
     if len(movers) == 0:
         return movers
     category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
@@ -587,20 +607,37 @@ def entry_step(
     if counts.sum() == 0:
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
-    employer = weights.choose(category, rng).astype(np.int32)
-    profession = category % N_PROF
-    n = len(employer)
-    age = _clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
-    retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
-    birth_month = (t - np.rint(age * 12)).astype(np.int32)  # rint: np.round to whole months
-    retire_month = (birth_month + np.rint(retire_age * 12)).astype(np.int32)
-    fte = profile.draw_fte(profession, rng)
-    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
-        np.float32
+    n = len(category)
+    # the draws of weights.choose, the age, profile.draw_retirement_age, profile.draw_fte, the
+    # competence and draw_quit_propensity, in that order; then their arithmetic in one compiled pass
+    # (age clipped to 20-60, retirement age to 55-72 and at least a year later, months rounded with
+    # rint, FTE as draw_fte, competence clipped to 0-1)
+    u_choice = rng.random(n)
+    age_draw = rng.normal(age_mean, age_sd, n)
+    retire_draw = rng.normal(profile.retirement_age_mean, profile.retirement_age_sd, n)
+    u_fte = rng.random((2, n))
+    beta_draw = rng.beta(2.0, 3.0, n)
+    lognormal_draw = rng.lognormal(-0.045, 0.3, n)
+    employer, profession, birth_month, retire_month, fte, competence, propensity = (
+        kernels.newcomers(
+            weights.cum,
+            weights.n_cols,
+            category,
+            u_choice,
+            age_draw,
+            retire_draw,
+            u_fte,
+            beta_draw,
+            lognormal_draw,
+            t,
+            N_PROF,
+            profile.part_time_share,
+            profile.part_time_level,
+            competence_mean - 0.4,
+        )
     )
-    propensity = draw_quit_propensity(n, rng)
     return staff.add(
-        profession.astype(np.int8),
+        profession,
         employer,
         birth_month,
         retire_month,
