@@ -179,3 +179,43 @@ def leaving_candidates(
             rate = rate * np.float64(propensity[cand[i]])
         keep[i] = u[i] * cap < min(rate, cap)
     return cand[keep]
+
+
+@_jit
+def move_to(
+    movers: np.ndarray,
+    u_choice: np.ndarray,
+    cum: np.ndarray,
+    n_cols: int,
+    org_sector: np.ndarray,
+    n_prof: int,
+    t: int,
+    employer: np.ndarray,
+    group: np.ndarray,
+    profession: np.ndarray,
+    fte: np.ndarray,
+    hire_month: np.ndarray,
+    head_g: np.ndarray,
+    fte_g: np.ndarray,
+) -> None:
+    """Move ``movers`` (distinct slots) to the employers drawn by ``RowChooser.choose`` (``u_choice``
+    its uniform draws) within their sector and profession, and update the counters: what
+    :func:`sim.model.staff.move_step` and ``StaffArrays.set_employer`` do, with the same numbers (the
+    movers counted out of their old groups first, then into their new ones)."""
+    n = len(movers)
+    old_group = np.empty(n, group.dtype)
+    new_group = np.empty(n, group.dtype)
+    moved_fte = np.empty(n, fte.dtype)
+    for i in range(n):
+        slot = movers[i]
+        c = org_sector[employer[slot]] * n_prof + profession[slot]
+        pick = np.searchsorted(cum, c + u_choice[i], side="right")
+        e = min(pick - c * n_cols, n_cols - 1)
+        old_group[i] = group[slot]
+        new_group[i] = e * n_prof + profession[slot]
+        moved_fte[i] = fte[slot]
+        employer[slot] = e
+        group[slot] = new_group[i]
+        hire_month[slot] = t
+    count_into(head_g, fte_g, old_group, moved_fte, -1, True)
+    count_into(head_g, fte_g, new_group, moved_fte, 1, True)

@@ -559,8 +559,23 @@ def move_step(
     )
     if len(movers) == 0:
         return movers
-    category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
-    staff.set_employer(movers, weights.choose(category, rng), t)
+    # weights.choose (its one draw) and staff.set_employer in one compiled pass
+    kernels.move_to(
+        movers,
+        rng.random(len(movers)),
+        weights.cum,
+        weights.n_cols,
+        org_sector,
+        N_PROF,
+        t,
+        staff.employer,
+        staff.group,
+        staff.profession,
+        staff.fte,
+        staff.hire_month,
+        staff.head_g,
+        staff.fte_g,
+    )
     return movers
 
 
