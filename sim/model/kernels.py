@@ -219,3 +219,36 @@ def move_to(
         hire_month[slot] = t
     count_into(head_g, fte_g, old_group, moved_fte, -1, True)
     count_into(head_g, fte_g, new_group, moved_fte, 1, True)
+
+
+@_jit
+def count_flow(
+    counts: np.ndarray, key_of_group: np.ndarray, flow: int, group: np.ndarray, idx: np.ndarray
+) -> None:
+    """``counts[key_of_group[flow, group[idx]]] += 1`` for each slot of ``idx`` (keys out of range, the
+    free group's, are not counted)."""
+    keys = key_of_group[flow]
+    for i in range(len(idx)):
+        k = keys[group[idx[i]]]
+        if k < len(counts):
+            counts[k] += 1
+
+
+@_jit
+def recorded_flows(counts: np.ndarray, person_weight: float, out: np.ndarray) -> None:
+    """The month's staff flows in persons, ``out`` [7, S * P] in ``RECORDED_STAFF_FLOWS`` order from
+    ``counts`` [5, S * P] in agents (retirements, quits, moves, graduates, outside hires): retirements,
+    quits, exits = retirements + quits, moves, graduates, outside hires, entries = graduates + hires."""
+    n = counts.shape[1]
+    for j in range(n):
+        retired = counts[0, j] * person_weight
+        quits = counts[1, j] * person_weight
+        graduates = counts[3, j] * person_weight
+        hires = counts[4, j] * person_weight
+        out[0, j] = retired
+        out[1, j] = quits
+        out[2, j] = retired + quits
+        out[3, j] = counts[2, j] * person_weight
+        out[4, j] = graduates
+        out[5, j] = hires
+        out[6, j] = graduates + hires
