@@ -22,6 +22,7 @@ from sim.model.staff import (
     exit_step,
     initial_staff,
     move_step,
+    part_time_step,
     quit_hazard,
     strain_factor,
 )
@@ -175,3 +176,28 @@ def test_move_step_equals_the_numpy_chain(elasticity):
     b.set_employer(want, weights.choose(category, rng), 5)
     assert len(want) > 0 and np.array_equal(got, want)
     assert np.array_equal(a.employer, b.employer) and np.array_equal(a.fte_g, b.fte_g)
+
+
+def test_part_time_step_equals_the_numpy_chain():
+    heads = np.full(2 * N_PROF, 300)
+    a = initial_staff(heads, PROFILE, np.random.default_rng(2))
+    b = initial_staff(heads, PROFILE, np.random.default_rng(2))
+    strain = np.random.default_rng(4).uniform(0.5, 2.5, 2 * N_PROF)
+    idx, delta = part_time_step(a, 0.05, PROFILE, strain, np.random.default_rng(8))
+    rng = np.random.default_rng(8)
+    want = bernoulli_slots(b.capacity, 0.05, rng)
+    want = want[b.alive[want]]
+    new = PROFILE.draw_fte(b.profession[want], rng)
+    new = new * (1.0 - 0.5 * np.maximum(strain[b.group[want]] - 1.0, 0.0))
+    want_delta = b.set_fte(want, np.clip(new, 0.3, 1.0).astype(np.float32))
+    assert len(want) > 0 and np.array_equal(idx, want) and np.array_equal(delta, want_delta)
+    assert np.array_equal(a.fte, b.fte) and np.array_equal(a.fte_g, b.fte_g)
+
+
+def test_recorded_flows_equal_the_numpy_chain():
+    counts = np.random.default_rng(0).integers(0, 9, (5, 2 * N_PROF))
+    out = np.empty((7, 2 * N_PROF))
+    kernels.recorded_flows(counts, 1 / 0.3, out)
+    by = counts * (1 / 0.3)
+    want = np.stack([by[0], by[1], by[0] + by[1], by[2], by[3], by[4], by[3] + by[4]])
+    assert np.array_equal(out, want)

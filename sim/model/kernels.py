@@ -252,3 +252,42 @@ def recorded_flows(counts: np.ndarray, person_weight: float, out: np.ndarray) ->
         out[4, j] = graduates
         out[5, j] = hires
         out[6, j] = graduates + hires
+
+
+@_jit
+def new_hours(
+    idx: np.ndarray,
+    u_fte: np.ndarray,
+    profession: np.ndarray,
+    group: np.ndarray,
+    felt_strain: np.ndarray,
+    part_time_share: np.ndarray,
+    part_time_level: np.ndarray,
+    fte: np.ndarray,
+    head_g: np.ndarray,
+    fte_g: np.ndarray,
+) -> np.ndarray:
+    """New FTE fractions for the slots ``idx``, as :func:`sim.model.staff.part_time_step` computes them
+    from ``ProfessionProfile.draw_fte``'s draws ``u_fte`` [2, n], set as ``StaffArrays.set_fte`` does
+    (every change computed from the old values first, then written). Returns the changes (float32)."""
+    n = len(idx)
+    new = np.empty(n, np.float32)
+    delta = np.empty(n, np.float32)
+    changed_group = np.empty(n, group.dtype)
+    for i in range(n):
+        slot = idx[i]
+        p = profession[slot]
+        if u_fte[0, i] < part_time_share[p]:
+            level = part_time_level[p] + (u_fte[1, i] - 0.5) * 0.24
+            drawn = np.float32(min(max(level, 0.3), 0.97))
+        else:
+            drawn = np.float32(1.0)
+        g = group[slot]
+        lowered = np.float64(drawn) * (1.0 - 0.5 * max(felt_strain[g] - 1.0, 0.0))
+        new[i] = np.float32(min(max(lowered, 0.3), 1.0))
+        delta[i] = new[i] - fte[slot]
+        changed_group[i] = g
+    for i in range(n):
+        fte[idx[i]] = new[i]
+    count_into(head_g, fte_g, changed_group, delta, 1, False)
+    return delta

@@ -594,10 +594,20 @@ def part_time_step(
         return np.zeros(0, np.int64), np.zeros(0)
     idx = bernoulli_slots(staff.capacity, rate_month, rng)
     idx = idx[staff.alive[idx]]
-    new = profile.draw_fte(staff.profession[idx], rng)
-    strain = felt_strain[staff.group[idx]]
-    new = _clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
-    return idx, staff.set_fte(idx, new)
+    # profile.draw_fte's draws, then the new hours (drawn, lowered by strain: the FTE times
+    # 1 - 0.5 x max(strain - 1, 0), clipped to 0.3-1) and staff.set_fte in one compiled pass
+    return idx, kernels.new_hours(
+        idx,
+        rng.random((2, len(idx))),
+        staff.profession,
+        staff.group,
+        felt_strain,
+        profile.part_time_share,
+        profile.part_time_level,
+        staff.fte,
+        staff.head_g,
+        staff.fte_g,
+    )
 
 
 def entry_step(
