@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model import kernels
+from sim.model.accounting import LabourAccounts
 from sim.model.staff import (
     MAX_MOVE_MONTH,
     MAX_QUIT_MONTH,
@@ -201,3 +202,25 @@ def test_recorded_flows_equal_the_numpy_chain():
     by = counts * (1 / 0.3)
     want = np.stack([by[0], by[1], by[0] + by[1], by[2], by[3], by[4], by[3] + by[4]])
     assert np.array_equal(out, want)
+
+
+def test_labour_accounts_equal_the_numpy_chain():
+    rng = np.random.default_rng(1)
+    demand = rng.uniform(0, 50, (30, N_PROF))
+    demand[:3] = 0.0  # no demand: no strain
+    supply = rng.uniform(0, 50, (30, N_PROF))
+    supply[3:6] = 0.0  # nobody to meet it: capped strain
+    gross, work = rng.uniform(0, 5, (2, 30, N_PROF))
+    work[6:9] = 80.0  # negative capacity, floored at 0
+    accounts = LabourAccounts(30)
+    accounts.update(demand, supply, gross, work)
+    freed = gross - work
+    capacity = np.maximum(supply + freed, 0.0)
+    strain = np.full(demand.shape, 3.0)
+    np.divide(demand, capacity, out=strain, where=capacity > 0)
+    strain[demand <= 0] = 1.0
+    strain = np.minimum(strain, 3.0)
+    assert np.array_equal(accounts.freed_fte_org, freed)
+    assert np.array_equal(accounts.capacity_fte_org, capacity)
+    assert np.array_equal(accounts.strain_org, strain)
+    assert (strain == 3.0).any() and (strain == 1.0).any()

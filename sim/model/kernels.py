@@ -291,3 +291,31 @@ def new_hours(
         fte[idx[i]] = new[i]
     count_into(head_g, fte_g, changed_group, delta, 1, False)
     return delta
+
+
+@_jit
+def labour_accounts(
+    demand: np.ndarray, supply: np.ndarray, freed_gross: np.ndarray, innovation_work: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Net freed FTE, capacity and strain [O, P] of :meth:`sim.model.accounting.LabourAccounts.update`,
+    element by element with numpy's rules (``np.maximum``/``np.minimum`` keep a NaN)."""
+    n_orgs, n_prof = demand.shape
+    freed = np.empty((n_orgs, n_prof))
+    capacity = np.empty((n_orgs, n_prof))
+    strain = np.empty((n_orgs, n_prof))
+    for o in range(n_orgs):
+        for p in range(n_prof):
+            f = freed_gross[o, p] - innovation_work[o, p]
+            c = supply[o, p] + f
+            if not (c >= 0.0 or c != c):
+                c = 0.0
+            d = demand[o, p]
+            s = d / c if c > 0 else 3.0
+            if d <= 0:
+                s = 1.0
+            if not (s <= 3.0 or s != s):
+                s = 3.0
+            freed[o, p] = f
+            capacity[o, p] = c
+            strain[o, p] = s
+    return freed, capacity, strain
