@@ -224,3 +224,25 @@ def test_labour_accounts_equal_the_numpy_chain():
     assert np.array_equal(accounts.capacity_fte_org, capacity)
     assert np.array_equal(accounts.strain_org, strain)
     assert (strain == 3.0).any() and (strain == 1.0).any()
+
+
+def test_retiring_and_remove_equal_the_numpy_chain():
+    staff = initial_staff(np.full(2 * N_PROF, 500), PROFILE, np.random.default_rng(3), horizon=240)
+    head, fte = staff.head_g.copy(), staff.fte_g.copy()
+    due_total = 0
+    for t in range(1, 60):
+        months = staff._retirement_months
+        due = staff.retiring(t)
+        # what retiring returned before: the slots filed for t, alive and still due, sorted, distinct
+        alive_due = staff._retirement_slots[months == t]
+        alive_due = alive_due[staff.alive[alive_due] & (staff.retire_month[alive_due] == t)]
+        assert np.array_equal(due, np.unique(alive_due))
+        want_head = head - np.bincount(staff.group[due], minlength=len(head) + 1)[: len(head)]
+        sums = np.bincount(staff.group[due], weights=staff.fte[due], minlength=len(head) + 1)
+        want_fte = fte - sums[: len(head)]
+        staff.remove(due)
+        assert np.array_equal(staff.head_g, want_head) and np.array_equal(staff.fte_g, want_fte)
+        assert not staff.alive[due].any() and (staff.group[due] == staff.free_group).all()
+        head, fte = want_head, want_fte
+        due_total += len(due)
+    assert due_total > 0

@@ -319,3 +319,66 @@ def labour_accounts(
             capacity[o, p] = c
             strain[o, p] = s
     return freed, capacity, strain
+
+
+@_jit
+def free_slots(
+    idx: np.ndarray,
+    group: np.ndarray,
+    fte: np.ndarray,
+    alive: np.ndarray,
+    champion: np.ndarray,
+    career_track: np.ndarray,
+    head_g: np.ndarray,
+    fte_g: np.ndarray,
+) -> None:
+    """``StaffArrays.remove`` without the free list: count the slots ``idx`` out of their groups (their
+    groups and FTE read first), then mark them free (group ``len(fte_g)``, FTE 0, no flags)."""
+    n = len(idx)
+    old_group = np.empty(n, group.dtype)
+    old_fte = np.empty(n, fte.dtype)
+    for i in range(n):
+        old_group[i] = group[idx[i]]
+        old_fte[i] = fte[idx[i]]
+    count_into(head_g, fte_g, old_group, old_fte, -1, True)
+    free_group = len(fte_g)
+    for i in range(n):
+        slot = idx[i]
+        alive[slot] = False
+        fte[slot] = 0.0
+        group[slot] = free_group
+        champion[slot] = False
+        career_track[slot] = False
+
+
+@_jit
+def due_retirements(
+    months: np.ndarray,
+    slots: np.ndarray,
+    start: int,
+    t: int,
+    alive: np.ndarray,
+    retire_month: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """``StaffArrays.retiring`` after the queue is filed: the sorted, distinct slots among the pending
+    ones (``months`` sorted, read from ``start``) whose month is ``t`` and who are still alive and due
+    at ``t``, and the new cursor (the first pending month after ``t``; ``start`` if none is due)."""
+    if start < 0 or start >= len(months) or months[start] > t:
+        return np.zeros(0, slots.dtype), start
+    end = start
+    while end < len(months) and months[end] <= t:
+        end += 1
+    due = np.empty(end - start, slots.dtype)
+    n = 0
+    for i in range(start, end):
+        slot = slots[i]
+        if months[i] == t and alive[slot] and retire_month[slot] == t:
+            due[n] = slot
+            n += 1
+    due = np.sort(due[:n])
+    keep = 0
+    for i in range(n):
+        if i == 0 or due[i] != due[keep - 1]:
+            due[keep] = due[i]
+            keep += 1
+    return due[:keep], end

@@ -168,13 +168,18 @@ class StaffArrays:
 
     def remove(self, idx: np.ndarray) -> None:
         """Free the slots of people who left."""
-        self._count(self.group[idx], self.fte[idx], -1)
-        self.alive[idx] = False
-        self.fte[idx] = 0.0
-        self.group[idx] = self.free_group
-        self.champion[idx] = False
-        self.career_track[idx] = False
-        self.free_slots.append(np.asarray(idx))
+        idx = np.asarray(idx)
+        kernels.free_slots(
+            idx,
+            self.group,
+            self.fte,
+            self.alive,
+            self.champion,
+            self.career_track,
+            self.head_g,
+            self.fte_g,
+        )
+        self.free_slots.append(idx)
 
     def set_employer(self, idx: np.ndarray, employer: np.ndarray, t: int) -> None:
         """Move people (distinct slots ``idx``) to new employers (same profession)."""
@@ -231,14 +236,16 @@ class StaffArrays:
         """Slots of people whose retirement month is ``t`` (pending retirements sorted by month)."""
         if self._retirement_queue and (t % 12 == 0 or self._retirement_cursor < 0):
             self._file_queue()
-        months, start = self._retirement_months, self._retirement_cursor
-        if start < 0 or start >= len(months) or months[start] > t:
-            return np.zeros(0, np.int64)
-        # the key in the array's own dtype: a Python int would make numpy copy the array to int64
-        end = int(months.searchsorted(months.dtype.type(t), side="right"))
-        self._retirement_cursor = end
-        due = self._retirement_slots[start:end][months[start:end] == t]
-        return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
+        # those due at t, alive and still retiring at t, sorted and distinct (one compiled pass)
+        due, self._retirement_cursor = kernels.due_retirements(
+            self._retirement_months,
+            self._retirement_slots,
+            self._retirement_cursor,
+            t,
+            self.alive,
+            self.retire_month,
+        )
+        return due
 
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
@@ -508,17 +515,6 @@ def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: 
     # the sector, zero outside, ones inside where the sector's row is all zero
     kernels.destination_cumulative(weights, org_sector, n_sectors, cum)
     return RowChooser(cum=cum)
-
-
-def _unique(idx: np.ndarray) -> np.ndarray:
-    """Sorted unique values (cheaper than np.unique for the short index arrays of a month)."""
-    if len(idx) < 2:
-        return idx
-    idx = np.sort(idx)
-    keep = np.empty(len(idx), dtype=bool)
-    keep[0] = True
-    np.not_equal(idx[1:], idx[:-1], out=keep[1:])
-    return idx[keep]
 
 
 def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarray:
