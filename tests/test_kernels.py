@@ -231,8 +231,8 @@ def test_retiring_and_remove_equal_the_numpy_chain():
     head, fte = staff.head_g.copy(), staff.fte_g.copy()
     due_total = 0
     for t in range(1, 60):
-        months = staff._retirement_months
         due = staff.retiring(t)
+        months = staff._retirement_months  # filed (if it was due) by the call
         # what retiring returned before: the slots filed for t, alive and still due, sorted, distinct
         alive_due = staff._retirement_slots[months == t]
         alive_due = alive_due[staff.alive[alive_due] & (staff.retire_month[alive_due] == t)]
