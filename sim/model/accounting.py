@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import outputs
+from sim.model import kernels
 from sim.model.demography import PROFESSIONS, SECTORS
 
 SECTOR_ROWS = (*SECTORS, "all")
@@ -57,13 +58,11 @@ class LabourAccounts:
         self.supply_fte_org = supply_fte
         self.freed_gross_fte_org = freed_gross_fte
         self.innovation_work_fte_org = innovation_work_fte
-        self.freed_fte_org = freed_gross_fte - innovation_work_fte
-        self.capacity_fte_org = np.maximum(supply_fte + self.freed_fte_org, 0.0)
-        # no demand -> no strain; demand but nobody to meet it -> capped strain
-        strain = np.full(demand_fte.shape, 3.0)
-        np.divide(demand_fte, self.capacity_fte_org, out=strain, where=self.capacity_fte_org > 0)
-        strain[demand_fte <= 0] = 1.0
-        self.strain_org = np.minimum(strain, 3.0, out=strain)
+        # freed = gross - work; capacity = max(supply + freed, 0); strain = demand / capacity, capped
+        # at 3: no demand -> no strain (1); demand but nobody to meet it -> capped strain (one pass)
+        self.freed_fte_org, self.capacity_fte_org, self.strain_org = kernels.labour_accounts(
+            demand_fte, supply_fte, freed_gross_fte, innovation_work_fte
+        )
 
     @property
     def vacancy_fte_org(self) -> np.ndarray:

@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 
 from sim.levers import LEVERS
+from sim.model import kernels
 from sim.model.accounting import LabourAccounts, Recorder
 from sim.model.demography import (
     PROFESSIONS,
@@ -305,7 +306,9 @@ class HealthSystemModel(mesa.Model):
             t,
             self.streams["exits"],
         )
-        keys = [self._flow_keys("retirements", retired), self._flow_keys("quits", quit_)]
+        counts = np.zeros((len(_FLOWS), len(SECTORS) * N_PROF), np.int64)  # [flow, S * P] in agents
+        self._count_flow(counts, "retirements", retired)
+        self._count_flow(counts, "quits", quit_)
         if self.innovation is not None:
             self.innovation.on_exits(np.concatenate([retired, quit_]))
         staff.remove(retired)
@@ -327,7 +330,7 @@ class HealthSystemModel(mesa.Model):
             t,
             self.streams["moves"],
         )
-        keys.append(self._flow_keys("moves", movers))
+        self._count_flow(counts, "moves", movers)
         part_time_step(
             staff, self.part_time_month, self.profile, self.felt_strain, self.streams["part_time"]
         )
@@ -345,7 +348,7 @@ class HealthSystemModel(mesa.Model):
                 competence_mean,
                 self.streams["graduates"],
             )
-            keys.append(self._flow_keys("graduates", idx))
+            self._count_flow(counts, "graduates", idx)
             if self.innovation:
                 self.innovation.on_new_staff(idx)
         idx = entry_step(
@@ -359,28 +362,24 @@ class HealthSystemModel(mesa.Model):
             competence_mean,
             self.streams["hiring"],
         )
-        keys.append(self._flow_keys("outside_hires", idx))
+        self._count_flow(counts, "outside_hires", idx)
         if self.innovation and len(idx):
             self.innovation.on_new_staff(idx)
-        self._record_flows(t, keys)
+        self._record_flows(t, counts)
 
-    def _flow_keys(self, flow: str, idx: np.ndarray) -> np.ndarray:
-        """Keys (flow, sector, profession) of the slots ``idx``, counted by :meth:`_record_flows`."""
-        return self._flow_key_of_group[_FLOWS.index(flow)][self.staff.group[idx]]
+    def _count_flow(self, counts: np.ndarray, flow: str, idx: np.ndarray) -> None:
+        """Count the slots ``idx`` (as they are now) into ``counts`` [flow, sector * P + profession]."""
+        kernels.count_flow(
+            counts.ravel(), self._flow_key_of_group, _FLOWS.index(flow), self.staff.group, idx
+        )
 
-    def _record_flows(self, t: int, keys: list[np.ndarray]) -> None:
-        """Count the month's flows per [sector, profession] in persons (one bincount) and record them."""
+    def _record_flows(self, t: int, counts: np.ndarray) -> None:
+        """Record the month's flows per [sector, profession] in persons from ``counts`` in agents."""
         n_sec = len(SECTORS)
-        counts = np.bincount(np.concatenate(keys), minlength=len(_FLOWS) * n_sec * N_PROF)
-        by_sp = counts.reshape(len(_FLOWS), n_sec, N_PROF) * self.person_weight
-        retired, quits, moves, graduates, hires = by_sp
-        recorded = np.empty(
-            (len(RECORDED_STAFF_FLOWS), n_sec, N_PROF)
+        recorded = np.empty((len(RECORDED_STAFF_FLOWS), n_sec, N_PROF))
+        kernels.recorded_flows(
+            counts, self.person_weight, recorded.reshape(len(RECORDED_STAFF_FLOWS), -1)
         )  # in RECORDED_STAFF_FLOWS order
-        recorded[0:2] = by_sp[0:2]  # retirements, quits
-        np.add(retired, quits, out=recorded[2])  # exits
-        recorded[3:6] = by_sp[2:5]  # moves, graduates, outside hires
-        np.add(graduates, hires, out=recorded[6])  # entries
         self.recorder.record_flows_by_profession(t, RECORDED_STAFF_FLOWS, recorded)
 
     def graduate_cohort(self, t: int) -> np.ndarray:

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.demography import PROFESSIONS
 
 N_PROF = len(PROFESSIONS)
@@ -167,13 +168,18 @@ class StaffArrays:
 
     def remove(self, idx: np.ndarray) -> None:
         """Free the slots of people who left."""
-        self._count(self.group[idx], self.fte[idx], -1)
-        self.alive[idx] = False
-        self.fte[idx] = 0.0
-        self.group[idx] = self.free_group
-        self.champion[idx] = False
-        self.career_track[idx] = False
-        self.free_slots.append(np.asarray(idx))
+        idx = np.asarray(idx)
+        kernels.free_slots(
+            idx,
+            self.group,
+            self.fte,
+            self.alive,
+            self.champion,
+            self.career_track,
+            self.head_g,
+            self.fte_g,
+        )
+        self.free_slots.append(idx)
 
     def set_employer(self, idx: np.ndarray, employer: np.ndarray, t: int) -> None:
         """Move people (distinct slots ``idx``) to new employers (same profession)."""
@@ -189,22 +195,13 @@ class StaffArrays:
         """Change people's FTE fractions; returns the change per person."""
         delta = fte - self.fte[idx]
         self.fte[idx] = fte
-        self.fte_g += np.bincount(self.group[idx], weights=delta, minlength=self.n_groups + 1)[
-            : self.n_groups
-        ]
+        kernels.count_into(self.head_g, self.fte_g, self.group[idx], delta, 1, False)
         return delta
 
     def _count(self, group: np.ndarray, fte: np.ndarray, sign: int) -> None:
         """Add (sign +1) or remove (-1) people of ``group`` with ``fte`` to or from the counters."""
-        g = self.n_groups + 1
-        heads = np.bincount(group, minlength=g)[: self.n_groups]
-        ftes = np.bincount(group, weights=fte, minlength=g)[: self.n_groups]
-        if sign > 0:
-            self.head_g += heads
-            self.fte_g += ftes
-        else:
-            self.head_g -= heads
-            self.fte_g -= ftes
+        # one compiled pass: the numbers of np.bincount (with and without weights) added to the counters
+        kernels.count_into(self.head_g, self.fte_g, group, fte, sign, True)
 
     def _schedule_retirement(self, idx: np.ndarray, retire_month: np.ndarray) -> None:
         """Queue newcomers for retirement; :meth:`retiring` files the queue once a year.
@@ -239,14 +236,16 @@ class StaffArrays:
         """Slots of people whose retirement month is ``t`` (pending retirements sorted by month)."""
         if self._retirement_queue and (t % 12 == 0 or self._retirement_cursor < 0):
             self._file_queue()
-        months, start = self._retirement_months, self._retirement_cursor
-        if start < 0 or start >= len(months) or months[start] > t:
-            return np.zeros(0, np.int64)
-        # the key in the array's own dtype: a Python int would make numpy copy the array to int64
-        end = int(months.searchsorted(months.dtype.type(t), side="right"))
-        self._retirement_cursor = end
-        due = self._retirement_slots[start:end][months[start:end] == t]
-        return _unique(due[self.alive[due] & (self.retire_month[due] == t)])
+        # those due at t, alive and still retiring at t, sorted and distinct (one compiled pass)
+        due, self._retirement_cursor = kernels.due_retirements(
+            self._retirement_months,
+            self._retirement_slots,
+            self._retirement_cursor,
+            t,
+            self.alive,
+            self.retire_month,
+        )
+        return due
 
     def headcount_by_group(self) -> np.ndarray:
         """Agents per group [G] (kept up to date by every change; see :meth:`recount`)."""
@@ -371,6 +370,7 @@ def felt_strain_step(felt: np.ndarray, group_strain: np.ndarray, memory_months: 
 MAX_QUIT_MONTH = 0.03
 MAX_MOVE_MONTH = 0.03
 _FREE_GROUP_HAZARD = np.zeros(1)
+_NO_PROPENSITY = np.zeros(0, np.float32)
 
 
 def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
@@ -383,7 +383,15 @@ def bernoulli_slots(n: int, p: float, rng: np.random.Generator) -> np.ndarray:
         return np.zeros(0, np.int64)
     expected = n * p
     size = int(expected + 6.0 * math.sqrt(expected) + 16)
-    positions = _geometric(p, size, rng).cumsum() - 1
+    # _geometric's inversion, its cumulative sum and the cut in one compiled pass
+    if 1e-9 <= p < 0.3:
+        positions, below = kernels.thinning_positions(
+            rng.standard_exponential(size), -math.log1p(-p), n
+        )
+        if below < size:
+            return positions[:below]
+    else:
+        positions = _geometric(p, size, rng).cumsum() - 1
     while positions[-1] < n:  # rarely needed: draw more gaps until past the end
         more = np.cumsum(_geometric(p, size, rng)) + positions[-1]
         positions = np.concatenate([positions, more])
@@ -448,8 +456,17 @@ def exit_step(
     """
     retired_idx = staff.retiring(t)
     cand = bernoulli_slots(staff.capacity, MAX_QUIT_MONTH, rng)
-    hazard = quit_hazard(staff, quit_month_group, felt_strain, elasticity, cand)
-    quitting = cand[rng.random(len(cand)) * MAX_QUIT_MONTH < np.minimum(hazard, MAX_QUIT_MONTH)]
+    # quit_hazard of the candidates and the acceptance, in one compiled pass
+    quitting = kernels.leaving_candidates(
+        cand,
+        rng.random(len(cand)),
+        MAX_QUIT_MONTH,
+        staff.group,
+        staff.quit_propensity,
+        quit_month_group,
+        felt_strain,
+        elasticity,
+    )
     if len(retired_idx) and len(quitting):
         quitting = quitting[~_in_sorted(quitting, retired_idx)]
     return retired_idx, quitting
@@ -469,7 +486,11 @@ class RowChooser:
     ``searchsorted`` serves every category at once. A row of zeros falls back to uniform choice.
     """
 
-    def __init__(self, weights: np.ndarray) -> None:
+    def __init__(self, weights: np.ndarray | None = None, cum: np.ndarray | None = None) -> None:
+        if cum is not None:  # rows already built (see destination_weights)
+            self.n_cols = cum.shape[1]
+            self.cum = cum.ravel()
+            return
         n_rows, self.n_cols = weights.shape
         cum = np.add.accumulate(weights, axis=1)  # non-negative: a row's last value is its sum
         if not (cum[:, -1] > 0).all():
@@ -489,23 +510,11 @@ class RowChooser:
 def destination_weights(weights: np.ndarray, org_sector: np.ndarray, n_sectors: int) -> RowChooser:
     """Where newcomers and movers go: a chooser over [sector * N_PROF + profession, organisation],
     zero outside the sector, uniform within the sector where nothing is known."""
-    in_sector = (org_sector == np.arange(n_sectors)[:, None])[:, None, :]  # [S, 1, O]
-    out = np.where(in_sector, weights.T, 0.0)  # [S, P, O]
-    unknown = ~(out.sum(axis=2) > 0)  # [S, P]
-    if unknown.any():
-        out = np.where(in_sector & unknown[:, :, None], 1.0, out)
-    return RowChooser(out.reshape(n_sectors * N_PROF, len(org_sector)))
-
-
-def _unique(idx: np.ndarray) -> np.ndarray:
-    """Sorted unique values (cheaper than np.unique for the short index arrays of a month)."""
-    if len(idx) < 2:
-        return idx
-    idx = np.sort(idx)
-    keep = np.empty(len(idx), dtype=bool)
-    keep[0] = True
-    np.not_equal(idx[1:], idx[:-1], out=keep[1:])
-    return idx[keep]
+    cum = np.empty((n_sectors * N_PROF, len(org_sector)))
+    # one compiled pass, the same numbers as RowChooser(rows) with rows [S * P, O] = weights.T inside
+    # the sector, zero outside, ones inside where the sector's row is all zero
+    kernels.destination_cumulative(weights, org_sector, n_sectors, cum)
+    return RowChooser(cum=cum)
 
 
 def hiring_weights(vacancy_fte: np.ndarray, demand_fte: np.ndarray) -> np.ndarray:
@@ -530,14 +539,39 @@ def move_step(
     / MAX_MOVE_MONTH), so the cost is proportional to the number of movers. Destinations are drawn by ``weights`` [S * P, O] (vacancies
     first, see :func:`destination_weights`).
     """
-    rate = np.minimum(move_month_group * strain_factor(group_strain, elasticity), MAX_MOVE_MONTH)
     cand = bernoulli_slots(staff.capacity, MAX_MOVE_MONTH, rng)
     cand = cand[staff.alive[cand]]
-    movers = cand[rng.random(len(cand)) * MAX_MOVE_MONTH < rate[staff.group[cand]]]
+    # rate = min(base x strain_factor, MAX_MOVE_MONTH) of the candidates' groups and the acceptance,
+    # in one compiled pass
+    movers = kernels.leaving_candidates(
+        cand,
+        rng.random(len(cand)),
+        MAX_MOVE_MONTH,
+        staff.group,
+        _NO_PROPENSITY,
+        move_month_group,
+        group_strain,
+        elasticity,
+    )
     if len(movers) == 0:
         return movers
-    category = org_sector[staff.employer[movers]] * N_PROF + staff.profession[movers]
-    staff.set_employer(movers, weights.choose(category, rng), t)
+    # weights.choose (its one draw) and staff.set_employer in one compiled pass
+    kernels.move_to(
+        movers,
+        rng.random(len(movers)),
+        weights.cum,
+        weights.n_cols,
+        org_sector,
+        N_PROF,
+        t,
+        staff.employer,
+        staff.group,
+        staff.profession,
+        staff.fte,
+        staff.hire_month,
+        staff.head_g,
+        staff.fte_g,
+    )
     return movers
 
 
@@ -556,10 +590,20 @@ def part_time_step(
         return np.zeros(0, np.int64), np.zeros(0)
     idx = bernoulli_slots(staff.capacity, rate_month, rng)
     idx = idx[staff.alive[idx]]
-    new = profile.draw_fte(staff.profession[idx], rng)
-    strain = felt_strain[staff.group[idx]]
-    new = _clip(new * (1.0 - 0.5 * np.maximum(strain - 1.0, 0.0)), 0.3, 1.0).astype(np.float32)
-    return idx, staff.set_fte(idx, new)
+    # profile.draw_fte's draws, then the new hours (drawn, lowered by strain: the FTE times
+    # 1 - 0.5 x max(strain - 1, 0), clipped to 0.3-1) and staff.set_fte in one compiled pass
+    return idx, kernels.new_hours(
+        idx,
+        rng.random((2, len(idx))),
+        staff.profession,
+        staff.group,
+        felt_strain,
+        profile.part_time_share,
+        profile.part_time_level,
+        staff.fte,
+        staff.head_g,
+        staff.fte_g,
+    )
 
 
 def entry_step(
@@ -584,20 +628,37 @@ def entry_step(
     if counts.sum() == 0:
         return np.zeros(0, np.int64)
     category = np.repeat(np.arange(len(counts)), counts)
-    employer = weights.choose(category, rng).astype(np.int32)
-    profession = category % N_PROF
-    n = len(employer)
-    age = _clip(rng.normal(age_mean, age_sd, n), 20.0, 60.0)
-    retire_age = np.maximum(profile.draw_retirement_age(n, rng), age + 1.0)
-    birth_month = (t - np.rint(age * 12)).astype(np.int32)  # rint: np.round to whole months
-    retire_month = (birth_month + np.rint(retire_age * 12)).astype(np.int32)
-    fte = profile.draw_fte(profession, rng)
-    competence = np.clip(rng.beta(2.0, 3.0, n) + (competence_mean - 0.4), 0.0, 1.0).astype(
-        np.float32
+    n = len(category)
+    # the draws of weights.choose, the age, profile.draw_retirement_age, profile.draw_fte, the
+    # competence and draw_quit_propensity, in that order; then their arithmetic in one compiled pass
+    # (age clipped to 20-60, retirement age to 55-72 and at least a year later, months rounded with
+    # rint, FTE as draw_fte, competence clipped to 0-1)
+    u_choice = rng.random(n)
+    age_draw = rng.normal(age_mean, age_sd, n)
+    retire_draw = rng.normal(profile.retirement_age_mean, profile.retirement_age_sd, n)
+    u_fte = rng.random((2, n))
+    beta_draw = rng.beta(2.0, 3.0, n)
+    lognormal_draw = rng.lognormal(-0.045, 0.3, n)
+    employer, profession, birth_month, retire_month, fte, competence, propensity = (
+        kernels.newcomers(
+            weights.cum,
+            weights.n_cols,
+            category,
+            u_choice,
+            age_draw,
+            retire_draw,
+            u_fte,
+            beta_draw,
+            lognormal_draw,
+            t,
+            N_PROF,
+            profile.part_time_share,
+            profile.part_time_level,
+            competence_mean - 0.4,
+        )
     )
-    propensity = draw_quit_propensity(n, rng)
     return staff.add(
-        profession.astype(np.int8),
+        profession,
         employer,
         birth_month,
         retire_month,
