@@ -106,14 +106,14 @@ def test_staff_statistics_are_the_numpy_bincounts(rng):
     head_g = rng.integers(0, 50, N_ORGS * N_PROF)
     head_g[:N_PROF] = 0  # an organisation with no one: its champion density is 0
     weight = 10.0
-    comp, champions = np.zeros(N_ORGS), np.zeros(N_ORGS)
-    head = bookkeeping.staff_stats(
-        employer, competence, alive, champion, head_g, weight, comp, champions
-    )
+    comp, count, champions = np.full(N_ORGS, 7.0), np.ones(N_ORGS, np.int64), np.zeros(N_ORGS)
+    bookkeeping.staff_tally(employer, competence, alive, champion, comp, count)  # zeroes first
+    head = bookkeeping.org_staff_stats(head_g, count, weight, champions)
     np.testing.assert_array_equal(head, head_g.reshape(N_ORGS, -1).sum(axis=1))
     np.testing.assert_array_equal(
         comp, np.bincount(employer, weights=competence * alive, minlength=N_ORGS)
     )
+    np.testing.assert_array_equal(count, np.bincount(employer[champion], minlength=N_ORGS))
     np.testing.assert_array_equal(
         champions, np.bincount(employer[champion], minlength=N_ORGS).astype(float) * weight
     )
@@ -145,13 +145,8 @@ def test_losing_champions_is_the_numpy_update(rng):
     np.testing.assert_array_equal(champions, before)
 
 
-def test_competence_update_is_the_float32_numpy_sequence(rng):
-    n = 20_000
-    competence = rng.random(n).astype(np.float32)
-    competence[:10] = [0.0, 1.0, 0.999999, 1e-7, 0.5, 0.25, 0.75, 0.1, 0.9, 0.3]
-    group = rng.integers(0, N_ORGS * N_PROF + 1, n).astype(np.int32)  # free slots: past the end
-    covered = rng.random(N_ORGS * N_PROF).astype(np.float32)
-    gain, decay, base = np.float32(0.6), np.float32(0.15), np.float32(0.4)
+def _numpy_competence_update(competence, group, covered, gain, decay, base):
+    """The yearly competence step as numpy did it (the sequence ``year_staff_pass`` replaces)."""
     c = competence.copy()
     w = covered.take(np.minimum(group, covered.size - 1))
     w *= gain
@@ -162,9 +157,90 @@ def test_competence_update_is_the_float32_numpy_sequence(rng):
     w -= rest
     c += w
     np.clip(c, 0.0, 1.0, out=c)
-    bookkeeping.competence_update(competence, group, covered, gain, decay, base)
+    return c
+
+
+def test_the_january_pass_is_the_competence_update_then_the_separate_tallies(rng):
+    n = 20_000
+    employer = rng.integers(0, N_ORGS, n).astype(np.int32)
+    alive = rng.random(n) < 0.9
+    group = np.where(alive, employer * N_PROF + rng.integers(0, N_PROF, n), N_ORGS * N_PROF)
+    group = group.astype(np.int32)  # free slots: past the end
+    competence = rng.random(n).astype(np.float32)
+    competence[:10] = [0.0, 1.0, 0.999999, 1e-7, 0.5, 0.25, 0.75, 0.1, 0.9, 0.3]
+    champion = alive & (rng.random(n) < 0.1)
+    career = alive & (rng.random(n) < 0.05)
+    covered = rng.random(N_ORGS * N_PROF).astype(np.float32)
+    gain, decay, base = np.float32(0.6), np.float32(0.15), np.float32(0.4)
+    expected = _numpy_competence_update(competence, group, covered, gain, decay, base)
+    comp, count = np.full(N_ORGS, 3.0), np.ones(N_ORGS, np.int64)
+    pool = np.full(n, -1, np.int64)
+    n_alive, n_career, n_pool = bookkeeping.year_staff_pass(
+        competence, group, covered, gain, decay, base, employer, alive, champion, career,
+        comp, count, pool,
+    )  # fmt: skip
     assert competence.dtype == np.float32
-    np.testing.assert_array_equal(competence, c)
+    np.testing.assert_array_equal(competence, expected)
+    # the tallies of the updated staff, as the separate passes give them
+    comp_ref, count_ref = np.zeros(N_ORGS), np.zeros(N_ORGS, np.int64)
+    bookkeeping.staff_tally(employer, expected, alive, champion, comp_ref, count_ref)
+    np.testing.assert_array_equal(comp, comp_ref)
+    np.testing.assert_array_equal(comp, np.bincount(employer, weights=expected * alive))
+    np.testing.assert_array_equal(count, count_ref)
+    assert (n_alive, n_career) == (int(alive.sum()), bookkeeping.count_true(career))
+    np.testing.assert_array_equal(pool[:n_pool], np.flatnonzero(alive & ~career))
+
+
+def test_joining_a_career_track_is_the_numpy_update_and_counts_new_champions(rng):
+    employer, _, alive, champion = _staff(rng)
+    n = len(employer)
+    career = alive & (rng.random(n) < 0.05)
+    propensity = rng.lognormal(0.0, 0.5, n).astype(np.float32)
+    chosen = rng.choice(np.flatnonzero(alive & ~career), 300, replace=False)
+    factor = np.float32(1.0 - 0.3)
+    exp_career, exp_champion, exp_propensity = career.copy(), champion.copy(), propensity.copy()
+    exp_career[chosen] = True
+    exp_champion[chosen] = True
+    exp_propensity[chosen] *= factor
+    count = np.bincount(employer[champion], minlength=N_ORGS)
+    bookkeeping.join_career(chosen, career, champion, propensity, factor, employer, count)
+    np.testing.assert_array_equal(career, exp_career)
+    np.testing.assert_array_equal(champion, exp_champion)
+    assert propensity.dtype == np.float32
+    np.testing.assert_array_equal(propensity, exp_propensity)
+    np.testing.assert_array_equal(count, np.bincount(employer[exp_champion], minlength=N_ORGS))
+
+
+def _numpy_covered_share(type_coverage, addressable, n_types):
+    """``InnovationLayer.covered_share`` (numpy), raveled to float32 as the competence step uses it."""
+    in_use = np.flatnonzero((type_coverage[:, :n_types] > 0.0).any(axis=0))
+    coverage = type_coverage[:, in_use]
+    addressed = addressable[in_use] > 0
+    share = (coverage[:, :, None] * addressed[None, :, :]).max(axis=1, initial=0.0)
+    return share.ravel().astype(np.float32)
+
+
+def test_covered_share_is_the_numpy_maximum(rng):
+    n_types, capacity = 12, 16
+    coverage = rng.random((N_ORGS, capacity)) * (rng.random((N_ORGS, capacity)) < 0.3)
+    coverage[:, 3] = 0.0  # a type no one covers
+    coverage[:, n_types:] = 0.7  # rows past the table's end are not read
+    coverage[5] = 0.0  # an organisation that covers nothing
+    addressable = rng.random((capacity, N_PROF)) * (rng.random((capacity, N_PROF)) < 0.5)
+    addressable[:, 2] = 0.0  # a profession no type addresses
+    covered = np.full(N_ORGS * N_PROF, -1.0, np.float32)
+    assert bookkeeping.covered_share(coverage, addressable, n_types, covered)
+    np.testing.assert_array_equal(covered, _numpy_covered_share(coverage, addressable, n_types))
+    assert not np.signbit(covered).any()
+    # no type yet: nothing covered
+    assert bookkeeping.covered_share(coverage, addressable, 0, covered)
+    np.testing.assert_array_equal(covered, np.zeros(N_ORGS * N_PROF, np.float32))
+    # a negative, -0.0 or NaN coverage of a type in use: declined (numpy's maximum decides)
+    for odd in (-0.25, -0.0, np.nan):
+        bad = coverage.copy()
+        bad[7, 1] = odd
+        bad[8, 1] = 0.5  # type 1 in use
+        assert not bookkeeping.covered_share(bad, addressable, n_types, covered)
 
 
 def test_count_true(rng):
@@ -204,6 +280,74 @@ def test_the_fused_month_keeps_the_layer_views_consistent():
             layer.coverage_history()[t], layer.types.coverage[: layer.types.n]
         )
     assert len(layer.adoption_history()) == model.month_index
+
+
+@pytest.mark.parametrize("career_paths", [None, 5.0])
+def test_january_staff_steps_are_the_separate_numpy_steps(career_paths):
+    """competence_step, career_step and refresh_org_staff_stats (one compiled pass, a compiled join)
+    leave staff, organisations and the random stream as the numpy steps they replaced did."""
+    overrides = {} if career_paths is None else {"levers.career_paths": career_paths}
+    model = _small_model(**overrides)
+    layer, staff = model.innovation, model.staff
+    for _ in range(24):
+        model.step()
+    t = 24
+    rng = model.streams["competence"]
+    before = {name: getattr(staff, name).copy() for name in staff.ARRAYS}
+    rng_state = rng.bit_generator.state
+    # the numpy steps, on copies
+    gain = min(
+        layer.param("lever_effects.competence_investment_competence_per_hour")
+        * layer.lever("competence_investment", t),
+        1.0,
+    )
+    competence = _numpy_competence_update(
+        before["competence"],
+        before["group"],
+        layer.covered_share().ravel().astype(np.float32),
+        np.float32(gain),
+        np.float32(layer.param("innovation.competence_decay_year")),
+        np.float32(layer.param("innovation.competence_base")),
+    )
+    alive, career, champion = (
+        before["alive"],
+        before["career_track"].copy(),
+        before["champion"].copy(),
+    )
+    propensity = before["quit_propensity"].copy()
+    target = int(round(layer.lever("career_paths", t) / 100.0 * int(alive.sum())))
+    current = int(career.sum())
+    assert target > current  # the step has someone to choose
+    pool = np.flatnonzero(alive & ~career)
+    chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
+    career[chosen] = True
+    champion[chosen] = True
+    propensity[chosen] *= np.float32(1.0 - layer.param("lever_effects.career_paths_retention"))
+    rng_after = rng.bit_generator.state
+    weight, n_orgs = model.person_weight, layer.n_orgs
+    comp = np.bincount(before["employer"], weights=competence * alive, minlength=n_orgs)
+    head = staff.head_g.reshape(n_orgs, -1).sum(axis=1)
+    base = layer.param("innovation.competence_base")
+    org_competence = np.divide(comp, head, out=np.full(n_orgs, base), where=head > 0)
+    champions = np.bincount(before["employer"][champion], minlength=n_orgs) * weight
+    # the layer's steps
+    rng.bit_generator.state = rng_state
+    tally = layer.competence_step(t)
+    layer.career_step(t, rng, tally)
+    layer.refresh_org_staff_stats(tally)
+    assert rng.bit_generator.state == rng_after
+    np.testing.assert_array_equal(staff.competence, competence)
+    np.testing.assert_array_equal(staff.career_track, career)
+    np.testing.assert_array_equal(staff.champion, champion)
+    np.testing.assert_array_equal(staff.quit_propensity, propensity)
+    np.testing.assert_array_equal(layer.org["competence"], org_competence)
+    np.testing.assert_array_equal(layer.champions_org, champions)
+    np.testing.assert_array_equal(layer.headcount_org, head * weight)
+    # the same as a full pass over the staff now
+    tallied = (layer.org["competence"].copy(), layer.champions_org.copy())
+    layer.refresh_org_staff_stats()
+    np.testing.assert_array_equal(layer.org["competence"], tallied[0])
+    np.testing.assert_array_equal(layer.champions_org, tallied[1])
 
 
 def test_companies_get_their_agents_in_founding_order_when_agents_are_read():

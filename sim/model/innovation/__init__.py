@@ -12,7 +12,8 @@ layer of the model.
 and, in step 5 of the month, ``money_month`` (licences by coverage, retainers, national programmes,
 company finance) and the savings units keep. ``pipeline_month`` and ``money_month``
 (``sim.model.innovation.pipeline``) are compiled, as are the steps they call; founding (new ``Company``
-agents) and the yearly steps over staff run in Python and numpy.
+agents) runs in Python; the January steps over staff are one compiled pass over every slot
+(``bookkeeping.year_staff_pass``) and a compiled update of those the career step draws.
 
 The world starts with the solutions Denmark uses in 2025 at their sourced coverage
 (``sim.model.innovation.initial``). Hours are counted *additional to the 2025 balance*: the January 2025
@@ -73,6 +74,26 @@ PIPELINE_FLOWS = COUNTERS + PIPELINE_STATS
 _MONEY_STOCKS = ("startups_alive", "startups_scaled", "companies_alive", "partnerships_active")
 _MONEY_TOTALS = ("startups_founded", "startups_failed", *_MONEY_STOCKS)
 _MONEY_STOCK_ROWS = np.array([MONEY_STATS.index(name) for name in _MONEY_STOCKS])
+
+
+class _StaffTally:
+    """What January's pass over the staff tallies (``competence_step``) for the career step and the
+    organisations' staff statistics: competence summed and champions counted per organisation, the
+    slots alive and on a career track, and the pool of slots a track can take (alive, not on one)."""
+
+    __slots__ = ("comp_sum", "champion_count", "n_alive", "n_career", "pool")
+
+    def __init__(self, comp_sum: np.ndarray, champion_count: np.ndarray, pool: np.ndarray) -> None:
+        self.comp_sum = comp_sum
+        self.champion_count = champion_count
+        self.pool = pool
+        self.n_alive = 0
+        self.n_career = 0
+
+    @classmethod
+    def zeros(cls, n_orgs: int, capacity: int) -> _StaffTally:
+        """Empty sums and counts for ``n_orgs`` organisations; room for a pool of ``capacity`` slots."""
+        return cls(np.zeros(n_orgs), np.zeros(n_orgs, np.int64), np.empty(capacity, np.int64))
 
 
 class InnovationLayer:
@@ -299,9 +320,9 @@ class InnovationLayer:
             if (
                 t % 12 == 0 and t > 0
             ):  # the first month is the starting balance: nothing happens yet
-                self.competence_step(t)
-                self.career_step(t, self.model.streams["competence"])
-                self.refresh_org_staff_stats()
+                tally = self.competence_step(t)  # the pass over the staff also tallies them
+                self.career_step(t, self.model.streams["competence"], tally)
+                self.refresh_org_staff_stats(tally)
             if t > 0:
                 self.startups_founded_month = company_steps.founding_step(self, t)
         # compiled in one call: this month's inputs, the room check, the type weights (January), the
@@ -378,7 +399,7 @@ class InnovationLayer:
         )
         return out
 
-    def competence_step(self, t: int) -> None:
+    def competence_step(self, t: int) -> _StaffTally:
         """Each January, staff who work with solutions gain digital competence from training (lever
         ``competence_investment``, hours per staff-year), and everyone's competence drifts back towards
         the workforce's base level (``competence_base``, renewed by graduates) at ``competence_decay_year``.
@@ -386,6 +407,9 @@ class InnovationLayer:
         competence += gain x hours x covered x (1 - competence) - decay x (competence - base), where
         ``covered`` is the share of the staff member's profession's work at their employer that solutions
         cover (those are the staff trained; ``innovation_work_step`` counts their hours).
+
+        Returns what the same pass over the staff tallies for ``career_step`` and
+        ``refresh_org_staff_stats`` (neither changes competence, so the sums are theirs).
         """
         staff = self.model.staff
         hours = self.lever("competence_investment", t)
@@ -394,21 +418,38 @@ class InnovationLayer:
         )
         decay = self.param("innovation.competence_decay_year")
         base = self.param("innovation.competence_base")
-        covered = self.covered_share().ravel().astype(np.float32)  # [O x P]
-        # gain x covered x (1 - c) - decay x (c - base), in float32, over every slot (compiled); the
-        # group of a slot is employer x P + profession (free slots: past the end)
-        bookkeeping.competence_update(
+        covered = np.empty(self.n_orgs * len(PROFESSIONS), np.float32)  # [O x P]
+        n_types = self.types.n
+        if not bookkeeping.covered_share(  # compiled; numpy if a coverage is negative or NaN
+            self.org["type_coverage"], self.types.addressable, n_types, covered
+        ):
+            covered[:] = self.covered_share().ravel()
+        # gain x covered x (1 - c) - decay x (c - base), in float32, over every slot, and the staff
+        # tallied in the same compiled pass; the group of a slot is employer x P + profession (free
+        # slots: past the end)
+        tally = _StaffTally.zeros(self.n_orgs, staff.capacity)
+        tally.n_alive, tally.n_career, n_pool = bookkeeping.year_staff_pass(
             staff.competence,
             staff.group,
             covered,
             np.float32(gain),
             np.float32(decay),
             np.float32(base),
+            staff.employer,
+            staff.alive,
+            staff.champion,
+            staff.career_track,
+            tally.comp_sum,
+            tally.champion_count,
+            tally.pool,
         )
+        tally.pool = tally.pool[:n_pool]
+        return tally
 
     def covered_share(self) -> np.ndarray:
         """[O, P]: share of each organisation-profession's staff working with solutions: the coverage of
-        the most covered type that addresses the profession (the staff ``innovation_work_step`` trains)."""
+        the most covered type that addresses the profession (the staff ``innovation_work_step`` trains;
+        ``bookkeeping.covered_share`` computes the same in one compiled call)."""
         n_types = self.types.n
         # only types some organisation covers: the others add nothing to a maximum that starts at 0
         in_use = np.flatnonzero((self.org["type_coverage"][:, :n_types] > 0.0).any(axis=0))
@@ -416,20 +457,26 @@ class InnovationLayer:
         addressed = self.types.addressable[in_use] > 0  # [K in use, P]
         return (coverage[:, :, None] * addressed[None, :, :]).max(axis=1, initial=0.0)
 
-    def career_step(self, t: int, rng: np.random.Generator) -> None:
+    def career_step(self, t: int, rng: np.random.Generator, tally: _StaffTally) -> None:
         """Each January, fill innovation career tracks up to ``career_paths`` % of staff (lever
         ``career_paths``): people on a track act as champions and quit less (quit propensity cut by
-        ``career_paths_retention``); their innovation time is counted as work."""
+        ``career_paths_retention``); their innovation time is counted as work. ``tally`` (from
+        ``competence_step``): the staff alive, on a track, and the pool (alive, not on a track); the
+        new champions are added to its counts."""
         staff = self.model.staff
-        target = int(round(self.lever("career_paths", t) / 100.0 * staff.n_alive))
-        current = bookkeeping.count_true(staff.career_track)
+        target = int(round(self.lever("career_paths", t) / 100.0 * tally.n_alive))
+        current = tally.n_career
         if target > current:
-            pool = np.flatnonzero(staff.alive & ~staff.career_track)
+            pool = tally.pool
             chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
-            staff.career_track[chosen] = True
-            staff.champion[chosen] = True
-            staff.quit_propensity[chosen] *= np.float32(
-                1.0 - self.param("lever_effects.career_paths_retention")
+            bookkeeping.join_career(
+                chosen,
+                staff.career_track,
+                staff.champion,
+                staff.quit_propensity,
+                np.float32(1.0 - self.param("lever_effects.career_paths_retention")),
+                staff.employer,
+                tally.champion_count,
             )
 
     def reserve_rows(self, t: int) -> None:
@@ -594,26 +641,29 @@ class InnovationLayer:
             self.org["champion_factor"],
         )
 
-    def refresh_org_staff_stats(self) -> None:
-        """Mean competence and champions per organisation, from the staff arrays."""
+    def refresh_org_staff_stats(self, tally: _StaffTally | None = None) -> None:
+        """Mean competence and champions per organisation, from the staff arrays, or from ``tally``
+        (January's pass over the staff, ``competence_step``, with the career step's champions added)."""
         staff = self.model.staff
-        # one compiled pass over the staff: competence summed and champions counted per organisation
-        # (free slots keep their last employer, with no champion flag)
-        comp = np.zeros(self.n_orgs)
+        if tally is None:
+            # one compiled pass over the staff: competence summed and champions counted per
+            # organisation (free slots keep their last employer, with no champion flag)
+            tally = _StaffTally.zeros(self.n_orgs, 0)
+            bookkeeping.staff_tally(
+                staff.employer,
+                staff.competence,
+                staff.alive,
+                staff.champion,
+                tally.comp_sum,
+                tally.champion_count,
+            )
         self.champions_org = np.zeros(self.n_orgs)
-        head = bookkeeping.staff_stats(
-            staff.employer,
-            staff.competence,
-            staff.alive,
-            staff.champion,
-            staff.head_g,
-            self.model.person_weight,
-            comp,
-            self.champions_org,
+        head = bookkeeping.org_staff_stats(
+            staff.head_g, tally.champion_count, self.model.person_weight, self.champions_org
         )
         base = self.param("innovation.competence_base")
         self.org["competence"][:] = np.divide(
-            comp, head, out=np.full(self.n_orgs, base), where=head > 0
+            tally.comp_sum, head, out=np.full(self.n_orgs, base), where=head > 0
         )
         self.headcount_org = head * self.model.person_weight
         bookkeeping.champion_factor(

@@ -249,26 +249,30 @@ def keep_cash(
 
 
 @jit(entry=True)
-def staff_stats(employer, competence, alive, champion, head_g, person_weight, comp_sum, champions):
-    """Per organisation: the competence of its staff summed (``np.bincount(employer, competence *
-    alive)``) into ``comp_sum``, and its champions in persons (``np.bincount(employer[champion]) *
-    person_weight``) into ``champions``; returns the headcount in agents
-    (``head_g.reshape(n_orgs, -1).sum(axis=1)``)."""
-    n_orgs = len(comp_sum)
+def staff_tally(employer, competence, alive, champion, comp_sum, champion_count) -> None:
+    """Per organisation, in slot order: the competence of its staff summed (``np.bincount(employer,
+    competence * alive)``) into ``comp_sum`` and its champions counted (``np.bincount(employer[champion])``)
+    into ``champion_count``, both zeroed first."""
+    comp_sum[:] = 0.0
+    champion_count[:] = 0
+    for i in range(len(employer)):
+        if alive[i]:
+            comp_sum[employer[i]] += np.float64(competence[i])
+        if champion[i]:
+            champion_count[employer[i]] += 1
+
+
+@jit(entry=True)
+def org_staff_stats(head_g, champion_count, person_weight: float, champions):
+    """From a tally (``staff_tally``): the champions in persons (``champion_count * person_weight``) into
+    ``champions``; returns the headcount in agents (``head_g.reshape(n_orgs, -1).sum(axis=1)``)."""
+    n_orgs = len(champions)
     per_org = len(head_g) // n_orgs
     head = np.zeros(n_orgs, np.int64)
     for o in range(n_orgs):
         for g in range(o * per_org, (o + 1) * per_org):
             head[o] += head_g[g]
-    comp_sum[:] = 0.0
-    counts = np.zeros(n_orgs, np.int64)
-    for i in range(len(employer)):
-        if alive[i]:
-            comp_sum[employer[i]] += np.float64(competence[i])
-        if champion[i]:
-            counts[employer[i]] += 1
-    for o in range(n_orgs):
-        champions[o] = np.float64(counts[o]) * person_weight
+        champions[o] = np.float64(champion_count[o]) * person_weight
     return head
 
 
@@ -299,26 +303,112 @@ def lose_champions(
     champion_factor(champions, headcount, density_ref, factor)
 
 
+@jit
+def _competence_next(c, covered, gain, decay, base):
+    """One slot's yearly competence step in float32 (all arguments float32), as the numpy sequence
+    ``w = covered * gain; w *= 1 - c; rest = (c - base) * decay; w -= rest; c += w``, clipped to [0, 1]."""
+    w = covered * gain
+    w = w * (np.float32(1.0) - c)
+    rest = (c - base) * decay
+    w = w - rest
+    c = c + w
+    if c < np.float32(0.0):
+        return np.float32(0.0)
+    if c > np.float32(1.0):
+        return np.float32(1.0)
+    return c
+
+
 @jit(entry=True)
-def competence_update(competence, group, covered, gain, decay, base) -> None:
-    """The yearly competence step over every staff slot, in float32 as the numpy version:
-    ``c += gain * covered[group] * (1 - c) - decay * (c - base)``, then clipped to [0, 1]
-    (``covered`` [O x P] float32; a free slot's group, past the end, reads the last entry)."""
+def covered_share(type_coverage, addressable, n_types: int, covered) -> bool:
+    """``InnovationLayer.covered_share`` in float32 into ``covered`` [O x P]: for each organisation and
+    profession, the largest ``type_coverage[o, k] * (addressable[k, p] > 0)`` over the types ``k <
+    n_types`` that some organisation covers (``> 0``), at least 0, then cast to float32.
+
+    Returns False (``covered`` not written) if a coverage of such a type is negative, -0.0 or NaN:
+    then numpy's maximum could pick a signed zero or NaN differently, and the caller uses numpy."""
+    n_orgs, n_prof = type_coverage.shape[0], addressable.shape[1]
+    in_use = np.zeros(n_types, np.bool_)
+    for o in range(n_orgs):
+        for k in range(n_types):
+            if type_coverage[o, k] > 0.0:
+                in_use[k] = True
+    for o in range(n_orgs):
+        for k in range(n_types):
+            if in_use[k]:
+                cov = type_coverage[o, k]
+                if not (cov > 0.0 or (cov == 0.0 and np.copysign(1.0, cov) > 0.0)):
+                    return False
+    for o in range(n_orgs):
+        for p in range(n_prof):
+            top = 0.0
+            for k in range(n_types):
+                if in_use[k] and addressable[k, p] > 0.0:
+                    cov = type_coverage[o, k]
+                    if cov > top:
+                        top = cov
+            covered[o * n_prof + p] = np.float32(top)
+    return True
+
+
+@jit(entry=True)
+def year_staff_pass(
+    competence,
+    group,
+    covered,
+    gain,
+    decay,
+    base,
+    employer,
+    alive,
+    champion,
+    career_track,
+    comp_sum,
+    champion_count,
+    pool,
+) -> tuple[int, int, int]:
+    """January's one pass over every staff slot: the yearly competence step (``c += gain *
+    covered[group] * (1 - c) - decay * (c - base)`` in float32, clipped to [0, 1]; ``covered`` [O x P]
+    float32, a free slot's group, past the end, reads the last entry), then, with the new competence,
+    what ``staff_tally`` sums and counts (into ``comp_sum`` and ``champion_count``, zeroed first), and
+    what the career step needs: the slots alive and not on a track, in order, into ``pool``
+    (``np.flatnonzero(alive & ~career_track)``). Each slot's competence is final before it is summed,
+    and the sums run in slot order, so the numbers are those of the separate passes.
+
+    Returns (slots alive, slots on a career track, length of the pool)."""
     last = len(covered) - 1
-    one = np.float32(1.0)
-    zero = np.float32(0.0)
+    comp_sum[:] = 0.0
+    champion_count[:] = 0
+    n_alive = 0
+    n_career = 0
+    n_pool = 0
     for i in range(len(competence)):
-        c = competence[i]
-        w = covered[min(group[i], last)] * gain
-        w = w * (one - c)
-        rest = (c - base) * decay
-        w = w - rest
-        c = c + w
-        if c < zero:
-            c = zero
-        elif c > one:
-            c = one
+        c = _competence_next(competence[i], covered[min(group[i], last)], gain, decay, base)
         competence[i] = c
+        if alive[i]:
+            comp_sum[employer[i]] += np.float64(c)
+            n_alive += 1
+            if not career_track[i]:
+                pool[n_pool] = i
+                n_pool += 1
+        if career_track[i]:
+            n_career += 1
+        if champion[i]:
+            champion_count[employer[i]] += 1
+    return n_alive, n_career, n_pool
+
+
+@jit(entry=True)
+def join_career(chosen, career_track, champion, quit_propensity, factor, employer, champion_count):
+    """The distinct slots ``chosen`` join a career track and act as champions (those not yet champions
+    counted into ``champion_count`` by employer); their quit propensity is multiplied by ``factor``
+    (float32, as ``quit_propensity[chosen] *= factor``)."""
+    for c in chosen:
+        career_track[c] = True
+        if not champion[c]:
+            champion[c] = True
+            champion_count[employer[c]] += 1
+        quit_propensity[c] = quit_propensity[c] * factor
 
 
 @jit(entry=True)
