@@ -128,7 +128,7 @@ class InnovationLayer:
         self.params = make_params(sc, model.hours_per_fte, len(self.catalogue.archetypes))
         self.params["frictionless"] = float(self.frictionless)
         n_regions = int(self.org_region.max()) + 1
-        self.engagement_of = np.full((self.solutions.capacity, self.n_orgs), -1, dtype=np.int64)
+        self.engagement_of = np.full((self.solutions.capacity, self.n_orgs), -1, dtype=np.int32)
         self.region_contracts = np.zeros((self.solutions.capacity, n_regions))
         self.national_contract = np.zeros(self.solutions.capacity, dtype=bool)
         self.worked_with = np.zeros((self.n_orgs, self.companies.capacity), dtype=bool)

@@ -570,7 +570,7 @@ ORG_FIELDS = {
 GENERATOR = numba.typeof(np.random.default_rng(0))  # numpy Generators, drawn from in compiled code
 KERNEL_STREAMS = ("companies", "matching", "pilots", "procurement", "implementation")
 KERNEL_ARRAYS = {
-    "engagement_of": types.int64[
+    "engagement_of": types.int32[
         :, ::1
     ],  # [S, O] the organisation's engagement with the solution (-1)
     "region_contracts": types.float64[:, ::1],  # [S, regions] share of the region under contract
