@@ -32,5 +32,6 @@ def baseline() -> sim.Scenario:
 def compiled_innovation_steps() -> None:
     """Compile the innovation layer's numba steps once, before any test (the first compile on a fresh
     clone takes about 20 s and is cached on disk), so the tests that start other processes (the CLI, the
-    explorer's server, experiment workers) load them from the cache instead of compiling under a deadline."""
-    sim.run(sim.load_scenario(DATA / "small.toml").with_overrides({"time.end_year": 2025}), seed=1)
+    explorer's server, experiment workers) load them from the cache instead of compiling under a deadline.
+    The run reaches January 2026, so the steps that run each January are compiled too."""
+    sim.run(sim.load_scenario(DATA / "small.toml").with_overrides({"time.end_year": 2026}), seed=1)

@@ -187,7 +187,7 @@ def test_the_january_pass_is_the_competence_update_then_the_separate_tallies(rng
     np.testing.assert_array_equal(comp, comp_ref)
     np.testing.assert_array_equal(comp, np.bincount(employer, weights=expected * alive))
     np.testing.assert_array_equal(count, count_ref)
-    assert (n_alive, n_career) == (int(alive.sum()), bookkeeping.count_true(career))
+    assert (n_alive, n_career) == (int(alive.sum()), int(career.sum()))
     np.testing.assert_array_equal(pool[:n_pool], np.flatnonzero(alive & ~career))
 
 
@@ -241,12 +241,6 @@ def test_covered_share_is_the_numpy_maximum(rng):
         bad[7, 1] = odd
         bad[8, 1] = 0.5  # type 1 in use
         assert not bookkeeping.covered_share(bad, addressable, n_types, covered)
-
-
-def test_count_true(rng):
-    flags = rng.random(1_001) < 0.3
-    assert bookkeeping.count_true(flags) == int(flags.sum())
-    assert bookkeeping.count_true(np.zeros(0, bool)) == 0
 
 
 def _small_model(**overrides):

@@ -412,16 +412,6 @@ def join_career(chosen, career_track, champion, quit_propensity, factor, employe
 
 
 @jit(entry=True)
-def count_true(flags) -> int:
-    """``int(flags.sum())`` of a boolean array."""
-    n = 0
-    for flag in flags:
-        if flag:
-            n += 1
-    return n
-
-
-@jit(entry=True)
 def licence_price(st, sol: int) -> float:
     """``events.licence_price_fte_year`` of solution ``sol`` with the state's parameters (a call from
     Python that passes only the state: unboxing the parameter record costs far more)."""
