@@ -373,14 +373,12 @@ def draw_takeups(prob: float, n: int, rng, out: np.ndarray) -> int:
     """One Bernoulli(``prob``) trial for each of ``n`` candidates, in order, drawn by geometric gaps
     between successes (exact; the draws scale with the successes, not the candidates). Writes the
     successful candidates' positions into ``out``; returns how many."""
-    if prob <= 0.0 or prob >= 1.0:  # no trial draws: no candidate, or every one
-        m = 0
-        k = next_success(prob, rng) - 1
-        while k < n:
-            out[m] = k
-            m += 1
-            k += next_success(prob, rng)
-        return m
+    if prob <= 0.0:  # no trial draws: no candidate
+        return 0
+    if prob >= 1.0:  # no trial draws: every candidate
+        for k in range(n):
+            out[k] = k
+        return n
     log_q = math.log1p(-prob)
     m = 0
     k = geometric_gap(log_q, rng) - 1
