@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from test_staff import PROFILE  # the same profile as the unit tests
 
 from sim.model import kernels
 from sim.model.accounting import LabourAccounts
@@ -13,7 +14,6 @@ from sim.model.staff import (
     MAX_MOVE_MONTH,
     MAX_QUIT_MONTH,
     N_PROF,
-    ProfessionProfile,
     RowChooser,
     StaffArrays,
     bernoulli_slots,
@@ -26,14 +26,6 @@ from sim.model.staff import (
     part_time_step,
     quit_hazard,
     strain_factor,
-)
-
-PROFILE = ProfessionProfile(
-    mean_fte=np.array([0.89, 0.97, 0.84, 0.82, 0.9]),
-    part_time_share=np.array([0.5, 0.1, 0.71, 0.71, 0.4]),
-    retirement_age_mean=64.5,
-    retirement_age_sd=2.5,
-    graduate_age_mean=27.0,
 )
 
 

@@ -149,18 +149,19 @@ def _kept_pilot(layer, org: int, sol: int, stage: int, coverage: float, target: 
     return e
 
 
-def _accept_shared_evidence(layer, typ: int, accept: bool) -> None:
-    layer.types.common_evaluation[typ] = 1.0 if accept else 0.0
-    layer.params["common_evaluation_evidence_acceptance"] = 1.0 if accept else 0.0
-
-
-def test_scaling_up_a_kept_pilot_keeps_its_unit_until_the_new_contract(layer):
+def _kept_pilot_to_scale_up(layer, shared_evidence: bool):
+    """A good new solution kept in one unit of a municipality (in use at 5% coverage), with shared
+    evidence accepted or not: (organisation, solution, engagement, compiled state, parameters)."""
     typ, org = _municipal_type_and_org(layer)
     sol = _new_solution(layer, typ, 0.6)
     e = _kept_pilot(layer, org, sol, state.IN_USE, 0.05, 0.05)
-    _accept_shared_evidence(layer, typ, True)
-    st = layer.kernel_state(inputs=False)
-    par = layer.params[0]
+    layer.types.common_evaluation[typ] = 1.0 if shared_evidence else 0.0
+    layer.params["common_evaluation_evidence_acceptance"] = 1.0 if shared_evidence else 0.0
+    return org, sol, e, layer.kernel_state(inputs=False), layer.params[0]
+
+
+def test_scaling_up_a_kept_pilot_keeps_its_unit_until_the_new_contract(layer):
+    org, sol, e, st, par = _kept_pilot_to_scale_up(layer, shared_evidence=True)
     for seed in range(50):  # the decision is a draw; a good solution is scaled up soon
         pipeline.take_up(1, par, st, org, sol, np.random.default_rng(seed))
         if layer.eng.stage[e] == state.PROCUREMENT:
@@ -179,12 +180,7 @@ def test_scaling_up_a_kept_pilot_runs_the_organisations_own_local_test(layer):
     """One unit's pilot does not stand in for the local test of the whole organisation (issue 11):
     without shared evidence, the scale-up starts with a test sized by the organisation, while the unit
     keeps the solution; a declined scale-up leaves it in its unit."""
-    typ, org = _municipal_type_and_org(layer)
-    sol = _new_solution(layer, typ, 0.6)
-    e = _kept_pilot(layer, org, sol, state.IN_USE, 0.05, 0.05)
-    _accept_shared_evidence(layer, typ, False)
-    st = layer.kernel_state(inputs=False)
-    par = layer.params[0]
+    org, sol, e, st, par = _kept_pilot_to_scale_up(layer, shared_evidence=False)
     pipeline.take_up(1, par, st, org, sol, np.random.default_rng(0))
     assert layer.eng.stage[e] == state.PILOT and layer.eng.scope[e] == state.ORGANISATION
     assert layer.eng.coverage[e] == 0.05

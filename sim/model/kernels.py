@@ -100,6 +100,25 @@ def destination_cumulative(
 
 
 @_jit
+def chosen_column(cum: np.ndarray, n_cols: int, row: int, u: float) -> int:
+    """``RowChooser.choose`` for one draw: the column of row ``row`` that the uniform draw ``u`` picks
+    in the flattened cumulative rows ``cum`` (each row scaled to end at 1, row r offset by r)."""
+    pick = np.searchsorted(cum, row + u, side="right")
+    return min(pick - row * n_cols, n_cols - 1)
+
+
+@_jit
+def drawn_fte(u_part: float, u_level: float, part_time_share: float, part_time_level: float):
+    """``ProfessionProfile.draw_fte`` for one person from its two uniform draws: part time (if
+    ``u_part`` falls below the share) around the profession's level, clipped to 0.3-0.97, else full
+    time; float32."""
+    if u_part < part_time_share:
+        level = part_time_level + (u_level - 0.5) * 0.24
+        return np.float32(min(max(level, 0.3), 0.97))
+    return np.float32(1.0)
+
+
+@_jit
 def newcomers(
     cum: np.ndarray,
     n_cols: int,
@@ -131,8 +150,7 @@ def newcomers(
     propensity = np.empty(n, np.float32)
     for i in range(n):
         c = category[i]
-        pick = np.searchsorted(cum, c + u_choice[i], side="right")
-        employer[i] = min(pick - c * n_cols, n_cols - 1)
+        employer[i] = chosen_column(cum, n_cols, c, u_choice[i])
         p = c % n_prof
         profession[i] = p
         age = min(max(age_draw[i], 20.0), 60.0)
@@ -140,11 +158,7 @@ def newcomers(
         birth = np.int32(t - np.rint(age * 12))
         birth_month[i] = birth
         retire_month[i] = np.int32(birth + np.rint(retire_age * 12))
-        if u_fte[0, i] < part_time_share[p]:
-            level = part_time_level[p] + (u_fte[1, i] - 0.5) * 0.24
-            fte[i] = np.float32(min(max(level, 0.3), 0.97))
-        else:
-            fte[i] = np.float32(1.0)
+        fte[i] = drawn_fte(u_fte[0, i], u_fte[1, i], part_time_share[p], part_time_level[p])
         competence[i] = np.float32(min(max(beta_draw[i] + competence_shift, 0.0), 1.0))
         propensity[i] = np.float32(lognormal_draw[i])
     return employer, profession, birth_month, retire_month, fte, competence, propensity
@@ -209,8 +223,7 @@ def move_to(
     for i in range(n):
         slot = movers[i]
         c = org_sector[employer[slot]] * n_prof + profession[slot]
-        pick = np.searchsorted(cum, c + u_choice[i], side="right")
-        e = min(pick - c * n_cols, n_cols - 1)
+        e = chosen_column(cum, n_cols, c, u_choice[i])
         old_group[i] = group[slot]
         new_group[i] = e * n_prof + profession[slot]
         moved_fte[i] = fte[slot]
@@ -277,11 +290,7 @@ def new_hours(
     for i in range(n):
         slot = idx[i]
         p = profession[slot]
-        if u_fte[0, i] < part_time_share[p]:
-            level = part_time_level[p] + (u_fte[1, i] - 0.5) * 0.24
-            drawn = np.float32(min(max(level, 0.3), 0.97))
-        else:
-            drawn = np.float32(1.0)
+        drawn = drawn_fte(u_fte[0, i], u_fte[1, i], part_time_share[p], part_time_level[p])
         g = group[slot]
         lowered = np.float64(drawn) * (1.0 - 0.5 * max(felt_strain[g] - 1.0, 0.0))
         new[i] = np.float32(min(max(lowered, 0.3), 1.0))

@@ -298,9 +298,13 @@ def _clip(x: np.ndarray, low: float, high: float) -> np.ndarray:
     return np.minimum(np.maximum(x, low), high)
 
 
+# personal multipliers of the quit hazard: lognormal with mean 1 and sd of log 0.3 (assumption)
+QUIT_PROPENSITY_LOG_MEAN, QUIT_PROPENSITY_LOG_SD = -0.045, 0.3
+
+
 def draw_quit_propensity(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Personal multipliers of the quit hazard: lognormal with mean 1 and sd of log 0.3 (assumption)."""
-    return rng.lognormal(-0.045, 0.3, n).astype(np.float32)
+    """Personal multipliers of the quit hazard (``QUIT_PROPENSITY_LOG_MEAN``, ``_SD``)."""
+    return rng.lognormal(QUIT_PROPENSITY_LOG_MEAN, QUIT_PROPENSITY_LOG_SD, n).astype(np.float32)
 
 
 # Initial age distribution per profession: 23 + Beta(a, b) * (retirement age - 23) years (assumption;
@@ -638,7 +642,7 @@ def entry_step(
     retire_draw = rng.normal(profile.retirement_age_mean, profile.retirement_age_sd, n)
     u_fte = rng.random((2, n))
     beta_draw = rng.beta(2.0, 3.0, n)
-    lognormal_draw = rng.lognormal(-0.045, 0.3, n)
+    lognormal_draw = rng.lognormal(QUIT_PROPENSITY_LOG_MEAN, QUIT_PROPENSITY_LOG_SD, n)
     employer, profession, birth_month, retire_month, fte, competence, propensity = (
         kernels.newcomers(
             weights.cum,
