@@ -222,7 +222,10 @@ class InnovationLayer:
         fields, values, scoped, as_before = self._month_levers
         n = self.types.n
         if t == self._levers_written[0] + 1 and as_before[t] and n == self._levers_written[1]:
-            self._levers_written = (t, n)  # last month's values, already written, no type added since
+            self._levers_written = (
+                t,
+                n,
+            )  # last month's values, already written, no type added since
             return
         self.params.view(np.float64)[fields] = values[t]
         for name, (rows, by_month) in scoped.items():

@@ -548,7 +548,7 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
 # roll-out, replacement, abandonment
 
 
-@jit
+@jit(inline=True)
 def rollout_rate_year(par, st, e: int, ownership_gain: float) -> float:
     """How fast coverage closes on its target (per year): ``rollout_rate_year``, raised by ownership
     (lever ``innovation_core_task``: ``ownership_gain``, the month's ``1 + ownership x
@@ -629,10 +629,9 @@ def rollout_step(t: int, par, st) -> None:
         pay_extension(par, st, e, fte, delta, t)
         used = training_fte(par, st, k, staff, delta)
         used_fte[o] += used
-        addressable, supply, work = type_addressable[k], supply_of[o], work_of[o]
         for p in range(n_prof):
-            if addressable[p] > 0.0 and staff > 0.0:
-                work[p] += used * supply[p] / staff
+            if type_addressable[k, p] > 0.0 and staff > 0.0:
+                work_of[o, p] += used * supply_of[o, p] / staff
         coverage[e] += delta
         type_coverage[o, k] += delta
         type_leader[o, k] = max(type_leader[o, k], effect[e])
