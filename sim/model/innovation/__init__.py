@@ -214,25 +214,25 @@ class InnovationLayer:
         """The scenario's value of an uncertainty."""
         return float(self._uncertainties[name])
 
-    def set_month(self, t: int) -> None:
+    def set_month(self, t: int) -> bool:
         """Write each lever's value for month ``t`` into the parameters the compiled steps read, and the
         values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
         lever's own value, or a programme's where it is larger for the programme's archetypes (the
-        values of every month are worked out once, ``_month_lever_values``)."""
+        values of every month are worked out once, ``_month_lever_values``). Returns whether it wrote
+        anything: a month that follows the one last written, with the same values and no type added
+        since, finds them in place (and then counts as written)."""
         fields, values, scoped, as_before = self._month_levers
         n = self.types.n
         if t == self._levers_written[0] + 1 and as_before[t] and n == self._levers_written[1]:
-            self._levers_written = (
-                t,
-                n,
-            )  # last month's values, already written, no type added since
-            return
+            self._levers_written = (t, n)
+            return False
         self.params.view(np.float64)[fields] = values[t]
         for name, (rows, by_month) in scoped.items():
             column = getattr(self.types, name)
             column[:n] = self.lever_paths[name][t]
             column[rows] = by_month[t]
         self._levers_written = (t, n)
+        return True
 
     def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, list[bool]]:
         """What ``set_month`` writes, for every month: the positions of the levers among the parameters
