@@ -384,9 +384,7 @@ def test_set_month_skips_only_months_that_would_write_the_same(tmp_path):
     scoped = ("spread_workflows", "common_evaluation", "procurement_flexibility")
     skipped = 0
     for t in range(30):
-        written = layer._levers_written
-        layer.set_month(t)
-        skipped += layer._levers_written == written
+        skipped += not layer.set_month(t)
         params = layer.params.copy()
         columns = [getattr(layer.types, name)[: layer.types.n].copy() for name in scoped]
         layer._levers_written = (-2, -1)  # force a full write
@@ -394,5 +392,16 @@ def test_set_month_skips_only_months_that_would_write_the_same(tmp_path):
         np.testing.assert_array_equal(layer.params, params)
         for name, column in zip(scoped, columns, strict=True):
             np.testing.assert_array_equal(getattr(layer.types, name)[: layer.types.n], column)
-        model.step()  # writes month t again (skipped), then steps
+        model.step()  # writes month t again (in full: the month was just written), then steps
     assert 0 < skipped < 30
+
+
+def test_set_month_skips_every_month_whose_levers_are_last_months():
+    """Under constant levers every month after the first is skipped, not every other one: a skipped
+    month counts as written."""
+    scenario = sim.load_scenario(DEFAULT_SCENARIO).with_overrides(
+        {"world.kind": "synthetic", "world.n_municipalities": 4, "world.staff_scale": 0.02}
+    )
+    layer = sim.HealthSystemModel(scenario=scenario, seed=2, collect=False).innovation
+    wrote = [layer.set_month(t) for t in range(24)]
+    assert wrote == [True] + [False] * 23

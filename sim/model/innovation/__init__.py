@@ -36,6 +36,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.levers import LEVERS, UNCERTAINTIES
 from sim.model.demography import PROFESSIONS, SECTORS
@@ -213,21 +214,25 @@ class InnovationLayer:
         """The scenario's value of an uncertainty."""
         return float(self._uncertainties[name])
 
-    def set_month(self, t: int) -> None:
+    def set_month(self, t: int) -> bool:
         """Write each lever's value for month ``t`` into the parameters the compiled steps read, and the
         values of the levers programmes scope (``SCOPED_LEVERS``) into each solution type's row: the
         lever's own value, or a programme's where it is larger for the programme's archetypes (the
-        values of every month are worked out once, ``_month_lever_values``)."""
+        values of every month are worked out once, ``_month_lever_values``). Returns whether it wrote
+        anything: a month that follows the one last written, with the same values and no type added
+        since, finds them in place (and then counts as written)."""
         fields, values, scoped, as_before = self._month_levers
         n = self.types.n
         if t == self._levers_written[0] + 1 and as_before[t] and n == self._levers_written[1]:
-            return  # last month's values, already written, and no type added since
+            self._levers_written = (t, n)
+            return False
         self.params.view(np.float64)[fields] = values[t]
         for name, (rows, by_month) in scoped.items():
             column = getattr(self.types, name)
             column[:n] = self.lever_paths[name][t]
             column[rows] = by_month[t]
         self._levers_written = (t, n)
+        return True
 
     def _month_lever_values(self) -> tuple[np.ndarray, np.ndarray, dict, list[bool]]:
         """What ``set_month`` writes, for every month: the positions of the levers among the parameters
@@ -828,8 +833,14 @@ class InnovationLayer:
 
 def _repeated_labels(labels: list[str], times: int) -> pd.api.extensions.ExtensionArray:
     """``labels`` repeated ``times`` times end to end, as a pandas string array (the dtype a column of
-    Python strings gets): built from the short list and repeated by index, not string by string."""
-    return pd.array(labels, dtype="str").take(np.tile(np.arange(len(labels)), times))
+    Python strings gets): one Arrow array of the short list, referenced ``times`` times as the chunks of
+    one chunked array (nothing is copied) where pandas keeps strings in Arrow (pandas 3), else
+    repeated by index."""
+    short = pd.array(labels, dtype="str")
+    if getattr(short.dtype, "storage", None) != "pyarrow":
+        return short.take(np.tile(np.arange(len(labels)), times))
+    chunk = pa.array(labels, pa.large_string())
+    return pd.array(pa.chunked_array([chunk] * times, pa.large_string()), dtype=short.dtype)
 
 
 def _padded(rows: list[np.ndarray | None], width: int, dtype) -> np.ndarray:

@@ -129,7 +129,7 @@ def end_partnership(st, k: int) -> None:
 # organisations: size, ownership, capacity, budgets
 
 
-@jit
+@jit(inline=True)
 def size_factor(par, st, org: int) -> float:
     """The organisation's staff FTE in units of the reference size (``size_ref_fte``): rates of events
     that scale with the organisation (pilots found, partnership projects) are per reference size, so the
@@ -137,20 +137,20 @@ def size_factor(par, st, org: int) -> float:
     return st.orgs.size_fte[org] / par.size_ref_fte
 
 
-@jit
+@jit(inline=True)
 def ownership(par) -> float:
     """Ownership of innovation as a core task, 0..1 (lever ``innovation_core_task``): rises with the share
     of hours reserved for it, 1 - exp(-share / innovation_core_task_ownership_pct)."""
     return 1.0 - math.exp(-par.innovation_core_task / par.innovation_core_task_ownership_pct)
 
 
-@jit
+@jit(inline=True)
 def free_capacity_fte(st, org: int) -> float:
     """Project staff time (FTE) the organisation has left this month."""
     return max(st.orgs.capacity_fte[org] - st.orgs.used_fte[org], 0.0)
 
 
-@jit
+@jit(inline=True)
 def risk_funds_available(par, st, org: int) -> float:
     """DKK the organisation's risk fund (lever ``risk_budget``; pooled per [risk_budget] pooling) holds."""
     return max(st.orgs.risk_fund[st.orgs.fund[org]], 0.0)
@@ -166,7 +166,7 @@ def can_pay(par, st, org: int, dkk: float, risk_first: bool) -> bool:
     return available >= dkk
 
 
-@jit
+@jit(inline=True)
 def pay(par, st, org: int, dkk: float, purpose: int, risk_first: bool) -> None:
     """Pay ``dkk``: first from the risk fund (if ``risk_first``), the rest from the technology budget
     (which may go below zero for running commitments; then new commitments wait)."""
@@ -185,24 +185,24 @@ def pay(par, st, org: int, dkk: float, purpose: int, risk_first: bool) -> None:
 # values, prices, costs
 
 
-@jit
+@jit(inline=True)
 def addressable_fte(st, org: int, typ: int) -> float:
     """FTE of the organisation's demand that a solution type can address (this month)."""
-    addressable, demand = st.types.addressable[typ], st.demand[org]  # rows read once
+    addressable, demand = st.types.addressable, st.demand
     total = 0.0
-    for p in range(len(demand)):
-        total += addressable[p] * demand[p]
+    for p in range(demand.shape[1]):
+        total += addressable[typ, p] * demand[org, p]
     return total
 
 
-@jit
+@jit(inline=True)
 def target_staff(st, org: int, typ: int) -> float:
     """Staff FTE in the professions a type addresses."""
-    addressable, supply = st.types.addressable[typ], st.supply[org]  # rows read once
+    addressable, supply = st.types.addressable, st.supply
     total = 0.0
-    for p in range(len(supply)):
-        if addressable[p] > 0.0:
-            total += supply[p]
+    for p in range(supply.shape[1]):
+        if addressable[typ, p] > 0.0:
+            total += supply[org, p]
     return total
 
 
@@ -223,14 +223,14 @@ def licence_price_fte_year(par, st, sol: int) -> float:
     return par.price_share_of_value * st.sols.claimed_effect[sol] * par.cost_per_fte_dkk * premium
 
 
-@jit
+@jit(inline=True)
 def coverage_cost_dkk(par, st, e: int, fte: float, coverage: float) -> float:
     """One-off implementation fee (DKK) of extending engagement ``e`` by ``coverage``; ``fte`` is
     ``addressable_fte`` of its organisation and type (passed in: the caller has it already)."""
     return par.implementation_fee_years * st.eng.price_fte_year[e] * fte * coverage
 
 
-@jit
+@jit(inline=True)
 def training_fte(par, st, typ: int, staff: float, coverage: float) -> float:
     """Staff time (FTE for one month) to train the staff of ``coverage`` of the work of type ``typ``;
     ``staff`` is ``target_staff`` of the organisation and type (passed in: the caller has it already)."""
@@ -238,10 +238,14 @@ def training_fte(par, st, typ: int, staff: float, coverage: float) -> float:
     return st.types.impl_hours[typ] * persons / (par.hours_per_fte / 12.0)
 
 
-@jit
+@jit(inline=True)
 def complexity_score(st, sol: int) -> int:
     """Sum of NASSS complexity over the seven domains (0..14)."""
-    return st.sols.complexity[sol].sum()
+    complexity = st.sols.complexity
+    total = 0
+    for domain in range(complexity.shape[1]):
+        total += complexity[sol, domain]
+    return total
 
 
 @jit
@@ -787,7 +791,7 @@ def abandon(st, e: int) -> None:
     end_engagement(st, e, ABANDONED, C_ABANDONMENTS)
 
 
-@jit
+@jit(inline=True)
 def extension_cost(par, st, e: int, fte: float, coverage: float) -> float:
     """DKK needed now to extend engagement ``e`` by ``coverage``: the implementation fee and the first
     month of the added licence (``fte``: ``addressable_fte`` of its organisation and type)."""
@@ -797,7 +801,7 @@ def extension_cost(par, st, e: int, fte: float, coverage: float) -> float:
     )
 
 
-@jit
+@jit(inline=True)
 def pay_extension(par, st, e: int, fte: float, coverage: float, t: int) -> None:
     """Pay the implementation fee of an extension: from the risk fund first during the first
     [risk_budget] scaleup_months of a roll-out (scale-up finance, lever ``risk_budget``), else from the
@@ -807,7 +811,7 @@ def pay_extension(par, st, e: int, fte: float, coverage: float, t: int) -> None:
     pay(par, st, org, coverage_cost_dkk(par, st, e, fte, coverage), K_IMPLEMENTATION, scaleup)
 
 
-@jit
+@jit(inline=True)
 def affordable_share(par, st, e: int, fte: float, coverage: float, t: int) -> float:
     """Share (0..1) of an extension by ``coverage`` the organisation can pay now (``fte``:
     ``addressable_fte`` of its organisation and type)."""

@@ -72,13 +72,15 @@ if PackageCacheLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes.insert(0, PackageCacheLocator)
 
 
-def jit(func: Callable | None = None, *, entry: bool = False) -> Callable:
+def jit(func: Callable | None = None, *, entry: bool = False, inline: bool = False) -> Callable:
     """Compile ``func`` with numba (``nopython``, ``nogil``, cached under the package fingerprint); with
     ``NUMBA_DISABLE_JIT=1`` it stays the Python function. ``entry=True`` marks a function that Python
-    calls directly (its cache entry holds its callees), which :func:`cache_is_warm` checks."""
+    calls directly (its cache entry holds its callees), which :func:`cache_is_warm` checks. ``inline=True``
+    inlines a small helper into each caller at numba's IR level: a helper that the roll-out calls for
+    every engagement then costs no call and no reference counting of the arrays it reads."""
     if func is None:
-        return lambda f: jit(f, entry=entry)
-    dispatcher = numba.njit(cache=True, nogil=True)(func)
+        return lambda f: jit(f, entry=entry, inline=inline)
+    dispatcher = numba.njit(cache=True, nogil=True, inline="always" if inline else "never")(func)
     if entry and not PURE_PYTHON:
         ENTRY_POINTS.append(dispatcher)
     return dispatcher

@@ -548,7 +548,7 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
 # roll-out, replacement, abandonment
 
 
-@jit
+@jit(inline=True)
 def rollout_rate_year(par, st, e: int, ownership_gain: float) -> float:
     """How fast coverage closes on its target (per year): ``rollout_rate_year``, raised by ownership
     (lever ``innovation_core_task``: ``ownership_gain``, the month's ``1 + ownership x
@@ -583,26 +583,36 @@ def rollout_step(t: int, par, st) -> None:
     implementation fee and licence (``events.affordable_share``): what is missing waits. A roll-out at its
     target is IN_USE. Coverage beyond the type's whole work replaces older solutions (``replace_step``).
     """
-    eng, sols, orgs = st.eng, st.sols, st.orgs
-    n_prof = st.work.shape[1]
-    active, stage, tech_budget = (
+    eng, orgs = st.eng, st.orgs
+    # the arrays the loops read, taken out of the structs once (see the module docstring)
+    active, stage, org_of, sol_of, target, coverage, adopted, effect = (
         st.active,
         eng.stage,
-        orgs.tech_budget,
-    )  # (see the module docstring)
+        eng.org,
+        eng.sol,
+        eng.target,
+        eng.coverage,
+        eng.adopted,
+        eng.effect,
+    )
+    type_of, tech_budget, used_fte = st.sols.type, orgs.tech_budget, orgs.used_fte
+    type_coverage, type_leader = orgs.type_coverage, orgs.type_leader
+    type_addressable, supply_of, work_of = st.types.addressable, st.supply, st.work
+    n_prof = work_of.shape[1]
+    done_share, scaleup_months = par.rollout_done_share, par.scaleup_months
     ownership_gain = 1.0 + ownership(par) * par.innovation_core_task_rollout_gain
     for i in range(st.n_active[0]):
         e = active[i]
         if stage[e] != ROLLOUT:
             continue
-        o, s = eng.org[e], eng.sol[e]
-        k = sols.type[s]
-        gap = eng.target[e] - eng.coverage[e]
-        if gap <= par.rollout_done_share * eng.target[e]:
+        o, s = org_of[e], sol_of[e]
+        k = type_of[s]
+        gap = target[e] - coverage[e]
+        if gap <= done_share * target[e]:
             stage[e] = IN_USE
             continue
         if tech_budget[o] <= 0.0 and (
-            t - eng.adopted[e] >= par.scaleup_months or risk_funds_available(par, st, o) <= 0.0
+            t - adopted[e] >= scaleup_months or risk_funds_available(par, st, o) <= 0.0
         ):
             continue  # no money for any extension this month
         want = gap * -math.expm1(-rollout_rate_year(par, st, e, ownership_gain) / 12.0)
@@ -618,14 +628,13 @@ def rollout_step(t: int, par, st) -> None:
             continue
         pay_extension(par, st, e, fte, delta, t)
         used = training_fte(par, st, k, staff, delta)
-        orgs.used_fte[o] += used
-        addressable, supply, work = st.types.addressable[k], st.supply[o], st.work[o]
+        used_fte[o] += used
         for p in range(n_prof):
-            if addressable[p] > 0.0 and staff > 0.0:
-                work[p] += used * supply[p] / staff
-        eng.coverage[e] += delta
-        orgs.type_coverage[o, k] += delta
-        orgs.type_leader[o, k] = max(orgs.type_leader[o, k], eng.effect[e])
+            if type_addressable[k, p] > 0.0 and staff > 0.0:
+                work_of[o, p] += used * supply_of[o, p] / staff
+        coverage[e] += delta
+        type_coverage[o, k] += delta
+        type_leader[o, k] = max(type_leader[o, k], effect[e])
 
 
 @jit
