@@ -174,10 +174,9 @@ def test_the_january_pass_is_the_competence_update_then_the_separate_tallies(rng
     gain, decay, base = np.float32(0.6), np.float32(0.15), np.float32(0.4)
     expected = _numpy_competence_update(competence, group, covered, gain, decay, base)
     comp, count = np.full(N_ORGS, 3.0), np.ones(N_ORGS, np.int64)
-    pool = np.full(n, -1, np.int64)
     n_alive, n_career, n_pool = bookkeeping.year_staff_pass(
         competence, group, covered, gain, decay, base, employer, alive, champion, career,
-        comp, count, pool,
+        comp, count,
     )  # fmt: skip
     assert competence.dtype == np.float32
     np.testing.assert_array_equal(competence, expected)
@@ -188,7 +187,25 @@ def test_the_january_pass_is_the_competence_update_then_the_separate_tallies(rng
     np.testing.assert_array_equal(comp, np.bincount(employer, weights=expected * alive))
     np.testing.assert_array_equal(count, count_ref)
     assert (n_alive, n_career) == (int(alive.sum()), int(career.sum()))
-    np.testing.assert_array_equal(pool[:n_pool], np.flatnonzero(alive & ~career))
+    assert n_pool == int((alive & ~career).sum())
+
+
+@pytest.mark.parametrize("size", [0, 1, 37, "all"])
+def test_pool_slots_are_the_draw_over_the_listed_pool(rng, size):
+    """Drawing positions in the pool and finding their slots (``pool_slots``) chooses the very slots
+    ``rng.choice(pool, size, replace=False)`` chooses from the listed pool, in the same order, with the
+    same random numbers used."""
+    _, _, alive, _ = _staff(rng)
+    career = alive & (rng.random(len(alive)) < 0.05)
+    pool = np.flatnonzero(alive & ~career)
+    k = len(pool) if size == "all" else size
+    listed = np.random.default_rng(7)
+    expected = listed.choice(pool, size=k, replace=False)
+    counted = np.random.default_rng(7)
+    positions = counted.choice(len(pool), size=k, replace=False)
+    chosen = bookkeeping.pool_slots(positions, alive, career)
+    np.testing.assert_array_equal(chosen, expected)
+    assert listed.random() == counted.random()  # the same draws were used
 
 
 def test_joining_a_career_track_is_the_numpy_update_and_counts_new_champions(rng):

@@ -80,21 +80,22 @@ _MONEY_STOCK_ROWS = np.array([MONEY_STATS.index(name) for name in _MONEY_STOCKS]
 class _StaffTally:
     """What January's pass over the staff tallies (``competence_step``) for the career step and the
     organisations' staff statistics: competence summed and champions counted per organisation, the
-    slots alive and on a career track, and the pool of slots a track can take (alive, not on one)."""
+    slots alive and on a career track, and the size of the pool of slots a track can take (alive, not
+    on one)."""
 
-    __slots__ = ("comp_sum", "champion_count", "n_alive", "n_career", "pool")
+    __slots__ = ("comp_sum", "champion_count", "n_alive", "n_career", "n_pool")
 
-    def __init__(self, comp_sum: np.ndarray, champion_count: np.ndarray, pool: np.ndarray) -> None:
+    def __init__(self, comp_sum: np.ndarray, champion_count: np.ndarray) -> None:
         self.comp_sum = comp_sum
         self.champion_count = champion_count
-        self.pool = pool
         self.n_alive = 0
         self.n_career = 0
+        self.n_pool = 0
 
     @classmethod
-    def zeros(cls, n_orgs: int, capacity: int) -> _StaffTally:
-        """Empty sums and counts for ``n_orgs`` organisations; room for a pool of ``capacity`` slots."""
-        return cls(np.zeros(n_orgs), np.zeros(n_orgs, np.int64), np.empty(capacity, np.int64))
+    def zeros(cls, n_orgs: int) -> _StaffTally:
+        """Empty sums and counts for ``n_orgs`` organisations."""
+        return cls(np.zeros(n_orgs), np.zeros(n_orgs, np.int64))
 
 
 class InnovationLayer:
@@ -432,8 +433,8 @@ class InnovationLayer:
         # gain x covered x (1 - c) - decay x (c - base), in float32, over every slot, and the staff
         # tallied in the same compiled pass; the group of a slot is employer x P + profession (free
         # slots: past the end)
-        tally = _StaffTally.zeros(self.n_orgs, staff.capacity)
-        tally.n_alive, tally.n_career, n_pool = bookkeeping.year_staff_pass(
+        tally = _StaffTally.zeros(self.n_orgs)
+        tally.n_alive, tally.n_career, tally.n_pool = bookkeeping.year_staff_pass(
             staff.competence,
             staff.group,
             covered,
@@ -446,9 +447,7 @@ class InnovationLayer:
             staff.career_track,
             tally.comp_sum,
             tally.champion_count,
-            tally.pool,
         )
-        tally.pool = tally.pool[:n_pool]
         return tally
 
     def covered_share(self) -> np.ndarray:
@@ -466,14 +465,18 @@ class InnovationLayer:
         """Each January, fill innovation career tracks up to ``career_paths`` % of staff (lever
         ``career_paths``): people on a track act as champions and quit less (quit propensity cut by
         ``career_paths_retention``); their innovation time is counted as work. ``tally`` (from
-        ``competence_step``): the staff alive, on a track, and the pool (alive, not on a track); the
-        new champions are added to its counts."""
+        ``competence_step``): the staff alive, on a track, and the size of the pool (alive, not on a
+        track); the new champions are added to its counts."""
         staff = self.model.staff
         target = int(round(self.lever("career_paths", t) / 100.0 * tally.n_alive))
         current = tally.n_career
         if target > current:
-            pool = tally.pool
-            chosen = rng.choice(pool, size=min(target - current, len(pool)), replace=False)
+            # the draw of ``rng.choice(pool, size, replace=False)`` over the pool's slots, without
+            # listing them: positions in the pool first, then their slots (the same draws)
+            positions = rng.choice(
+                tally.n_pool, size=min(target - current, tally.n_pool), replace=False
+            )
+            chosen = bookkeeping.pool_slots(positions, staff.alive, staff.career_track)
             bookkeeping.join_career(
                 chosen,
                 staff.career_track,
@@ -653,7 +656,7 @@ class InnovationLayer:
         if tally is None:
             # one compiled pass over the staff: competence summed and champions counted per
             # organisation (free slots keep their last employer, with no champion flag)
-            tally = _StaffTally.zeros(self.n_orgs, 0)
+            tally = _StaffTally.zeros(self.n_orgs)
             bookkeeping.staff_tally(
                 staff.employer,
                 staff.competence,

@@ -365,14 +365,13 @@ def year_staff_pass(
     career_track,
     comp_sum,
     champion_count,
-    pool,
 ) -> tuple[int, int, int]:
     """January's one pass over every staff slot: the yearly competence step (``c += gain *
     covered[group] * (1 - c) - decay * (c - base)`` in float32, clipped to [0, 1]; ``covered`` [O x P]
     float32, a free slot's group, past the end, reads the last entry), then, with the new competence,
     what ``staff_tally`` sums and counts (into ``comp_sum`` and ``champion_count``, zeroed first), and
-    what the career step needs: the slots alive and not on a track, in order, into ``pool``
-    (``np.flatnonzero(alive & ~career_track)``). Each slot's competence is final before it is summed,
+    what the career step needs: how many slots are alive and not on a track (its pool; ``pool_slots``
+    finds the chosen ones among them afterwards, so the pass writes no list of them). Each slot's competence is final before it is summed,
     and the sums run in slot order, so the numbers are those of the separate passes.
 
     Returns (slots alive, slots on a career track, length of the pool)."""
@@ -389,13 +388,34 @@ def year_staff_pass(
             comp_sum[employer[i]] += np.float64(c)
             n_alive += 1
             if not career_track[i]:
-                pool[n_pool] = i
                 n_pool += 1
         if career_track[i]:
             n_career += 1
         if champion[i]:
             champion_count[employer[i]] += 1
     return n_alive, n_career, n_pool
+
+
+@jit(entry=True)
+def pool_slots(positions, alive, career_track):
+    """The slots at ``positions`` (0-based, distinct) among the slots alive and not on a career track,
+    counted in slot order: ``np.flatnonzero(alive & ~career_track)[positions]``, in the order of
+    ``positions``, by one pass over the slots up to the last one needed."""
+    out = np.empty(len(positions), np.int64)
+    if len(positions) == 0:
+        return out
+    order = np.argsort(positions)
+    j = 0
+    rank = 0
+    for i in range(len(alive)):
+        if alive[i] and not career_track[i]:
+            while j < len(order) and positions[order[j]] == rank:
+                out[order[j]] = i
+                j += 1
+            if j == len(order):
+                break
+            rank += 1
+    return out
 
 
 @jit(entry=True)
