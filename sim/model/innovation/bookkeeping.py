@@ -371,8 +371,9 @@ def year_staff_pass(
     float32, a free slot's group, past the end, reads the last entry), then, with the new competence,
     what ``staff_tally`` sums and counts (into ``comp_sum`` and ``champion_count``, zeroed first), and
     what the career step needs: how many slots are alive and not on a track (its pool; ``pool_slots``
-    finds the chosen ones among them afterwards, so the pass writes no list of them). Each slot's competence is final before it is summed,
-    and the sums run in slot order, so the numbers are those of the separate passes.
+    finds the chosen ones among them afterwards, so the pass writes no list of them). Each slot's
+    competence is final before it is summed, and the sums run in slot order, so the numbers are those
+    of the separate passes.
 
     Returns (slots alive, slots on a career track, length of the pool)."""
     last = len(covered) - 1
