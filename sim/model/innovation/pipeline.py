@@ -514,11 +514,7 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
         k = st.sols.type[sol]
         st.eng.scope[kept] = ORGANISATION
         if rng.random() < st.types.common_evaluation[k] * par.common_evaluation_evidence_acceptance:
-            noise = evaluation_noise(par, st, k)
-            st.eng.est_effect[kept] = st.sols.evidence_effect[sol] * math.exp(
-                rng.normal(-0.5 * noise * noise, noise)
-            )
-            decide(t, par, st, kept, rng)
+            decide_on_shared_evidence(t, par, st, kept, rng)
         elif not try_start_scaleup_test(t, par, st, kept):
             st.eng.scope[kept] = UNIT
         return
@@ -535,13 +531,22 @@ def take_up(t: int, par, st, org: int, sol: int, rng) -> None:
     k = st.sols.type[sol]
     if rng.random() < st.types.common_evaluation[k] * par.common_evaluation_evidence_acceptance:
         e = add_engagement(st, org, sol, EVALUATION, 0.0, SPREAD, t)
-        noise = evaluation_noise(par, st, k)
-        st.eng.est_effect[e] = st.sols.evidence_effect[sol] * math.exp(
-            rng.normal(-0.5 * noise * noise, noise)
-        )
-        decide(t, par, st, e, rng)
+        decide_on_shared_evidence(t, par, st, e, rng)
     else:
         try_start_pilot(t, par, st, org, sol, SPREAD, False)
+
+
+@jit
+def decide_on_shared_evidence(t: int, par, st, e: int, rng) -> None:
+    """The organisation of engagement ``e`` accepts the shared evidence on its solution: its estimate
+    is the pooled estimate seen through the type's evaluation noise, and it decides at once
+    (``decide``: the adoption decision and the budgets still apply)."""
+    sol = st.eng.sol[e]
+    noise = evaluation_noise(par, st, st.sols.type[sol])
+    st.eng.est_effect[e] = st.sols.evidence_effect[sol] * math.exp(
+        rng.normal(-0.5 * noise * noise, noise)
+    )
+    decide(t, par, st, e, rng)
 
 
 # ----------------------------------------------------------------------------------------------------
