@@ -134,6 +134,7 @@ _LEVER_ROWS = [
         (
             "sim.model.innovation.pipeline.takeup_hazard_year",
             "sim.model.innovation.pipeline.rollout_rate_year",
+            "sim.model.innovation.pipeline.practice_step",
             "sim.model.innovation.events.pilot_months",
             "sim.model.innovation.pipeline.money_month",
             "sim.model.innovation.solutions.create_type",

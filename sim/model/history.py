@@ -14,7 +14,7 @@ statistics"); the short version:
   under way without coverage yet (pilot, local test, evaluation, procurement).
 * **the welfare-technology programme's gains**: the value of the gross hours the programme's archetypes
   (transfer aids and wash toilets, the two of its four areas the catalogue has) free beyond their level
-  in January 2014, at ``innovation.cost_per_fte_dkk``. The sources do not say whether 434 and 521 mDKK
+  before the programme (end of December 2013), at ``innovation.cost_per_fte_dkk``. The sources do not say whether 434 and 521 mDKK
   are yearly gain levels or sums over the years: ``programme_gains_<Y>`` is the yearly level (mean over
   the months of year Y x DKK per FTE-year), ``programme_gains_<Y>_cumulative`` the sum of those yearly
   levels from 2014 to Y.
@@ -27,7 +27,7 @@ statistics"); the short version:
   the target's definition (November 2021 to October 2022) over the mean headcount, as the status-quo
   pattern test computes it for 2025.
 
-The run must cover January 2014 to March 2024 (``scenarios/history/history_2012_2024.toml`` does).
+The run must cover December 2013 to March 2024 (``scenarios/history/history_2012_2024.toml`` does).
 """
 
 from __future__ import annotations
@@ -47,17 +47,16 @@ from sim.model.demography import PROFESSIONS, SECTORS
 # archetype; KL's own headline for the 521 mDKK names the other two ("en halv milliard på loftlifte og
 # vasketoiletter", SOURCES D-01), so the gains are compared with transfer aids and wash toilets.
 PROGRAMME_ARCHETYPES = ("transfer_aids", "wash_toilets")
-PROGRAMME_BASE = (
-    2014,
-    1,
-)  # the level the gains are counted from: January 2014 (baseline Q1 2014, D-05)
+# the level the gains are counted from: the end of December 2013, before the programme's first month
+# (its baseline measurement, D-05, was taken in February-March 2014 on the state before the programme)
+PROGRAMME_BASE = (2013, 12)
 PROGRAMME_YEARS = (2014, 2015, 2016, 2017)
 SPREAD_CAP = 100.0  # top / bottom decile ratio when the bottom decile has no coverage
 JOB_LEAVING_WINDOW = (
     (2021, 11),
     (2022, 10),
 )  # "between November 2021 and November 2022" (W-30, W-31)
-FIRST_NEEDED, LAST_NEEDED = (2014, 1), (2024, 3)
+FIRST_NEEDED, LAST_NEEDED = (2013, 12), (2024, 3)
 
 
 @dataclass(frozen=True)
@@ -285,7 +284,7 @@ def decile_ratio(coverage: np.ndarray) -> float:
 
 
 def check_period(scenario) -> None:
-    """Raise ValueError unless the scenario runs the innovation layer over January 2014 - March 2024."""
+    """Raise ValueError unless the scenario runs the innovation layer over December 2013 - March 2024."""
     time = scenario.time
     if not scenario.innovation.enabled or scenario.innovation.frictionless:
         raise ValueError(

@@ -4,7 +4,8 @@
 sector that use it in January 2025, the mean coverage inside a user and its spread, and the year of first
 Danish use, with sources (or "assumption"). A run that starts earlier (the historical mode) scales the
 share of users down linearly from its 2025 value to zero in the year of first use, through the dated
-history points where the file has them.
+history points where the file has them. An archetype in ``PRACTICE_GAPS`` (transfer aids) starts a run before
+2014 with a calibrated installed base whose effect the old workflow leaves partly unrealised.
 
 Each archetype gets an incumbent solution (proven where anyone uses it) and a newer competitor, both from
 established firms. Exactly the sourced share of the sector's organisations uses it (rounded at random),
@@ -24,6 +25,32 @@ import numpy as np
 from sim.model.innovation.state import IN_USE, INITIAL, PROVEN, ROLLOUT, SME, STARTUP
 
 START_OF_DATA = 2025  # the year the shipped shares describe
+
+
+@dataclass(frozen=True)
+class PracticeGap:
+    """Technology installed before the workflow that realises its effect was in use (issue 12).
+
+    In a run that starts before ``until_year`` at least ``installed_share`` (a calibration key) of the
+    sector's organisations use the archetype, and their engagements realise only ``1 - gap`` (a
+    calibration key) of the solution's effect until a spread programme closes the gap
+    (``pipeline.practice_step``)."""
+
+    until_year: int
+    installed_share: str
+    gap: str
+
+
+# Ceiling lifts were in place before the one-person transfer practice ("fra 2 til 1") that the
+# 2014-2016 programme spread (SOURCES D-01, E-02, E-03); how many, and how much of their effect the old
+# practice left unrealised, are calibrated (docs/CALIBRATION.md).
+PRACTICE_GAPS = {
+    "transfer_aids": PracticeGap(
+        2014,
+        "history.transfer_aids_installed_share_pre_2014",
+        "history.transfer_aids_practice_gap",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,11 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
     for k, arch in enumerate(cat.archetypes):
         start = use.get(arch.key)
         share = start.share_at(start_year) if start is not None else 0.0
+        lag = PRACTICE_GAPS.get(arch.key)
+        if lag is not None and start_year < lag.until_year:
+            share = max(share, float(layer.scenario.param(lag.installed_share)))
+        else:
+            lag = None
         incumbent = -1
         for rank in range(2):
             true_effect, claimed, complexity = cat.draw(
@@ -187,4 +219,7 @@ def initial_solutions_and_use(layer, rng: np.random.Generator, start_year: int) 
         st = layer.kernel_state(inputs=False)
         layer.eng.price_fte_year[rows] = bookkeeping.licence_price(st, incumbent)
         layer.eng.effect[rows] = layer.solutions.true_effect[incumbent]
+        if lag is not None:
+            layer.eng.effect[rows] *= 1.0 - float(layer.scenario.param(lag.gap))
+            layer.params["practice_gaps"] += len(rows)
         layer.add_active(rows)

@@ -643,6 +643,38 @@ def rollout_step(t: int, par, st) -> None:
 
 
 @jit
+def practice_step(par, st) -> None:
+    """Practice change on technology already installed: an engagement rolled out or in use whose
+    realised effect is below its solution's true effect has a *practice gap* (the old workflow kept,
+    e.g. two staff per transfer with a ceiling lift in place). While a spread programme scopes the type
+    above the status quo of ``spread_workflows``, the gap closes at the yearly rate
+    ``spread_workflows_practice_rate_year`` x the programme's intensity (its excess over the status
+    quo, as a share of the room above it), with no staff time and no money; what closed stays closed
+    when the programme ends.
+
+    Only the historical starting state gives engagements a gap (``initial.PRACTICE_GAPS``: transfer
+    aids in a run that starts before 2014; it counts them in ``par.practice_gaps``): every other engagement starts at its solution's true effect, so a run that starts
+    in 2025 is unchanged by this step whatever the levers."""
+    rate = par.spread_workflows_practice_rate_year
+    if rate <= 0.0 or par.practice_gaps <= 0.0:
+        return
+    status_quo = par.spread_workflows_status_quo
+    room = max(1.0 - status_quo, 1e-9)
+    workflows, type_of, true_effect = st.types.spread_workflows, st.sols.type, st.sols.true_effect
+    active, stage, effect, sol_of = st.active, st.eng.stage, st.eng.effect, st.eng.sol
+    for i in range(st.n_active[0]):
+        e = active[i]
+        if stage[e] != ROLLOUT and stage[e] != IN_USE:
+            continue
+        s = sol_of[e]
+        gap = true_effect[s] - effect[e]
+        excess = workflows[type_of[s]] - status_quo
+        if gap <= 0.0 or excess <= 0.0:
+            continue
+        effect[e] += gap * -math.expm1(-rate * min(excess / room, 1.0) / 12.0)
+
+
+@jit
 def replace_step(t: int, par, st) -> None:
     """Where the solutions of a type now cover more than all of an organisation's work of that type, the
     roll-out took over work from older, weaker solutions: their coverage shrinks by the excess, and one
@@ -911,6 +943,7 @@ def pipeline_month(t: int, events: bool, st) -> None:
         rollout_step(t, par, st)
         replace_step(t, par, st)
         abandonment_step(t, par, st, st.rng_implementation)
+        practice_step(par, st)
     freed_hours_step(par, st)
     innovation_work_step(t, par, st)
     pipeline_stats_step(par, st)

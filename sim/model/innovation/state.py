@@ -453,7 +453,15 @@ def _calibration_keys() -> tuple[str, ...]:
 
 
 CALIBRATION_KEYS = _calibration_keys()
-MODEL_PARAMS = ("hours_per_fte", "n_types_catalogue", "frictionless")
+# spread_workflows_status_quo: the lever's status-quo value (a practice gap closes only above it);
+# practice_gaps: the number of engagements the starting state gave a practice gap (initial.py)
+MODEL_PARAMS = (
+    "hours_per_fte",
+    "n_types_catalogue",
+    "frictionless",
+    "spread_workflows_status_quo",
+    "practice_gaps",
+)
 PARAM_NAMES = (
     tuple(key.split(".", 1)[1] for key in CALIBRATION_KEYS)
     + tuple(LEVERS)
@@ -473,6 +481,7 @@ def make_params(scenario, hours_per_fte: float, n_types: int) -> np.ndarray:
     values.update({name: float(LEVERS[name].status_quo) for name in LEVERS})
     values.update({k: float(v) for k, v in scenario.uncertainties.model_dump().items()})
     values["hours_per_fte"] = float(hours_per_fte)
+    values["spread_workflows_status_quo"] = float(LEVERS["spread_workflows"].status_quo)
     values["n_types_catalogue"] = float(n_types)
     params = np.zeros(1, PARAMS_DTYPE)
     for name, value in values.items():
