@@ -263,12 +263,14 @@ def structural_ranges(
     value: Any, origin: str, uses_scenario: bool, model: str
 ) -> dict[str, tuple[float, float]]:
     """``[design] structural = "all"`` or a list of coefficients: each calibrated coefficient as a factor
-    over its posterior 5-95% interval (``sim/data/posterior.parquet``).
+    over its posterior 5-95% interval (``sim/data/posterior.parquet``). ``"all"`` leaves out the
+    coefficients of the historical starting state (``calibration.history.*``), which a run from 2025 does
+    not read; a list may name them.
 
     Raises:
         ExperimentError: no posterior, a scenario-less model, or a coefficient it does not hold.
     """
-    from sim.calibration.posterior import posterior_available, posterior_intervals
+    from sim.calibration.posterior import acts_from_2025, posterior_available, posterior_intervals
 
     if not uses_scenario:
         raise ExperimentError(
@@ -283,6 +285,8 @@ def structural_ranges(
             f"[design.factors]"
         )
     intervals = posterior_intervals()
+    if value == "all":
+        intervals = {k: v for k, v in intervals.items() if acts_from_2025(k)}
     names = _names(value, intervals, "design.structural", origin)
     return {name: intervals[name] for name in names}
 

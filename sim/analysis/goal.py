@@ -47,6 +47,7 @@ from sim.errors import ExperimentError, ResultsError
 from sim.experiments.designs import register_design
 from sim.experiments.futures import (
     describe_futures_structural,
+    future_dimensions,
     futures_structural,
     sample_futures,
     structural_label,
@@ -765,7 +766,7 @@ def run_goal(
             }
         )
         sub = v_runs[v_runs["label"] == best["id"]]
-        x_cols = [c for c in sub.columns if c.startswith(("uncertainties.", "calibration."))]
+        x_cols = future_dimensions(sub.columns)
         if x_cols:
             b = discover(
                 sub[x_cols], (sub[f"fte_freed_{year}"] < plan.target_fte).to_numpy(), label=""

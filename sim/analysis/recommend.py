@@ -51,6 +51,7 @@ from sim.errors import ExperimentError, ResultsError
 from sim.experiments.designs import register_design
 from sim.experiments.futures import (
     describe_futures_structural,
+    future_dimensions,
     futures_structural,
     sample_futures,
     structural_label,
@@ -749,7 +750,7 @@ def analyse(results_dir: str | Path) -> RecommendResult:
     decomposition = _decomposition(plan, main, scenarios, effects, interactions, pair_futures)
     scen = _scenario_table(plan, runs, scenarios)
     discovery_frames = []
-    x_cols = [c for c in runs.columns if c.startswith(("uncertainties.", "calibration."))]
+    x_cols = future_dimensions(runs.columns)
     disc_runs = runs[runs["label"].isin([ALL, DISCOVERY_LABEL])]
     for year in plan.target_years:
         col = f"fte_freed_{year}"

@@ -27,6 +27,9 @@ from sim.errors import CalibrationError
 
 POSTERIOR_FILE = "posterior.parquet"
 META_COLUMNS = ("generation", "particle", "weight", "distance")
+# coefficients of the historical starting state (sim/data/calibration.toml [history]): a run that starts
+# in 2025 does not read them, so they are no sensitivity factor or scenario-discovery dimension of one
+HISTORY_ONLY_PREFIX = "calibration.history."
 STRUCTURAL_MODES = ("auto", "posterior", "none")
 
 
@@ -53,6 +56,11 @@ def weighted_indices(weights: np.ndarray, n: int, seed: int) -> np.ndarray:
 def parameter_columns(frame: pd.DataFrame) -> list[str]:
     """The coefficient columns of a posterior table (all but generation, particle, weight, distance)."""
     return [c for c in frame.columns if c not in META_COLUMNS and not c.startswith("stat:")]
+
+
+def acts_from_2025(key: str) -> bool:
+    """Whether a coefficient can change a run that starts in 2025 (the history-only ones cannot)."""
+    return not key.startswith(HISTORY_ONLY_PREFIX)
 
 
 @lru_cache(maxsize=8)

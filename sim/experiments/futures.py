@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.calibration.posterior import draw_structural, posterior_available
+from sim.calibration.posterior import acts_from_2025, draw_structural, posterior_available
 from sim.errors import ExperimentError, did_you_mean
 from sim.levers import UNCERTAINTIES
 
@@ -123,6 +123,16 @@ def describe_futures_structural(asked: str, origin: str) -> dict[str, Any]:
             "0x57C, stream]) (sim.experiments.futures), shared by every scenario and seed of that future"
         )
     return out
+
+
+def future_dimensions(columns: Iterable[str]) -> list[str]:
+    """The columns of a futures run table that describe its future: the sampled uncertainties and the
+    posterior's coefficients that act from 2025 (the dimensions scenario discovery searches)."""
+    return [
+        c
+        for c in columns
+        if c.startswith("uncertainties.") or (c.startswith("calibration.") and acts_from_2025(c))
+    ]
 
 
 def unknown_design_key(origin: str, key: str, kind: str, allowed: Iterable[str]) -> ExperimentError:
