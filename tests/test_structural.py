@@ -146,3 +146,28 @@ def test_sensitivity_design_takes_structural_coefficients_as_factors(
         parse_factors(
             {"structural": ["calibration.innovation.adoption_bias"]}, "s.toml", "echo_calibration"
         )
+
+
+def test_structural_all_leaves_out_the_history_only_coefficients(
+    tmp_path, posterior_file, monkeypatch
+):
+    """A coefficient of the historical starting state is no factor of "all" (a run from 2025 does not
+    read it) and no dimension of scenario discovery, but a list may name it."""
+    from sim.analysis.designs import parse_factors
+    from sim.experiments.futures import future_dimensions
+
+    history = "calibration.history.transfer_aids_practice_gap"
+    frame = pd.read_parquet(posterior_file).assign(**{history: [0.3, 0.5, 0.7, 0.9]})
+    path = tmp_path / "with_history.parquet"
+    frame.to_parquet(path)
+    monkeypatch.setattr(posterior_module, "shipped_path", lambda: path)
+    assert [f.name for f in parse_factors({"structural": "all"}, "s.toml", "echo_calibration")] == [
+        Q,
+        P,
+    ]
+    named = parse_factors({"structural": [history]}, "s.toml", "echo_calibration")
+    assert [f.name for f in named] == [history]
+    assert future_dimensions(["label", Q, history, "uncertainties.effect_size"]) == [
+        Q,
+        "uncertainties.effect_size",
+    ]
